@@ -1,0 +1,38 @@
+# Everything Relance needs installs from this repository: Python 3.11 and make are enough.
+PYTHON ?= python3.11
+VENV := .venv
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(CURDIR)/$(VENV)/bin/python
+
+.PHONY: install demo test lint messages clean
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	RELANCE_DEBUG=$${RELANCE_DEBUG:-1} $(VENV)/bin/relance demo --customers $${CUSTOMERS:-300} --serve
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+test: lint
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV)
+
+# Refresh the French catalogue after changing texts (needs GNU gettext: apt-get install gettext).
+messages: install
+	cd src/relance && ../../$(VENV)/bin/django-admin makemessages -l fr --settings=relance.settings --ignore='tests/*'
+	$(VENV)/bin/python scripts/fr.py
+	msgfmt --check -o src/relance/locale/fr/LC_MESSAGES/django.mo src/relance/locale/fr/LC_MESSAGES/django.po

@@ -1,0 +1,1 @@
+"""Relance: accounts-receivable collection."""

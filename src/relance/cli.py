@@ -1,0 +1,362 @@
+"""The `relance` command: the same service functions as the web app.
+
+Exit codes: 0 success, 1 input or domain errors (reported), 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Relance: accounts-receivable collection.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+import_app = typer.Typer(help="Import customers, invoices or payments.", no_args_is_help=True)
+show_app = typer.Typer(help="Show one record.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(show_app, name="show")
+
+out = Console()
+err = Console(stderr=True)
+ACTOR = "cli"
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def setup() -> None:
+    """Configure Django once; a bad setting stops here with its message."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        err.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(1)
+
+
+def emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def today() -> date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def creditor() -> Any:
+    from relance.ledger.queries import NotFound, default_creditor
+
+    try:
+        return default_creditor()
+    except NotFound as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def init(
+    creditor_name: Annotated[
+        str, typer.Option("--creditor", help="Legal name.")
+    ] = "Ma Société SAS",
+    country: Annotated[str, typer.Option(help="ISO 3166 country.")] = "FR",
+    currency: Annotated[str, typer.Option(help="ISO 4217 currency.")] = "EUR",
+    iban: Annotated[str, typer.Option(help="IBAN shown on reminders.")] = "",
+    bic: Annotated[str, typer.Option()] = "",
+    address: Annotated[str, typer.Option()] = "",
+    postal_code: Annotated[str, typer.Option()] = "",
+    city: Annotated[str, typer.Option()] = "",
+    registration_number: Annotated[str, typer.Option("--siren", help="SIREN or SIRET.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create or migrate the database; a default creditor and scenarios when none exist."""
+    setup()
+    from django.core.management import call_command
+
+    from relance.core.errors import DomainError
+    from relance.ledger.models import Creditor
+    from relance.ledger.services import create_creditor
+
+    call_command("migrate", interactive=False, verbosity=0)
+    made = None
+    if not Creditor.objects.exists():
+        try:
+            made = create_creditor(
+                actor=ACTOR,
+                name=creditor_name,
+                country=country,
+                currency=currency,
+                iban=iban,
+                bic=bic,
+                address=address,
+                postal_code=postal_code,
+                city=city,
+                registration_number=registration_number,
+            )
+        except DomainError as exc:
+            raise fail(str(exc)) from None
+    current = Creditor.objects.order_by("id").first()
+    assert current is not None
+    if as_json:
+        emit(
+            {
+                "database": "migrated",
+                "creditor": current.name,
+                "created": made is not None,
+                "scenarios": sorted(current.scenarios.values_list("key", flat=True)),
+            }
+        )
+    elif made:
+        out.print(
+            f"Database ready. Creditor [bold]{made.name}[/bold] created with the default scenarios."
+        )
+    else:
+        out.print(f"Database migrated. Creditor: [bold]{current.name}[/bold].")
+
+
+class ImportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _import(
+    kind: str,
+    file: Path,
+    fmt: ImportFormat | None,
+    dry_run: bool,
+    date_format: str | None,
+    decimal_comma: bool,
+    as_json: bool,
+) -> None:
+    setup()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from relance.imports.fields import Options
+    from relance.imports.services import import_file
+
+    cred = creditor()
+    options = Options(
+        date_format=date_format,
+        decimal_comma=decimal_comma,
+        default_currency=cred.currency,
+        default_country=cred.country,
+    )
+    show_bar = not as_json and sys.stderr.isatty()
+    with Progress(
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show_bar,
+    ) as bar:
+        task = bar.add_task(f"Importing {file.name}", total=None)
+        result = import_file(
+            file,
+            kind,
+            creditor=cred,
+            actor=ACTOR,
+            fmt=fmt.value if fmt else None,
+            options=options,
+            dry_run=dry_run,
+            progress=lambda n: bar.advance(task, n),
+        )
+    if as_json:
+        emit(result.as_json())
+    else:
+        for warning in result.warnings:
+            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        for e in result.errors[:50]:
+            where = f"line {e.line}" + (f", column {e.column}" if e.column else "")
+            err.print(f"[red]{where}:[/red] {e.reason}", highlight=False)
+        if len(result.errors) > 50:
+            err.print(f"... and {len(result.errors) - 50} more in {result.reject_file}")
+        prefix = "Dry run, nothing saved: " if dry_run else ""
+        out.print(
+            f"{prefix}{result.rows} rows: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {result.rejected} rejected"
+            + (f" (see {result.reject_file})" if result.reject_file else ""),
+            highlight=False,
+        )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+FileArg = Annotated[Path, typer.Argument(help="CSV or xlsx file.")]
+FormatOpt = Annotated[
+    ImportFormat | None, typer.Option("--format", help="Default: from the extension.")
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Check and count; save nothing.")]
+DateFormatOpt = Annotated[
+    str | None, typer.Option("--date-format", help="strptime format, e.g. %d/%m/%Y.")
+]
+DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="1 234,56 style amounts.")]
+
+
+@import_app.command("customers")
+def import_customers(
+    file: FileArg,
+    fmt: FormatOpt = None,
+    dry_run: DryRunOpt = False,
+    date_format: DateFormatOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Customers (customers.csv): upsert by account code."""
+    _import("customers", file, fmt, dry_run, date_format, decimal_comma, as_json)
+
+
+@import_app.command("invoices")
+def import_invoices(
+    file: FileArg,
+    fmt: FormatOpt = None,
+    dry_run: DryRunOpt = False,
+    date_format: DateFormatOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Invoices and credit notes (invoices.csv): upsert by number."""
+    _import("invoices", file, fmt, dry_run, date_format, decimal_comma, as_json)
+
+
+@import_app.command("payments")
+def import_payments(
+    file: FileArg,
+    fmt: FormatOpt = None,
+    dry_run: DryRunOpt = False,
+    date_format: DateFormatOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Payments (payments.csv), allocated to the invoices they name or the oldest open."""
+    _import("payments", file, fmt, dry_run, date_format, decimal_comma, as_json)
+
+
+@show_app.command("customer")
+def show_customer(code: str, as_json: JsonOpt = False) -> None:
+    """A customer: fields, balance and open items."""
+    setup()
+    from relance.ledger import queries
+
+    try:
+        data = queries.customer_json(queries.get_customer(creditor(), code), today())
+    except queries.NotFound as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit(data)
+        return
+    out.print(f"[bold]{data['customer']}[/bold] {data['name']}  {data['email']}  {data['phone']}")
+    for b in data["balance"]:
+        out.print(
+            f"Open {b['open']} {b['currency']}, overdue {b['overdue']} {b['currency']} ({b['items']} items)"
+        )
+    table = Table("number", "issue date", "due date", "days overdue", "amount", "open", "status")
+    for i in data["open_items"]:
+        table.add_row(
+            i["number"],
+            i["issue_date"],
+            i["due_date"],
+            str(i["days_overdue"]),
+            f"{i['amount']} {i['currency']}",
+            i["open_amount"],
+            i["status"],
+        )
+    out.print(table)
+
+
+@show_app.command("invoice")
+def show_invoice(number: str, as_json: JsonOpt = False) -> None:
+    """An invoice or credit note."""
+    setup()
+    from relance.ledger import queries
+
+    try:
+        data = queries.invoice_json(queries.get_invoice(creditor(), number))
+    except queries.NotFound as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit(data)
+        return
+    table = Table(show_header=False)
+    for k, v in data.items():
+        table.add_row(k, str(v))
+    out.print(table)
+
+
+@app.command()
+def demo(
+    customers: Annotated[int, typer.Option(help="How many customers.")] = 300,
+    invoices_per_customer: Annotated[int, typer.Option(help="Average invoices per customer.")] = 10,
+    seed: Annotated[int, typer.Option(help="Same seed, same ledger.")] = 2026,
+    serve_after: Annotated[bool, typer.Option("--serve", help="Then serve the web app.")] = False,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Build a realistic French SME ledger (and a demo login), then optionally serve it."""
+    setup()
+    from django.core.management import call_command
+
+    from relance.demo import DEMO_PASSWORD, DEMO_USER, build_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    with err.status("Building the demo ledger..."):
+        summary = build_demo(
+            customers=customers,
+            invoices_per_customer=invoices_per_customer,
+            seed=seed,
+            today=today(),
+        )
+    out.print(
+        f"Demo ledger: {summary['customers']} customers, {summary['invoices']} invoices, "
+        f"{summary['payments']} payments.",
+        highlight=False,
+    )
+    out.print(f"Log in as [bold]{DEMO_USER}[/bold] / [bold]{DEMO_PASSWORD}[/bold]")
+    if serve_after:
+        serve(host=host, port=port)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    threads: Annotated[int, typer.Option()] = 8,
+) -> None:
+    """Serve the web app (waitress)."""
+    setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from waitress import serve as waitress_serve
+
+    from relance.config import ConfigError, require_secret_key
+    from relance.wsgi import application
+
+    try:
+        require_secret_key(settings.DEBUG, settings.SECRET_KEY_FROM_ENV)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    call_command("migrate", interactive=False, verbosity=0)
+    out.print(f"Relance is at [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="relance")
+
+
+def main() -> None:
+    app()

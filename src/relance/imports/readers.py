@@ -1,0 +1,170 @@
+"""Reading tabular files (CSV, xlsx) into rows with their line numbers.
+
+Everything a person can get wrong about a file itself (empty, binary, wrong encoding,
+no header) is a `FileError` with a sentence that says what to do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read."""
+
+
+@dataclass
+class Table:
+    header: list[str]  # normalised column names, in file order
+    raw_header: list[str]
+    rows: Iterator[tuple[int, dict[str, Any]]]  # (line number, column -> value)
+    encoding: str = ""
+    delimiter: str = ""
+    size_hint: int = 0  # bytes, or rows for xlsx, for the progress bar
+    warnings: list[str] = field(default_factory=list)
+
+
+def normalise_column(name: str) -> str:
+    """
+    >>> normalise_column(" Due Date ")
+    'due_date'
+    """
+    return "_".join(str(name).strip().lower().replace("-", " ").split())
+
+
+def detect_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return "xlsx"
+    return "csv"
+
+
+def read_table(path: Path, fmt: str | None = None) -> Table:
+    if not path.exists():
+        raise FileError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise FileError(f"{path}: the file is empty (0 bytes)")
+    fmt = fmt or detect_format(path)
+    if fmt == "xlsx":
+        return _read_xlsx(path)
+    if fmt == "csv":
+        return _read_csv(path)
+    raise FileError(f"{path}: format {fmt!r} is not a table format (csv, xlsx)")
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Text and encoding: UTF-8 (with or without BOM) first, then Windows-1252.
+
+    >>> decode("Société".encode("cp1252"), "f.csv")
+    ('Société', 'cp1252')
+    >>> decode(codecs.BOM_UTF8 + "é".encode(), "f.csv")
+    ('é', 'utf-8-sig')
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
+        raise FileError(
+            f"{name}: the file is not text in UTF-8 or Windows-1252 (it looks like UTF-16 "
+            "or a binary file); save it as CSV UTF-8"
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise FileError(f"{name}: starts as UTF-8 but byte {exc.start} is not UTF-8") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise FileError(
+            f"{name}: the file is neither UTF-8 nor Windows-1252 (byte {exc.start}); "
+            "save it as CSV UTF-8"
+        ) from None
+
+
+def _read_csv(path: Path) -> Table:
+    text, encoding = decode(path.read_bytes(), path.name)
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        raise FileError(f"{path.name}: the first line is empty; it must be the header row")
+    counts = {d: first_line.count(d) for d in (";", ",", "\t", "|")}
+    delimiter = max(counts, key=lambda d: counts[d])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw_header = next(reader)
+    header = [normalise_column(c) for c in raw_header]
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                extra = [v for v in values[len(header) :] if v.strip()]
+                if extra:
+                    yield (
+                        line,
+                        {"__error__": f"{len(values)} fields, the header has {len(header)}"}
+                        | dict(zip(header, values, strict=False)),
+                    )
+                    continue
+            yield line, dict(zip(header, (v.strip() for v in values), strict=False))
+
+    return Table(header, raw_header, rows(), encoding, delimiter, text.count("\n") + 1)
+
+
+def _read_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a corrupt workbook
+        raise FileError(f"{path.name}: not a readable xlsx workbook ({exc})") from None
+    sheet = book.worksheets[0]
+    cells = sheet.iter_rows(values_only=True)
+    line = 0
+    raw_header: list[str] = []
+    for values in cells:
+        line += 1
+        if any(v not in (None, "") for v in values):
+            raw_header = ["" if v is None else str(v) for v in values]
+            break
+    if not raw_header:
+        raise FileError(f"{path.name}: the first sheet is empty")
+    while raw_header and not raw_header[-1]:
+        raw_header.pop()
+    header = [normalise_column(c) for c in raw_header]
+    start = line
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        n = start
+        for values in cells:
+            n += 1
+            if not any(v not in (None, "") for v in values):
+                continue
+            yield n, {h: _cell(v) for h, v in zip(header, values, strict=False)}
+        book.close()
+
+    return Table(header, raw_header, rows(), "xlsx", "", sheet.max_row or 0)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date | Decimal | int):
+        return value
+    if isinstance(value, float):
+        # Spreadsheets store numbers as binary floats; repr gives the shortest decimal
+        # that reads back to the same float, which is what the person typed.
+        return Decimal(repr(value))
+    return str(value).strip()

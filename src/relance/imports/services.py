@@ -1,0 +1,548 @@
+"""Importing customers, invoices and payments: upsert by natural key, nothing lost.
+
+Rows are read, cleaned (imports.rows), then written in chunks, each chunk one
+transaction with its audit events. A rejected row goes to the reject file with its line,
+column and reason; the good rows are kept. Importing the same file again finds every
+row unchanged and writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from relance import audit
+from relance.core.ledger import OpenItem, allocate, invoice_status
+from relance.core.money import format_minor
+from relance.imports import rows as layouts
+from relance.imports.fields import CellError, Options
+from relance.imports.models import ImportRun
+from relance.imports.readers import FileError, read_table
+from relance.ledger.models import Allocation, Creditor, Customer, Invoice, Payment
+
+CHUNK = 2000
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str | None
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    file: str
+    format: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    reject_file: str | None = None
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["errors"] = [asdict(e) for e in self.errors]
+        return data
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Reject(Exception):
+    def __init__(self, column: str | None, reason: str) -> None:
+        self.column = column
+        self.reason = reason
+
+
+def import_file(
+    path: Path,
+    kind: str,
+    *,
+    creditor: Creditor,
+    actor: str,
+    fmt: str | None = None,
+    options: Options | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import `path` as `kind` (customers, invoices, payments) into `creditor`'s ledger."""
+    layout = layouts.LAYOUTS[kind]
+    options = options or Options(
+        default_currency=creditor.currency, default_country=creditor.country
+    )
+    result = ImportResult(file=str(path), dry_run=dry_run)
+    try:
+        table = read_table(path, fmt)
+    except FileError as exc:
+        result.errors.append(RowError(0, None, str(exc)))
+        return result
+    result.format = fmt or ("xlsx" if table.encoding == "xlsx" else "csv")
+    rejects: list[tuple[int, str | None, str, dict[str, Any]]] = []
+
+    missing = [c for c in layout.required if c not in table.header]
+    unknown = [
+        raw
+        for raw, c in zip(table.raw_header, table.header, strict=True)
+        if c not in layout.columns
+    ]
+    if unknown:
+        result.warnings.append(f"unknown columns ignored: {', '.join(unknown)}")
+    if missing:
+        for column in missing:
+            result.errors.append(RowError(1, column, "required column missing"))
+        for line, row in table.rows:
+            result.rows += 1
+            rejects.append((line, missing[0], "required column missing", row))
+        result.rejected = result.rows
+        result.reject_file = _write_rejects(path, table.raw_header, table.header, rejects)
+        return result
+
+    importer = _IMPORTERS[kind](creditor, actor, options)
+    with transaction.atomic():
+        for chunk in _chunks(table.rows, CHUNK):
+            result.rows += len(chunk)
+            with transaction.atomic():
+                for line, column, reason, row in importer.write(chunk, result):
+                    rejects.append((line, column, reason, row))
+                    result.errors.append(RowError(line, column, reason))
+            if progress:
+                progress(len(chunk))
+        result.rejected = len(rejects)
+        ImportRun.objects.create(
+            creditor=creditor,
+            kind=kind,
+            format=result.format,
+            filename=str(path),
+            sha256=_sha256(path),
+            actor=actor,
+            dry_run=dry_run,
+            rows=result.rows,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=result.rejected,
+            finished_at=timezone.now(),
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    result.errors.sort(key=lambda e: e.line)
+    if rejects:
+        result.reject_file = _write_rejects(path, table.raw_header, table.header, rejects)
+    return result
+
+
+def _chunks(
+    rows: Iterator[tuple[int, dict[str, Any]]], size: int
+) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    chunk: list[tuple[int, dict[str, Any]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def reject_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.rejected.csv")
+
+
+def _write_rejects(
+    path: Path,
+    raw_header: list[str],
+    header: list[str],
+    rejects: list[tuple[int, str | None, str, dict[str, Any]]],
+) -> str:
+    """The rejected rows as they were read, with line, column and reason in front."""
+    target = reject_path(path)
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["line", "column", "reason", *raw_header])
+        for line, column, reason, row in sorted(rejects, key=lambda r: r[0]):
+            out.writerow([line, column or "", reason, *(_plain(row.get(c, "")) for c in header)])
+    return str(target)
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+Reject = tuple[int, str | None, str, dict[str, Any]]
+
+
+class _Importer:
+    key_column: str | None = None
+
+    def __init__(self, creditor: Creditor, actor: str, options: Options) -> None:
+        self.creditor = creditor
+        self.actor = actor
+        self.options = options
+        # natural key -> (line, fingerprint of the cleaned row), for the whole file
+        self.seen: dict[str, tuple[int, str]] = {}
+
+    def first_seen(self, key: str, line: int, clean: dict[str, Any]) -> bool:
+        """True the first time `key` appears; raises when it reappears with other data."""
+        fingerprint = json.dumps(clean, sort_keys=True, default=str)
+        earlier = self.seen.get(key)
+        if earlier is None:
+            self.seen[key] = (line, fingerprint)
+            return True
+        if earlier[1] != fingerprint:
+            raise _Reject(
+                self.key_column, f"{key!r} already on line {earlier[0]} with different data"
+            )
+        return False
+
+    def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
+        raise NotImplementedError
+
+
+def _event_data(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+class _CustomerImporter(_Importer):
+    key_column = "customer"
+
+    def __init__(self, creditor: Creditor, actor: str, options: Options) -> None:
+        super().__init__(creditor, actor, options)
+        self.scenarios = dict(creditor.scenarios.values_list("key", "id"))
+
+    def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
+        rejects: list[Reject] = []
+        clean: list[tuple[int, dict[str, Any]]] = []
+        for line, row in chunk:
+            try:
+                if "__error__" in row:
+                    raise _Reject(None, row["__error__"])
+                values = layouts.customer(row, self.options, self.scenarios)
+                if self.first_seen(values["code"], line, values):
+                    clean.append((line, values))
+                else:
+                    result.unchanged += 1
+            except (CellError, _Reject) as exc:
+                rejects.append((line, exc.column, exc.reason, row))
+        existing = {
+            c.code: c
+            for c in Customer.objects.filter(
+                creditor=self.creditor, code__in=[v["code"] for _, v in clean]
+            )
+        }
+        new: list[Customer] = []
+        changed: list[Customer] = []
+        events: list[audit.Event] = []
+        fields: set[str] = set()
+        for _line, values in clean:
+            current = existing.get(values["code"])
+            if current is None:
+                new.append(Customer(creditor=self.creditor, **values))
+                continue
+            diff = audit.changes(current, values)
+            if not diff:
+                result.unchanged += 1
+                continue
+            for name in diff:
+                setattr(current, name, values[name])
+            fields.update(diff)
+            changed.append(current)
+            events.append(audit.event(self.actor, "customer.updated", current, {"changes": diff}))
+        Customer.objects.bulk_create(new)
+        if changed:
+            Customer.objects.bulk_update(changed, [*fields, "updated_at"])
+        events += [
+            audit.event(self.actor, "customer.created", c, {"source": "import"}) for c in new
+        ]
+        audit.Event.objects.bulk_create(events)
+        result.created += len(new)
+        result.updated += len(changed)
+        return rejects
+
+
+class _InvoiceImporter(_Importer):
+    key_column = "number"
+    COMPARED = (
+        "customer_id",
+        "kind",
+        "issue_date",
+        "delivery_date",
+        "due_date",
+        "payment_terms",
+        "currency",
+        "amount",
+        "amount_excl_tax",
+        "reported_open_amount",
+        "po_number",
+    )
+
+    def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
+        rejects: list[Reject] = []
+        clean: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        for line, row in chunk:
+            try:
+                if "__error__" in row:
+                    raise _Reject(None, row["__error__"])
+                values = layouts.invoice(row, self.options)
+                if self.first_seen(values["number"], line, values):
+                    clean.append((line, values, row))
+                else:
+                    result.unchanged += 1
+            except (CellError, _Reject) as exc:
+                rejects.append((line, exc.column, exc.reason, row))
+
+        customers = self._customers(clean, result, rejects)
+        existing = {
+            i.number: i
+            for i in Invoice.objects.filter(
+                creditor=self.creditor, number__in=[v["number"] for _, v, _ in clean]
+            )
+        }
+        new: list[Invoice] = []
+        changed: list[Invoice] = []
+        events: list[audit.Event] = []
+        for line, values, row in clean:
+            cust = customers.get(values["customer_code"])
+            if cust is None:
+                continue  # rejected in _customers
+            values = dict(values, customer_id=cust.pk)
+            if values["due_date"] is None:
+                try:
+                    values["due_date"] = layouts.derive_due_date(
+                        values["issue_date"],
+                        cust.payment_terms,
+                        self.creditor.default_payment_terms,
+                    )
+                except ValueError as exc:
+                    rejects.append((line, "payment_terms", str(exc), row))
+                    continue
+            fields = {k: values[k] for k in self.COMPARED}
+            fields["number"] = values["number"]
+            current = existing.get(values["number"])
+            if current is None:
+                inv = Invoice(creditor=self.creditor, **fields)
+                _settle(inv, allocated=0)
+                new.append(inv)
+                continue
+            diff = audit.changes(current, {k: fields[k] for k in self.COMPARED})
+            if not diff:
+                result.unchanged += 1
+                continue
+            allocated = current.amount - current.open_amount - current.settled_elsewhere
+            if "currency" in diff and allocated:
+                rejects.append(
+                    (line, "currency", "cannot change: payments are already allocated", row)
+                )
+                continue
+            for name in diff:
+                setattr(current, name, fields[name])
+            _settle(current, allocated)
+            changed.append(current)
+            events.append(audit.event(self.actor, "invoice.updated", current, {"changes": diff}))
+        Invoice.objects.bulk_create(new)
+        if changed:
+            Invoice.objects.bulk_update(
+                changed,
+                [*self.COMPARED, "settled_elsewhere", "open_amount", "status", "updated_at"],
+            )
+        events += [
+            audit.event(
+                self.actor, "invoice.created", inv, {"source": "import", "amount": inv.amount}
+            )
+            for inv in new
+        ]
+        audit.Event.objects.bulk_create(events)
+        result.created += len(new)
+        result.updated += len(changed)
+        return rejects
+
+    def _customers(
+        self,
+        clean: list[tuple[int, dict[str, Any], dict[str, Any]]],
+        result: ImportResult,
+        rejects: list[Reject],
+    ) -> dict[str, Customer]:
+        """The customers of the chunk, creating those named by `customer_name`."""
+        codes = {v["customer_code"] for _, v, _ in clean}
+        found = {
+            c.code: c
+            for c in Customer.objects.filter(creditor=self.creditor, code__in=codes).only(
+                "id", "code", "payment_terms"
+            )
+        }
+        for line, values, row in list(clean):
+            code = values["customer_code"]
+            if code in found:
+                continue
+            if not values["customer_name"]:
+                rejects.append(
+                    (
+                        line,
+                        "customer",
+                        f"unknown customer {code!r}: import it first or give customer_name",
+                        row,
+                    )
+                )
+                clean.remove((line, values, row))
+                continue
+            cust = Customer.objects.create(
+                creditor=self.creditor,
+                code=code,
+                name=values["customer_name"],
+                country=self.options.default_country,
+            )
+            audit.record(self.actor, "customer.created", cust, {"source": "invoice import"})
+            found[code] = cust
+        return found
+
+
+def _settle(inv: Invoice, allocated: int) -> None:
+    """Open amount and status from the total, what Relance allocated, and what the
+    accounting export reports as still open (the rest was settled outside Relance)."""
+    if inv.reported_open_amount is None:
+        inv.settled_elsewhere = 0
+    else:
+        inv.settled_elsewhere = inv.amount - allocated - inv.reported_open_amount
+    inv.open_amount = inv.amount - allocated - inv.settled_elsewhere
+    inv.status = str(invoice_status(inv.amount, inv.open_amount))
+
+
+class _PaymentImporter(_Importer):
+    def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
+        rejects: list[Reject] = []
+        for line, row in chunk:
+            try:
+                if "__error__" in row:
+                    raise _Reject(None, row["__error__"])
+                values = layouts.payment(row, self.options)
+                key = self._key(values)
+                if Payment.objects.filter(creditor=self.creditor, key=key).exists():
+                    result.unchanged += 1
+                    continue
+                self._create(key, values)
+                result.created += 1
+            except (CellError, _Reject) as exc:
+                rejects.append((line, exc.column, exc.reason, row))
+        return rejects
+
+    def _key(self, values: dict[str, Any]) -> str:
+        """A fingerprint of the payment; identical rows in one file get an ordinal."""
+        base = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[
+            :32
+        ]
+        n = self.seen.get(base, (0, ""))[0] + 1
+        self.seen[base] = (n, "")
+        return f"{base}-{n}"
+
+    def _create(self, key: str, values: dict[str, Any]) -> None:
+        invoices = {
+            i.number: i
+            for i in Invoice.objects.filter(
+                creditor=self.creditor, number__in=values["hints"]
+            ).select_related("customer")
+        }
+        unknown = [n for n in values["hints"] if n not in invoices]
+        if unknown:
+            raise _Reject("invoices", f"unknown invoice {unknown[0]!r}")
+        cust: Customer | None = None
+        if values["customer_code"]:
+            cust = Customer.objects.filter(
+                creditor=self.creditor, code=values["customer_code"]
+            ).first()
+            if cust is None:
+                raise _Reject("customer", f"unknown customer {values['customer_code']!r}")
+        elif invoices:
+            owners = {i.customer for i in invoices.values()}
+            if len(owners) > 1:
+                raise _Reject("invoices", "the invoices belong to several customers; give customer")
+            cust = owners.pop()
+        for inv in invoices.values():
+            if cust and inv.customer_id != cust.pk:
+                raise _Reject("invoices", f"invoice {inv.number!r} is not {cust.code}'s")
+            if inv.currency != values["currency"]:
+                raise _Reject("invoices", f"invoice {inv.number!r} is in {inv.currency}")
+        payment = Payment.objects.create(
+            creditor=self.creditor,
+            customer=cust,
+            key=key,
+            date=values["date"],
+            amount=values["amount"],
+            currency=values["currency"],
+            reference=values["reference"],
+            method=values["method"],
+            unapplied=values["amount"],
+        )
+        audit.record(
+            self.actor,
+            "payment.created",
+            payment,
+            {
+                "amount": format_minor(payment.amount, payment.currency),
+                "currency": payment.currency,
+            },
+        )
+        if cust is not None:
+            apply_payment(payment, hints=values["hints"], actor=self.actor)
+
+
+def apply_payment(payment: Payment, *, hints: list[str], actor: str) -> list[Allocation]:
+    """Allocate what is unapplied of `payment` to its customer's open items (core.allocate)."""
+    candidates = Invoice.objects.select_for_update().filter(
+        customer_id=payment.customer_id, currency=payment.currency, open_amount__gt=0
+    )
+    if hints:
+        candidates = candidates.filter(number__in=hints)
+    by_number = {i.number: i for i in candidates}
+    items = [OpenItem(i.number, i.due_date, i.open_amount) for i in by_number.values()]
+    made = []
+    for number, part in allocate(payment.unapplied, items, hints):
+        inv = by_number[number]
+        inv.open_amount -= part
+        inv.status = str(invoice_status(inv.amount, inv.open_amount))
+        inv.save(update_fields=["open_amount", "status", "updated_at"])
+        made.append(
+            Allocation.objects.create(invoice=inv, payment=payment, amount=part, date=payment.date)
+        )
+        audit.record(
+            actor,
+            "invoice.allocated",
+            inv,
+            {
+                "payment": payment.pk,
+                "amount": format_minor(part, inv.currency),
+                "open_amount": format_minor(inv.open_amount, inv.currency),
+            },
+        )
+    if made:
+        payment.unapplied -= sum(a.amount for a in made)
+        payment.save(update_fields=["unapplied"])
+    return made
+
+
+_IMPORTERS: dict[str, type[_Importer]] = {
+    "customers": _CustomerImporter,
+    "invoices": _InvoiceImporter,
+    "payments": _PaymentImporter,
+}

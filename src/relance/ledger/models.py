@@ -1,0 +1,258 @@
+"""Ledger tables: creditors, customers, contacts, invoices, payments, allocations, evidence.
+
+Tables only: amounts are integers in the currency's minor units; every rule lives in
+relance.core and every write in ledger.services.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from relance.core.ledger import InvoiceKind, InvoiceStatus
+
+
+class CustomerKind(models.TextChoices):
+    B2B = "b2b", _("business")
+    B2C = "b2c", _("consumer")
+    PUBLIC = "public", _("public buyer")
+
+
+class InvoiceStatusChoices(models.TextChoices):
+    OPEN = InvoiceStatus.OPEN, _("open")
+    PARTIALLY_PAID = InvoiceStatus.PARTIALLY_PAID, _("partially paid")
+    PAID = InvoiceStatus.PAID, _("paid")
+
+
+class InvoiceKindChoices(models.TextChoices):
+    INVOICE = InvoiceKind.INVOICE, _("invoice")
+    CREDIT_NOTE = InvoiceKind.CREDIT_NOTE, _("credit note")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("email")
+    LETTER = "letter", _("letter")
+    PHONE = "phone", _("phone")
+    SMS = "sms", _("SMS")
+
+
+class Creditor(models.Model):
+    """A legal entity that uses Relance to collect what it is owed."""
+
+    name = models.CharField(_("name"), max_length=200)
+    registration_number = models.CharField(_("SIREN/SIRET"), max_length=20, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="FR")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    default_payment_terms = models.CharField(
+        _("default payment terms"), max_length=20, default="30"
+    )
+    late_penalty_clause = models.TextField(
+        _("late-penalty clause"),
+        blank=True,
+        help_text=_("As printed on the invoices: rate of penalties and the 40 EUR indemnity."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("creditor")
+        verbose_name_plural = _("creditors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="customers")
+    code = models.CharField(_("account"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="FR")
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    kind = models.CharField(_("kind"), max_length=6, choices=CustomerKind, default="b2b")
+    registration_number = models.CharField(_("SIREN/SIRET"), max_length=20, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    credit_limit = models.BigIntegerField(_("credit limit"), null=True, blank=True)
+    payment_terms = models.CharField(_("payment terms"), max_length=20, blank=True)
+    scenario = models.ForeignKey(
+        "collection.Scenario",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("scenario"),
+    )
+    segment = models.CharField(_("segment"), max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "code"], name="customer_code_unique")
+        ]
+        indexes = [models.Index(fields=["creditor", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone
+
+
+class Invoice(models.Model):
+    """An invoice or a credit note; credit notes carry negative amounts."""
+
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(_("number"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=12, choices=InvoiceKindChoices, default="invoice")
+    issue_date = models.DateField(_("issue date"))
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"))
+    payment_terms = models.CharField(_("payment terms"), max_length=20, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    amount = models.BigIntegerField(_("amount incl. tax"))
+    amount_excl_tax = models.BigIntegerField(_("amount excl. tax"), null=True, blank=True)
+    # What the accounting export said was still open, and what that implies was settled
+    # outside Relance: see ledger.services.import_open_amount.
+    reported_open_amount = models.BigIntegerField(null=True, blank=True)
+    settled_elsewhere = models.BigIntegerField(default=0)
+    open_amount = models.BigIntegerField(_("open amount"))
+    po_number = models.CharField(_("PO number"), max_length=60, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=InvoiceStatusChoices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "number"], name="invoice_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["creditor", "status", "due_date"]),
+            models.Index(fields=["customer", "status", "due_date"]),
+            models.Index(fields=["creditor", "due_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Payment(models.Model):
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="payments")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    # The natural key of the payment in its source (bank reference, or a fingerprint).
+    key = models.CharField(max_length=200)
+    date = models.DateField(_("date"))
+    amount = models.BigIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    method = models.CharField(_("method"), max_length=30, blank=True)
+    unapplied = models.BigIntegerField(_("unapplied"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "key"], name="payment_key_unique")
+        ]
+        indexes = [models.Index(fields=["customer", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reference or self.key}"
+
+
+class Allocation(models.Model):
+    """Part of a payment, or of a credit note, applied to an invoice (lettrage)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
+    )
+    credit_note = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="applied_to"
+    )
+    amount = models.BigIntegerField(_("amount"))
+    date = models.DateField(_("date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(payment__isnull=False, credit_note__isnull=True)
+                | models.Q(payment__isnull=True, credit_note__isnull=False),
+                name="allocation_has_one_source",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="allocation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} -> {self.invoice_id}"
+
+
+class EvidenceKind(models.TextChoices):
+    QUOTE = "quote", _("signed quote")
+    PURCHASE_ORDER = "purchase_order", _("purchase order")
+    DELIVERY_NOTE = "delivery_note", _("delivery note")
+    CONTRACT = "contract", _("signed contract")
+    INVOICE = "invoice", _("invoice document")
+    CORRESPONDENCE = "correspondence", _("correspondence")
+    OTHER = "other", _("other")
+
+
+class Evidence(models.Model):
+    """A document that proves the claim (créance certaine): kept unchanged, with its hash."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind)
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.filename

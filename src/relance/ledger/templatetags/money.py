@@ -1,0 +1,21 @@
+"""Amounts for people: minor units shown in the page's language (Babel)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from django import template
+from django.utils.translation import get_language, to_locale
+
+from relance.core.currencies import minor_units
+
+register = template.Library()
+
+
+@register.filter
+def money(minor: int | None, currency: str = "EUR") -> str:
+    if minor is None:
+        return "—"
+    value = Decimal(minor).scaleb(-minor_units(currency))
+    return format_currency(value, currency, locale=to_locale(get_language() or "fr"))

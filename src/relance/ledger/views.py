@@ -1,0 +1,166 @@
+"""Ledger pages: customers, a customer, invoices. Reads only; writes go through services."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from relance.audit import Event
+from relance.ledger import queries, services
+from relance.ledger.forms import EvidenceForm
+from relance.ledger.models import Evidence, InvoiceStatusChoices
+from relance.ledger.queries import InvoiceFilter, NotFound
+
+PAGE_SIZE = 50
+BUCKETS = [
+    ("not_due", _("Not yet due")),
+    ("1-30", _("1 to 30 days")),
+    ("31-60", _("31 to 60 days")),
+    ("61-90", _("61 to 90 days")),
+    ("over_90", _("Over 90 days")),
+]
+
+
+def _creditor():  # type: ignore[no-untyped-def]
+    try:
+        return queries.default_creditor()
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    creditor = _creditor()
+    search = request.GET.get("q", "").strip()
+    sort = request.GET.get("sort", "overdue")
+    qs = queries.customers(creditor, search, sort, timezone.localdate())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = (
+        "ledger/_customer_rows.html"
+        if request.headers.get("HX-Request")
+        else "ledger/customer_list.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "q": search,
+            "sort": sort,
+            "creditor": creditor,
+            "nav": "customers",
+        },
+    )
+
+
+@login_required
+def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
+    creditor = _creditor()
+    try:
+        customer = queries.get_customer(creditor, code)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    today = timezone.localdate()
+    items = list(queries.open_items(customer))
+    for item in items:
+        item.days_late = max(0, (today - item.due_date).days)  # type: ignore[attr-defined]
+    invoice_ids = list(customer.invoices.values_list("id", flat=True)[:500])
+    timeline = (
+        Event.objects.filter(subject_type="customer", subject_id=customer.pk)
+        | Event.objects.filter(subject_type="invoice", subject_id__in=invoice_ids)
+    ).order_by("-at", "-id")[:100]
+    return render(
+        request,
+        "ledger/customer_detail.html",
+        {
+            "customer": customer,
+            "creditor": creditor,
+            "items": items,
+            "balances": queries.balances(customer, today),
+            "contacts": customer.contacts.all(),
+            "timeline": timeline,
+            "nav": "customers",
+        },
+    )
+
+
+@login_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    creditor = _creditor()
+    flt = InvoiceFilter(
+        status=request.GET.get("status", ""),
+        bucket=request.GET.get("bucket", ""),
+        customer=request.GET.get("customer", "").strip(),
+        search=request.GET.get("q", "").strip(),
+    )
+    try:
+        qs = queries.invoices(creditor, flt, timezone.localdate())
+    except ValueError:
+        raise Http404("unknown bucket") from None
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = (
+        "ledger/_invoice_rows.html"
+        if request.headers.get("HX-Request")
+        else "ledger/invoice_list.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "filter": flt,
+            "creditor": creditor,
+            "nav": "invoices",
+            "statuses": InvoiceStatusChoices.choices,
+            "buckets": BUCKETS,
+        },
+    )
+
+
+@login_required
+def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
+    creditor = _creditor()
+    try:
+        invoice = queries.get_invoice(creditor, number)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            services.add_evidence(
+                invoice,
+                form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+                user=request.user,
+            )
+            return redirect("invoice", number=invoice.number)
+    else:
+        form = EvidenceForm()
+    return render(
+        request,
+        "ledger/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "creditor": creditor,
+            "form": form,
+            "nav": "invoices",
+            "allocations": invoice.allocations.select_related("payment").order_by("date"),
+            "evidence": invoice.evidence.all(),
+            "timeline": Event.objects.filter(
+                subject_type="invoice", subject_id=invoice.pk
+            ).order_by("-at", "-id")[:100],
+        },
+    )
+
+
+@login_required
+def evidence_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        Evidence, pk=pk, invoice__number=number, invoice__creditor=_creditor()
+    )
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)

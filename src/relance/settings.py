@@ -1,0 +1,110 @@
+"""Django settings, all from the environment (see relance.config and DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from relance.config import ConfigError, Env, database
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+WORK_DIR = Path.cwd()
+
+try:
+    env = Env()
+    DEBUG = env.bool("RELANCE_DEBUG", False)
+    # The command line signs nothing that outlives the process, so it runs without a
+    # key; the web server refuses to start without one (relance.config.require_secret_key).
+    SECRET_KEY_FROM_ENV = bool(env.secret("RELANCE_SECRET_KEY"))
+    SECRET_KEY = env.secret("RELANCE_SECRET_KEY") or secrets.token_urlsafe(50)
+    ALLOWED_HOSTS = env.list(
+        "RELANCE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
+    DATABASES = {"default": database(env, WORK_DIR)}
+    EMAIL_HOST = env.str("RELANCE_EMAIL_HOST", "localhost")
+    EMAIL_PORT = env.int("RELANCE_EMAIL_PORT", 25)
+    EMAIL_HOST_USER = env.str("RELANCE_EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env.secret("RELANCE_EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env.bool("RELANCE_EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env.bool("RELANCE_EMAIL_USE_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ConfigError("RELANCE_EMAIL_USE_TLS and RELANCE_EMAIL_USE_SSL exclude each other")
+    DEFAULT_FROM_EMAIL = env.str("RELANCE_DEFAULT_FROM_EMAIL", "relance@localhost")
+    MEDIA_ROOT = Path(env.str("RELANCE_MEDIA_ROOT") or WORK_DIR / "media")
+except ConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "relance",
+    "relance.ledger",
+    "relance.collection",
+    "relance.imports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "relance.urls"
+WSGI_APPLICATION = "relance.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "customers"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Served straight from the package by WhiteNoise: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
+MEDIA_URL = "media/"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from relance.ledger.models import Creditor
+from relance.ledger.services import create_creditor
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def creditor(db: None) -> Creditor:
+    return create_creditor(
+        actor="test",
+        name="Atelier Test SAS",
+        country="FR",
+        currency="EUR",
+        iban="FR7630006000011234567890189",
+        registration_number="732829320",
+    )
+
+
+@pytest.fixture
+def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write a file in a fresh folder: write("invoices.csv", text, encoding=...)."""
+
+    def _write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding=encoding, newline="")
+        return path
+
+    return _write
