@@ -39,6 +39,27 @@ def invoice_status(amount: int, open_amount: int) -> InvoiceStatus:
     return InvoiceStatus.PARTIALLY_PAID
 
 
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    settled_elsewhere: int
+    open_amount: int
+    status: InvoiceStatus
+
+
+def settle(amount: int, allocated: int, reported_open: int | None) -> Settlement:
+    """What is still open on an invoice, from its total, what Relance allocated to it, and
+    what the accounting export reported as open (the rest was settled outside Relance).
+
+    >>> settle(30000, 0, None).open_amount, settle(30000, 0, 10000).settled_elsewhere
+    (30000, 20000)
+    >>> settle(30000, 10000, 10000)
+    Settlement(settled_elsewhere=10000, open_amount=10000, status=<InvoiceStatus.PARTIALLY_PAID: 'partially_paid'>)
+    """
+    elsewhere = 0 if reported_open is None else amount - allocated - reported_open
+    open_amount = amount - allocated - elsewhere
+    return Settlement(elsewhere, open_amount, invoice_status(amount, open_amount))
+
+
 def days_overdue(due: date, *, as_of: date) -> int:
     """As-of date minus due date; zero or negative while not yet due."""
     return (as_of - due).days

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,7 +27,6 @@ class Table:
     rows: Iterator[tuple[int, dict[str, Any]]]  # (line number, column -> value)
     encoding: str = ""
     delimiter: str = ""
-    size_hint: int = 0  # bytes, or rows for xlsx, for the progress bar
     warnings: list[str] = field(default_factory=list)
 
 
@@ -60,65 +58,64 @@ def read_table(path: Path, fmt: str | None = None) -> Table:
     raise FileError(f"{path}: format {fmt!r} is not a table format (csv, xlsx)")
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Text and encoding: UTF-8 (with or without BOM) first, then Windows-1252.
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes as such, else Windows-1252.
 
-    >>> decode("Société".encode("cp1252"), "f.csv")
-    ('Société', 'cp1252')
-    >>> decode(codecs.BOM_UTF8 + "é".encode(), "f.csv")
-    ('é', 'utf-8-sig')
+    The whole file is checked, block by block, so that an accent on the last line of a
+    Windows export is not misread; it is then read as a stream.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
-        raise FileError(
-            f"{name}: the file is not text in UTF-8 or Windows-1252 (it looks like UTF-16 "
-            "or a binary file); save it as CSV UTF-8"
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+            raise FileError(
+                f"{path.name}: the file is not text in UTF-8 or Windows-1252 (it looks like "
+                "UTF-16 or a binary file); save it as CSV UTF-8"
+            )
+        candidates = (
+            ["utf-8-sig", "cp1252"] if head.startswith(codecs.BOM_UTF8) else ["utf-8", "cp1252"]
         )
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise FileError(f"{name}: starts as UTF-8 but byte {exc.start} is not UTF-8") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise FileError(
-            f"{name}: the file is neither UTF-8 nor Windows-1252 (byte {exc.start}); "
-            "save it as CSV UTF-8"
-        ) from None
+        for encoding in candidates:
+            decoder = codecs.getincrementaldecoder(encoding)()
+            fh.seek(0)
+            try:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+                return encoding
+            except UnicodeDecodeError:
+                continue
+    raise FileError(
+        f"{path.name}: the file is neither UTF-8 nor Windows-1252; save it as CSV UTF-8"
+    )
 
 
 def _read_csv(path: Path) -> Table:
-    text, encoding = decode(path.read_bytes(), path.name)
-    first_line = text.split("\n", 1)[0]
+    encoding = detect_encoding(path)
+    fh = path.open(encoding=encoding, newline="")
+    first_line = fh.readline()
     if not first_line.strip():
+        fh.close()
         raise FileError(f"{path.name}: the first line is empty; it must be the header row")
     counts = {d: first_line.count(d) for d in (";", ",", "\t", "|")}
     delimiter = max(counts, key=lambda d: counts[d])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    fh.seek(0)
+    reader = csv.reader(fh, delimiter=delimiter)
     raw_header = next(reader)
     header = [normalise_column(c) for c in raw_header]
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > len(header):
-                extra = [v for v in values[len(header) :] if v.strip()]
-                if extra:
-                    yield (
-                        line,
-                        {"__error__": f"{len(values)} fields, the header has {len(header)}"}
-                        | dict(zip(header, values, strict=False)),
-                    )
+        with fh:
+            for values in reader:
+                line = reader.line_num
+                if not any(v.strip() for v in values):
                     continue
-            yield line, dict(zip(header, (v.strip() for v in values), strict=False))
+                if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+                    reason = f"{len(values)} fields, the header has {len(header)}"
+                    yield line, {"__error__": reason} | dict(zip(header, values, strict=False))
+                    continue
+                yield line, dict(zip(header, (v.strip() for v in values), strict=False))
 
-    return Table(header, raw_header, rows(), encoding, delimiter, text.count("\n") + 1)
+    return Table(header, raw_header, rows(), encoding, delimiter)
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -153,7 +150,7 @@ def _read_xlsx(path: Path) -> Table:
             yield n, {h: _cell(v) for h, v in zip(header, values, strict=False)}
         book.close()
 
-    return Table(header, raw_header, rows(), "xlsx", "", sheet.max_row or 0)
+    return Table(header, raw_header, rows(), "xlsx", "")
 
 
 def _cell(value: Any) -> Any:
