@@ -28,19 +28,46 @@ def main() -> None:
         out = csv.writer(fh)
         out.writerow(["customer", "name", "email", "city", "payment_terms", "segment"])
         for n in range(1, args.customers + 1):
-            out.writerow([f"C{n:06d}", f"Client {n} SAS", f"compta{n}@example.fr", "Lyon",
-                          rng.choice(terms), rng.choice(["PME", "ETI", "Grand compte"])])
+            out.writerow(
+                [
+                    f"C{n:06d}",
+                    f"Client {n} SAS",
+                    f"compta{n}@example.fr",
+                    "Lyon",
+                    rng.choice(terms),
+                    rng.choice(["PME", "ETI", "Grand compte"]),
+                ]
+            )
     start = date(2025, 1, 1)
     with (args.out / "invoices.csv").open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(["number", "customer", "issue_date", "payment_terms", "currency", "amount", "amount_excl_tax"])
+        out.writerow(
+            [
+                "number",
+                "customer",
+                "issue_date",
+                "payment_terms",
+                "currency",
+                "amount",
+                "amount_excl_tax",
+            ]
+        )
         for n in range(1, args.invoices + 1):
             amount = round(rng.lognormvariate(7.3, 1.0), 2)
             if n % 50 == 0:
                 amount = -amount
             issued = start + timedelta(days=rng.randrange(540))
-            out.writerow([f"F{n:07d}", f"C{rng.randrange(1, args.customers + 1):06d}", issued.isoformat(),
-                          rng.choice(terms), "EUR", f"{amount:.2f}", f"{amount / 1.2:.2f}"])
+            out.writerow(
+                [
+                    f"F{n:07d}",
+                    f"C{rng.randrange(1, args.customers + 1):06d}",
+                    issued.isoformat(),
+                    rng.choice(terms),
+                    "EUR",
+                    f"{amount:.2f}",
+                    f"{amount / 1.2:.2f}",
+                ]
+            )
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from relance.bulk import Inserter
 from relance.core.ledger import InvoiceKind, invoice_status
 from relance.core.money import round_money
 from relance.core.terms import PaymentTerms, due_date
+from relance.ledger import balances
 from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice, Payment
 from relance.ledger.services import create_creditor
 
@@ -833,6 +834,7 @@ def build_demo(
             },
             creditor_id=creditor.pk,
         )
+        balances.refresh(creditor, today)
     return summary
 
 

@@ -187,3 +187,16 @@ def test_admin_edits_are_audited_and_events_are_read_only(client_in, ledger):
     assert Event.objects.filter(verb="customer.updated", actor="alice").exists()
     assert client_in.get(reverse("admin:relance_event_changelist")).status_code == 200
     assert client_in.get(reverse("admin:relance_event_add")).status_code == 403
+
+
+def test_the_creditor_is_edited_in_the_web_app_with_its_identifiers_checked(client_in, ledger):
+    url = reverse("admin:ledger_creditor_change", args=[ledger.pk])
+    form = client_in.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    bad = client_in.post(url, data | {"iban": "FR76 1234"})
+    assert bad.status_code == 200
+    assert "invalid IBAN" in bad.content.decode()
+    good = client_in.post(url, data | {"iban": "de89 3704 0044 0532 0130 00", "city": "Lyon"})
+    assert good.status_code == 302
+    ledger.refresh_from_db()
+    assert (ledger.iban, ledger.city) == ("DE89370400440532013000", "Lyon")

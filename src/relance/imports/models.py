@@ -13,7 +13,6 @@ class ImportRun(models.Model):
     filename = models.CharField(_("file"), max_length=500)
     sha256 = models.CharField(max_length=64)
     actor = models.CharField(max_length=150)
-    dry_run = models.BooleanField(default=False)
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from relance.imports import rows as layouts
 from relance.imports.fields import CellError, Options
 from relance.imports.models import ImportRun
 from relance.imports.readers import FileError, read_table
+from relance.ledger import balances
 from relance.ledger.models import Allocation, Creditor, Customer, Invoice, Payment
 
 CHUNK = 2000
@@ -81,8 +83,10 @@ def import_file(
     options: Options | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    today: date | None = None,
 ) -> ImportResult:
     """Import `path` as `kind` (customers, invoices, payments) into `creditor`'s ledger."""
+    today = today or timezone.localdate()
     layout = layouts.LAYOUTS[kind]
     options = options or Options(
         default_currency=creditor.currency, default_country=creditor.country
@@ -115,7 +119,12 @@ def import_file(
         return result
 
     importer = _IMPORTERS[kind](creditor, actor, options)
-    with transaction.atomic():
+    # Each chunk commits on its own, so a large import interrupted half-way keeps what it
+    # wrote and a re-run finds it unchanged; a dry run holds them all and rolls back.
+    guard = transaction.atomic() if dry_run else balances.updating(creditor, today)
+    with guard as touched:
+        if touched is not None:
+            importer.touched = touched
         for chunk in _chunks(table.rows, CHUNK):
             result.rows += len(chunk)
             with transaction.atomic():
@@ -124,27 +133,19 @@ def import_file(
                     result.errors.append(RowError(line, column, reason))
             if progress:
                 progress(len(chunk))
-        result.rejected = len(rejects)
-        ImportRun.objects.create(
-            creditor=creditor,
-            kind=kind,
-            format=result.format,
-            filename=str(path),
-            sha256=_sha256(path),
-            actor=actor,
-            dry_run=dry_run,
-            rows=result.rows,
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            rejected=result.rejected,
-            finished_at=timezone.now(),
-        )
         if dry_run:
             transaction.set_rollback(True)
-    result.errors.sort(key=lambda e: e.line)
+    result.rejected = len(rejects)
     if rejects:
         result.reject_file = _write_rejects(path, table.raw_header, table.header, rejects)
+    if not dry_run:
+        ImportRun.objects.create(
+            creditor=creditor, kind=kind, format=result.format, filename=str(path),
+            sha256=_sha256(path), actor=actor, rows=result.rows, created=result.created,
+            updated=result.updated, unchanged=result.unchanged, rejected=result.rejected,
+            reject_file=result.reject_file or "", finished_at=timezone.now(),
+        )  # fmt: skip
+    result.errors.sort(key=lambda e: e.line)
     return result
 
 
@@ -203,6 +204,8 @@ class _Importer:
         self.creditor = creditor
         self.actor = actor
         self.options = options
+        # customers whose open items the import changed (see ledger.balances)
+        self.touched: set[int] = set()
         # natural key -> (line, fingerprint of the cleaned row), for the whole file
         self.seen: dict[str, tuple[int, bytes]] = {}
 
@@ -318,7 +321,7 @@ class _InvoiceImporter(_Importer):
         }
         new: list[dict[str, Any]] = []
         changed: list[Invoice] = []
-        events: list[tuple[str, int, str, dict[str, Any]]] = []  # (verb, id, data)
+        events: list[tuple[str, int, dict[str, Any]]] = []  # (verb, id, data)
         for line, values, row in clean:
             customer_id, terms = customers[values["customer_code"]]
             fields = {k: values.get(k) for k in self.COMPARED} | {"customer_id": customer_id}
@@ -349,6 +352,7 @@ class _InvoiceImporter(_Importer):
                 reason = "cannot change: payments are already allocated"
                 rejects.append((line, "currency", reason, row))
                 continue
+            self.touched.update((current.customer_id, customer_id))
             for name in diff:
                 setattr(current, name, fields[name])
             done = settle(current.amount, allocated, current.reported_open_amount)
@@ -364,6 +368,7 @@ class _InvoiceImporter(_Importer):
                 changed,
                 [*self.COMPARED, "settled_elsewhere", "open_amount", "status", "updated_at"],
             )
+        self.touched.update(inv["customer_id"] for inv in new)
         ids = self._insert(new)
         events += [
             ("invoice.created", ids[inv["number"]], {"source": "import", "amount": inv["amount"]})
@@ -504,6 +509,7 @@ class _PaymentImporter(_Importer):
         )
         if cust is not None:
             apply_payment(payment, hints=values["hints"], actor=self.actor)
+            self.touched.add(cust.pk)
 
 
 def apply_payment(payment: Payment, *, hints: list[str], actor: str) -> list[Allocation]:

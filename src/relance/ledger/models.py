@@ -7,9 +7,12 @@ relance.core and every write in ledger.services.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relance.core import identifiers
+from relance.core.errors import DomainError
 from relance.core.ledger import InvoiceKind, InvoiceStatus
 
 
@@ -55,6 +58,7 @@ class Creditor(models.Model):
     default_payment_terms = models.CharField(
         _("default payment terms"), max_length=20, default="30"
     )
+    balances_as_of = models.DateField(null=True, blank=True, editable=False)
     late_penalty_clause = models.TextField(
         _("late-penalty clause"),
         blank=True,
@@ -68,6 +72,9 @@ class Creditor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        _check_identifiers(self, ("registration_number", "vat_number", "iban", "bic"))
 
 
 class Customer(models.Model):
@@ -95,6 +102,11 @@ class Customer(models.Model):
         verbose_name=_("scenario"),
     )
     segment = models.CharField(_("segment"), max_length=50, blank=True)
+    # Open and overdue totals in the creditor's currency as of creditor.balances_as_of,
+    # kept by ledger.balances so that lists sort 100,000 customers without summing
+    # a million invoices on every page.
+    open_total = models.BigIntegerField(_("open"), default=0)
+    overdue_total = models.BigIntegerField(_("overdue"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,10 +116,37 @@ class Customer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["creditor", "code"], name="customer_code_unique")
         ]
-        indexes = [models.Index(fields=["creditor", "name"])]
+        indexes = [
+            models.Index(fields=["creditor", "name"]),
+            models.Index(fields=["creditor", "-overdue_total", "code"]),
+            models.Index(fields=["creditor", "-open_total", "code"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        _check_identifiers(self, ("registration_number", "vat_number", "iban"))
+
+
+def _check_identifiers(obj: Creditor | Customer, names: tuple[str, ...]) -> None:
+    """Forms (the admin's included) check and normalise identifiers as imports do."""
+    checks = {
+        "registration_number": lambda v: identifiers.company_number(v, obj.country),
+        "vat_number": identifiers.vat_number,
+        "iban": identifiers.iban,
+        "bic": identifiers.bic,
+    }
+    errors = {}
+    for name in names:
+        value = getattr(obj, name)
+        if value:
+            try:
+                setattr(obj, name, checks[name](value))
+            except DomainError as exc:
+                errors[name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
 
 
 class Contact(models.Model):
@@ -162,6 +201,7 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["creditor", "status", "due_date"]),
             models.Index(fields=["customer", "status", "due_date"]),
+            models.Index(fields=["customer", "due_date"]),
             models.Index(fields=["creditor", "due_date"]),
         ]
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relance.audit import Event
-from relance.ledger import queries, services
+from relance.ledger import balances, queries, services
 from relance.ledger.forms import EvidenceForm
-from relance.ledger.models import Evidence, InvoiceStatusChoices
+from relance.ledger.models import Creditor, Evidence, InvoiceStatusChoices
 from relance.ledger.queries import InvoiceFilter, NotFound
 
 PAGE_SIZE = 50
@@ -25,7 +25,8 @@ BUCKETS = [
 ]
 
 
-def _creditor():  # type: ignore[no-untyped-def]
+def current_creditor() -> Creditor:
+    """The creditor the pages show (one per install until roles and entities arrive)."""
     try:
         return queries.default_creditor()
     except NotFound as exc:
@@ -34,10 +35,11 @@ def _creditor():  # type: ignore[no-untyped-def]
 
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
-    creditor = _creditor()
+    creditor = current_creditor()
     search = request.GET.get("q", "").strip()
     sort = request.GET.get("sort", "overdue")
-    qs = queries.customers(creditor, search, sort, timezone.localdate())
+    balances.ensure_current(creditor, timezone.localdate())
+    qs = queries.customers(creditor, search, sort)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     template = (
         "ledger/_customer_rows.html"
@@ -59,7 +61,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
-    creditor = _creditor()
+    creditor = current_creditor()
     try:
         customer = queries.get_customer(creditor, code)
     except NotFound as exc:
@@ -90,7 +92,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    creditor = _creditor()
+    creditor = current_creditor()
     flt = InvoiceFilter(
         status=request.GET.get("status", ""),
         bucket=request.GET.get("bucket", ""),
@@ -123,7 +125,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
-    creditor = _creditor()
+    creditor = current_creditor()
     try:
         invoice = queries.get_invoice(creditor, number)
     except NotFound as exc:
@@ -161,6 +163,6 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def evidence_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
     evidence = get_object_or_404(
-        Evidence, pk=pk, invoice__number=number, invoice__creditor=_creditor()
+        Evidence, pk=pk, invoice__number=number, invoice__creditor=current_creditor()
     )
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)
