@@ -51,6 +51,7 @@ def main() -> None:
         "invoices, overdue 31-60": "/invoices/?bucket=31-60",
         "invoices, not fully paid": "/invoices/?status=unpaid",
         f"invoices of {busiest}": f"/invoices/?customer={busiest}",
+        "invoices, number search": "/invoices/?q=F2026-00012",
     }
     print("| page | median ms | queries |\n|---|---|---|")
     for label, url in pages.items():

@@ -168,7 +168,7 @@ def _import(
         console=err,
         disable=not show_bar,
     ) as bar:
-        task = bar.add_task(f"Importing {file.name}", total=None)
+        task = bar.add_task(f"Importing {file.name}", total=_data_lines(file) if show_bar else None)
         result = import_file(
             file,
             kind,
@@ -198,6 +198,14 @@ def _import(
         )
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _data_lines(path: Path) -> int | None:
+    """Lines after the header, for the progress bar of a CSV (None for xlsx or no file)."""
+    if path.suffix.lower() in {".xlsx", ".xlsm"} or not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        return max(0, sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1)
 
 
 FileArg = Annotated[Path, typer.Argument(help="CSV or xlsx file.")]

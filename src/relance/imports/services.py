@@ -227,9 +227,27 @@ class _Importer:
     def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
         raise NotImplementedError
 
+    def clean(
+        self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult, key: str
+    ) -> tuple[list[tuple[int, dict[str, Any], dict[str, Any]]], list[Reject]]:
+        """The chunk's rows made typed (line, values, raw row), first occurrences only,
+        and the rejects; identical repeats of a key count as unchanged."""
+        clean, rejects = [], []
+        for line, row in chunk:
+            try:
+                if "__error__" in row:
+                    raise _Reject(None, row["__error__"])
+                values = self.clean_row(row)
+                if self.first_seen(values[key], line, values):
+                    clean.append((line, values, row))
+                else:
+                    result.unchanged += 1
+            except (CellError, _Reject) as exc:
+                rejects.append((line, exc.column, exc.reason, row))
+        return clean, rejects
 
-def _event_data(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v not in ("", None)}
+    def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
 
 
 class _CustomerImporter(_Importer):
@@ -239,31 +257,23 @@ class _CustomerImporter(_Importer):
         super().__init__(creditor, actor, options)
         self.scenarios = dict(creditor.scenarios.values_list("key", "id"))
 
+    def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        return layouts.customer(row, self.options, self.scenarios)
+
     def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
-        rejects: list[Reject] = []
-        clean: list[tuple[int, dict[str, Any]]] = []
-        for line, row in chunk:
-            try:
-                if "__error__" in row:
-                    raise _Reject(None, row["__error__"])
-                values = layouts.customer(row, self.options, self.scenarios)
-                if self.first_seen(values["code"], line, values):
-                    clean.append((line, values))
-                else:
-                    result.unchanged += 1
-            except (CellError, _Reject) as exc:
-                rejects.append((line, exc.column, exc.reason, row))
+        clean, rejects = self.clean(chunk, result, "code")
         existing = {
             c.code: c
             for c in Customer.objects.filter(
-                creditor=self.creditor, code__in=[v["code"] for _, v in clean]
+                creditor=self.creditor, code__in=[v["code"] for _, v, _ in clean]
             )
         }
         new: list[Customer] = []
         changed: list[Customer] = []
         events: list[audit.Event] = []
         fields: set[str] = set()
-        for _line, values in clean:
+        now = timezone.now()
+        for _line, values, _row in clean:
             current = existing.get(values["code"])
             if current is None:
                 new.append(Customer(creditor=self.creditor, **values))
@@ -274,6 +284,7 @@ class _CustomerImporter(_Importer):
                 continue
             for name in diff:
                 setattr(current, name, values[name])
+            current.updated_at = now  # bulk_update does not apply auto_now
             fields.update(diff)
             changed.append(current)
             events.append(audit.event(self.actor, "customer.updated", current, {"changes": diff}))
@@ -297,21 +308,11 @@ class _InvoiceImporter(_Importer):
     )  # fmt: skip
     NEW = ("creditor_id", "number", *COMPARED, "settled_elsewhere", "open_amount", "status")
 
-    def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
-        rejects: list[Reject] = []
-        clean: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
-        for line, row in chunk:
-            try:
-                if "__error__" in row:
-                    raise _Reject(None, row["__error__"])
-                values = layouts.invoice(row, self.options)
-                if self.first_seen(values["number"], line, values):
-                    clean.append((line, values, row))
-                else:
-                    result.unchanged += 1
-            except (CellError, _Reject) as exc:
-                rejects.append((line, exc.column, exc.reason, row))
+    def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        return layouts.invoice(row, self.options)
 
+    def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
+        clean, rejects = self.clean(chunk, result, "number")
         customers = self._customers(clean, rejects)
         existing = {
             i.number: i
@@ -355,6 +356,7 @@ class _InvoiceImporter(_Importer):
             self.touched.update((current.customer_id, customer_id))
             for name in diff:
                 setattr(current, name, fields[name])
+            current.updated_at = timezone.now()  # bulk_update does not apply auto_now
             done = settle(current.amount, allocated, current.reported_open_amount)
             current.settled_elsewhere, current.open_amount = (
                 done.settled_elsewhere,
