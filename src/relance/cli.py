@@ -219,43 +219,26 @@ DateFormatOpt = Annotated[
 DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="1 234,56 style amounts.")]
 
 
-@import_app.command("customers")
-def import_customers(
-    file: FileArg,
-    fmt: FormatOpt = None,
-    dry_run: DryRunOpt = False,
-    date_format: DateFormatOpt = None,
-    decimal_comma: DecimalCommaOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Customers (customers.csv): upsert by account code."""
-    _import("customers", file, fmt, dry_run, date_format, decimal_comma, as_json)
+def _import_command(kind: str, summary: str) -> None:
+    def command(
+        file: FileArg,
+        fmt: FormatOpt = None,
+        dry_run: DryRunOpt = False,
+        date_format: DateFormatOpt = None,
+        decimal_comma: DecimalCommaOpt = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        _import(kind, file, fmt, dry_run, date_format, decimal_comma, as_json)
+
+    command.__doc__ = summary
+    import_app.command(kind)(command)
 
 
-@import_app.command("invoices")
-def import_invoices(
-    file: FileArg,
-    fmt: FormatOpt = None,
-    dry_run: DryRunOpt = False,
-    date_format: DateFormatOpt = None,
-    decimal_comma: DecimalCommaOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Invoices and credit notes (invoices.csv): upsert by number."""
-    _import("invoices", file, fmt, dry_run, date_format, decimal_comma, as_json)
-
-
-@import_app.command("payments")
-def import_payments(
-    file: FileArg,
-    fmt: FormatOpt = None,
-    dry_run: DryRunOpt = False,
-    date_format: DateFormatOpt = None,
-    decimal_comma: DecimalCommaOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Payments (payments.csv), allocated to the invoices they name or the oldest open."""
-    _import("payments", file, fmt, dry_run, date_format, decimal_comma, as_json)
+_import_command("customers", "Customers (customers.csv): upsert by account code.")
+_import_command("invoices", "Invoices and credit notes (invoices.csv): upsert by number.")
+_import_command(
+    "payments", "Payments (payments.csv), allocated to the invoices they name or the oldest open."
+)
 
 
 @show_app.command("customer")

@@ -31,7 +31,7 @@ from django.db import transaction
 from faker import Faker
 
 from relance import audit
-from relance.bulk import Inserter
+from relance.bulk import Inserter, analyze
 from relance.core.ledger import InvoiceKind, invoice_status
 from relance.core.money import round_money
 from relance.core.terms import PaymentTerms, due_date
@@ -834,6 +834,7 @@ def build_demo(
             },
             creditor_id=creditor.pk,
         )
+        analyze(Customer, Invoice, Payment, Allocation)
         balances.refresh(creditor, today)
     return summary
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from relance import audit
-from relance.bulk import Inserter
+from relance.bulk import Inserter, analyze
 from relance.core.ledger import OpenItem, allocate, invoice_status, settle
 from relance.core.money import format_minor
 from relance.imports import rows as layouts
@@ -33,6 +33,8 @@ from relance.ledger import balances
 from relance.ledger.models import Allocation, Creditor, Customer, Invoice, Payment
 
 CHUNK = 2000
+# A fresh table's statistics are refreshed as it grows (see relance.bulk.analyze).
+ANALYZE_AFTER_CHUNKS = frozenset({5, 50, 500})
 Progress = Callable[[int], None]
 
 
@@ -125,12 +127,14 @@ def import_file(
     with guard as touched:
         if touched is not None:
             importer.touched = touched
-        for chunk in _chunks(table.rows, CHUNK):
+        for n, chunk in enumerate(_chunks(table.rows, CHUNK), start=1):
             result.rows += len(chunk)
             with transaction.atomic():
                 for line, column, reason, row in importer.write(chunk, result):
                     rejects.append((line, column, reason, row))
                     result.errors.append(RowError(line, column, reason))
+            if n in ANALYZE_AFTER_CHUNKS:
+                analyze(Invoice, Customer, Payment)
             if progress:
                 progress(len(chunk))
         if dry_run:

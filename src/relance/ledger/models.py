@@ -78,7 +78,9 @@ class Creditor(models.Model):
 
 
 class Customer(models.Model):
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="customers")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="customers", db_index=False
+    )  # the unique key below starts with creditor
     code = models.CharField(_("account"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
@@ -171,7 +173,9 @@ class Contact(models.Model):
 class Invoice(models.Model):
     """An invoice or a credit note; credit notes carry negative amounts."""
 
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="invoices")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="invoices", db_index=False
+    )  # the unique key below starts with creditor
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(_("number"), max_length=60)
     kind = models.CharField(_("kind"), max_length=12, choices=InvoiceKindChoices, default="invoice")
@@ -210,7 +214,9 @@ class Invoice(models.Model):
 
 
 class Payment(models.Model):
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="payments")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )  # the unique key below starts with creditor
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
