@@ -153,3 +153,9 @@ def test_a_bad_setting_stops_with_a_message_naming_it(tmp_path):
     )
     assert result.returncode == 1
     assert "RELANCE_DEBUG='maybe'" in result.stderr
+
+
+def test_the_demo_refuses_a_database_that_holds_a_real_ledger(creditor):
+    result = relance("demo", "--customers", "20")
+    assert result.exit_code == 1
+    assert "already holds a ledger" in result.stderr

@@ -40,12 +40,8 @@ def _actor(request: HttpRequest) -> str:
     return getattr(request.user, "username", "") or "admin"
 
 
-@admin.register(audit.Event)
-class EventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("at", "actor", "verb", "subject_type", "subject_id")
-    list_filter = ("verb", "subject_type")
-    search_fields = ("actor", "verb")
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows only services write: shown, never edited here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -55,3 +51,11 @@ class EventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(audit.Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "verb", "subject_type", "subject_id")
+    list_filter = ("verb", "subject_type")
+    search_fields = ("actor", "verb")
+    date_hierarchy = "at"

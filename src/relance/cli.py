@@ -300,14 +300,30 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve", help="Then serve the web app.")] = False,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    force: Annotated[
+        bool, typer.Option("--force", help="Even in a database that holds a ledger.")
+    ] = False,
 ) -> None:
     """Build a realistic French SME ledger (and a demo login), then optionally serve it."""
     setup()
     from django.core.management import call_command
 
+    from relance.audit import Event
     from relance.demo import DEMO_PASSWORD, DEMO_USER, build_demo
+    from relance.ledger.models import Creditor
 
     call_command("migrate", interactive=False, verbosity=0)
+    # The demo adds fake customers and a superuser with a published password: never into
+    # a real ledger by mistake.
+    if (
+        not force
+        and Creditor.objects.exists()
+        and not Event.objects.filter(verb="demo.generated").exists()
+    ):
+        raise fail(
+            "this database already holds a ledger; build the demo in another one "
+            "(RELANCE_DATABASE_URL=sqlite:///demo.sqlite3) or pass --force"
+        )
     with err.status("Building the demo ledger..."):
         summary = build_demo(
             customers=customers,

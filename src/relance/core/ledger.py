@@ -49,13 +49,22 @@ class Settlement:
 def settle(amount: int, allocated: int, reported_open: int | None) -> Settlement:
     """What is still open on an invoice, from its total, what Relance allocated to it, and
     what the accounting export reported as open (the rest was settled outside Relance).
+    Where the two disagree, the smaller open amount wins: an export made before a
+    payment that Relance already allocated does not reopen the invoice.
 
     >>> settle(30000, 0, None).open_amount, settle(30000, 0, 10000).settled_elsewhere
     (30000, 20000)
     >>> settle(30000, 10000, 10000)
     Settlement(settled_elsewhere=10000, open_amount=10000, status=<InvoiceStatus.PARTIALLY_PAID: 'partially_paid'>)
+    >>> settle(10000, 10000, 10000).open_amount
+    0
     """
-    elsewhere = 0 if reported_open is None else amount - allocated - reported_open
+    if reported_open is None:
+        elsewhere = 0
+    elif amount < 0:  # a credit note: the same, with signs reversed
+        elsewhere = min(0, amount - allocated - reported_open)
+    else:
+        elsewhere = max(0, amount - allocated - reported_open)
     open_amount = amount - allocated - elsewhere
     return Settlement(elsewhere, open_amount, invoice_status(amount, open_amount))
 

@@ -29,6 +29,9 @@ from typing import Self
 from relance.core.currencies import minor_units
 from relance.core.errors import CurrencyMismatch, InvalidAmount
 
+# What a 64-bit integer column holds; far above any invoice, and refused beyond.
+MAX_MINOR = 2**63 - 1
+
 
 def round_money(value: Decimal, currency: str) -> int:
     """Round a Decimal amount half-up to the currency's minor unit; return minor units.
@@ -40,8 +43,15 @@ def round_money(value: Decimal, currency: str) -> int:
     >>> round_money(Decimal("10.4999"), "JPY"), round_money(Decimal("10.5"), "JPY")
     (10, 11)
     """
-    scaled = value.scaleb(minor_units(currency))
-    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    try:
+        minor = int(
+            value.scaleb(minor_units(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        )
+    except InvalidOperation:
+        raise InvalidAmount(f"amount out of range: {value}") from None
+    if abs(minor) > MAX_MINOR:
+        raise InvalidAmount(f"amount out of range: {value}")
+    return minor
 
 
 @dataclass(frozen=True, slots=True, order=False)
@@ -57,6 +67,8 @@ class Money:
     @classmethod
     def of(cls, amount: Decimal | str | int, currency: str) -> Self:
         """Money from a major-unit amount, rounded once through `round_money`."""
+        if isinstance(amount, float | bool):
+            raise InvalidAmount(f"use a Decimal or a string, not {type(amount).__name__}")
         try:
             value = Decimal(amount)
         except (InvalidOperation, ValueError, TypeError):
@@ -116,6 +128,7 @@ def format_minor(minor: int, currency: str) -> str:
 
 
 _THOUSANDS_COMMA = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+_THOUSANDS_DOT = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?")
 
 
 def parse_amount(text: str, *, decimal_comma: bool = False) -> Decimal:
@@ -133,6 +146,10 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> Decimal:
     Decimal('1234.56')
     >>> parse_amount("(40.00)"), parse_amount("40,00-", decimal_comma=True)
     (Decimal('-40.00'), Decimal('-40.00'))
+    >>> parse_amount("12.50", decimal_comma=True)
+    Traceback (most recent call last):
+    ...
+    relance.core.errors.InvalidAmount: not an amount: '12.50' (with --decimal-comma, write 1234,56)
     >>> parse_amount("12,5")
     Traceback (most recent call last):
     ...
@@ -145,7 +162,11 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> Decimal:
         negative, s = True, s[1:-1]
     elif s.endswith("-"):
         negative, s = True, s[:-1]
+    if negative and s.startswith(("-", "+")):
+        raise InvalidAmount(f"not an amount: {raw!r}")
     if decimal_comma:
+        if "." in s and not _THOUSANDS_DOT.fullmatch(s):
+            raise InvalidAmount(f"not an amount: {raw!r} (with --decimal-comma, write 1234,56)")
         s = s.replace(".", "").replace(",", ".")
     elif _THOUSANDS_COMMA.fullmatch(s):
         s = s.replace(",", "")

@@ -38,6 +38,14 @@ def normalise_column(name: str) -> str:
     return "_".join(str(name).strip().lower().replace("-", " ").split())
 
 
+def _header(path: Path, raw_header: list[str]) -> list[str]:
+    header = [normalise_column(c) for c in raw_header]
+    repeated = sorted({c for c in header if c and header.count(c) > 1})
+    if repeated:
+        raise FileError(f"{path.name}: the header names {', '.join(repeated)} more than once")
+    return header
+
+
 def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
@@ -48,6 +56,8 @@ def detect_format(path: Path) -> str:
 def read_table(path: Path, fmt: str | None = None) -> Table:
     if not path.exists():
         raise FileError(f"{path}: no such file")
+    if not path.is_file():
+        raise FileError(f"{path}: not a file")
     if path.stat().st_size == 0:
         raise FileError(f"{path}: the file is empty (0 bytes)")
     fmt = fmt or detect_format(path)
@@ -101,11 +111,18 @@ def _read_csv(path: Path) -> Table:
     fh.seek(0)
     reader = csv.reader(fh, delimiter=delimiter)
     raw_header = next(reader)
-    header = [normalise_column(c) for c in raw_header]
+    header = _header(path, raw_header)
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         with fh:
-            for values in reader:
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:  # an unclosed quote, a field past the size limit
+                    yield reader.line_num, {"__error__": f"unreadable CSV: {exc}"}
+                    continue
                 line = reader.line_num
                 if not any(v.strip() for v in values):
                     continue
@@ -138,7 +155,7 @@ def _read_xlsx(path: Path) -> Table:
         raise FileError(f"{path.name}: the first sheet is empty")
     while raw_header and not raw_header[-1]:
         raw_header.pop()
-    header = [normalise_column(c) for c in raw_header]
+    header = _header(path, raw_header)
     start = line
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
@@ -156,12 +173,15 @@ def _read_xlsx(path: Path) -> Table:
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(value).upper()
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date | Decimal | int):
         return value
     if isinstance(value, float):
-        # Spreadsheets store numbers as binary floats; repr gives the shortest decimal
-        # that reads back to the same float, which is what the person typed.
-        return Decimal(repr(value))
+        # Spreadsheets store numbers as binary floats. 15 significant digits is what a
+        # double holds exactly: what the person typed, without a formula's float noise
+        # (3.3000000000000003 is 3.3).
+        return Decimal(f"{value:.15g}")
     return str(value).strip()

@@ -38,6 +38,9 @@ ANALYZE_AFTER_CHUNKS = frozenset({5, 50, 500})
 Progress = Callable[[int], None]
 
 
+Reject = tuple[int, str | None, str, dict[str, Any]]  # line, column, reason, raw row
+
+
 @dataclass
 class RowError:
     line: int
@@ -68,6 +71,15 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    def keep_rejects(
+        self, path: Path, raw_header: list[str], header: list[str], rejects: list[Reject]
+    ) -> None:
+        self.reject_file = _write_rejects(path, raw_header, header, rejects)
+        if self.reject_file is None:
+            self.warnings.append(
+                f"cannot write {reject_path(path).name}: the rejected rows are only listed here"
+            )
+
 
 class _Reject(Exception):
     def __init__(self, column: str | None, reason: str) -> None:
@@ -93,6 +105,8 @@ def import_file(
     options = options or Options(
         default_currency=creditor.currency, default_country=creditor.country
     )
+    started = timezone.now()
+    path = path.resolve()
     result = ImportResult(file=str(path), dry_run=dry_run)
     try:
         table = read_table(path, fmt)
@@ -117,10 +131,10 @@ def import_file(
             result.rows += 1
             rejects.append((line, missing[0], "required column missing", row))
         result.rejected = result.rows
-        result.reject_file = _write_rejects(path, table.raw_header, table.header, rejects)
+        result.keep_rejects(path, table.raw_header, table.header, rejects)
         return result
 
-    importer = _IMPORTERS[kind](creditor, actor, options)
+    importer = _IMPORTERS[kind](creditor, actor, options, set(table.header))
     # Each chunk commits on its own, so a large import interrupted half-way keeps what it
     # wrote and a re-run finds it unchanged; a dry run holds them all and rolls back.
     guard = transaction.atomic() if dry_run else balances.updating(creditor, today)
@@ -140,11 +154,13 @@ def import_file(
         if dry_run:
             transaction.set_rollback(True)
     result.rejected = len(rejects)
+    if result.rows == 0:
+        result.warnings.append("the file has a header but no data rows")
     if rejects:
-        result.reject_file = _write_rejects(path, table.raw_header, table.header, rejects)
+        result.keep_rejects(path, table.raw_header, table.header, rejects)
     if not dry_run:
         ImportRun.objects.create(
-            creditor=creditor, kind=kind, format=result.format, filename=str(path),
+            creditor=creditor, kind=kind, format=result.format, filename=str(path), started_at=started,
             sha256=_sha256(path), actor=actor, rows=result.rows, created=result.created,
             updated=result.updated, unchanged=result.unchanged, rejected=result.rejected,
             reject_file=result.reject_file or "", finished_at=timezone.now(),
@@ -183,14 +199,20 @@ def _write_rejects(
     raw_header: list[str],
     header: list[str],
     rejects: list[tuple[int, str | None, str, dict[str, Any]]],
-) -> str:
-    """The rejected rows as they were read, with line, column and reason in front."""
+) -> str | None:
+    """The rejected rows as they were read, with line, column and reason in front; None
+    when the folder cannot be written (the errors are still reported)."""
     target = reject_path(path)
-    with target.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["line", "column", "reason", *raw_header])
-        for line, column, reason, row in sorted(rejects, key=lambda r: r[0]):
-            out.writerow([line, column or "", reason, *(_plain(row.get(c, "")) for c in header)])
+    try:
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh)
+            out.writerow(["line", "column", "reason", *raw_header])
+            for line, column, reason, row in sorted(rejects, key=lambda r: r[0]):
+                out.writerow(
+                    [line, column or "", reason, *(_plain(row.get(c, "")) for c in header)]
+                )
+    except OSError:
+        return None
     return str(target)
 
 
@@ -198,16 +220,16 @@ def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-Reject = tuple[int, str | None, str, dict[str, Any]]
-
-
 class _Importer:
     key_column: str | None = None
+    # The columns a field is read from, where they are not named alike.
+    SOURCES: dict[str, tuple[str, ...]] = {}
 
-    def __init__(self, creditor: Creditor, actor: str, options: Options) -> None:
+    def __init__(self, creditor: Creditor, actor: str, options: Options, header: set[str]) -> None:
         self.creditor = creditor
         self.actor = actor
         self.options = options
+        self.header = header
         # customers whose open items the import changed (see ledger.balances)
         self.touched: set[int] = set()
         # natural key -> (line, fingerprint of the cleaned row), for the whole file
@@ -253,12 +275,22 @@ class _Importer:
     def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
+    def in_file(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """The fields the file has columns for: a re-import of a file with fewer columns
+        updates those and leaves the others as they are."""
+        return {
+            name: value
+            for name, value in fields.items()
+            if any(c in self.header for c in self.SOURCES.get(name, (name,)))
+        }
+
 
 class _CustomerImporter(_Importer):
     key_column = "customer"
+    SOURCES = {"code": ("customer",), "scenario_id": ("scenario",)}
 
-    def __init__(self, creditor: Creditor, actor: str, options: Options) -> None:
-        super().__init__(creditor, actor, options)
+    def __init__(self, creditor: Creditor, actor: str, options: Options, header: set[str]) -> None:
+        super().__init__(creditor, actor, options, header)
         self.scenarios = dict(creditor.scenarios.values_list("key", "id"))
 
     def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -282,7 +314,7 @@ class _CustomerImporter(_Importer):
             if current is None:
                 new.append(Customer(creditor=self.creditor, **values))
                 continue
-            diff = audit.changes(current, values)
+            diff = audit.changes(current, self.in_file(values))
             if not diff:
                 result.unchanged += 1
                 continue
@@ -311,6 +343,12 @@ class _InvoiceImporter(_Importer):
         "currency", "amount", "amount_excl_tax", "reported_open_amount", "po_number",
     )  # fmt: skip
     NEW = ("creditor_id", "number", *COMPARED, "settled_elsewhere", "open_amount", "status")
+    SOURCES = {
+        "customer_id": ("customer",),
+        "kind": ("amount",),
+        "due_date": ("due_date", "payment_terms"),
+        "reported_open_amount": ("open_amount",),
+    }
 
     def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:
         return layouts.invoice(row, self.options)
@@ -348,14 +386,13 @@ class _InvoiceImporter(_Importer):
                     | {"status": str(done.status)}
                 )
                 continue
-            diff = audit.changes(current, fields)
+            diff = audit.changes(current, self.in_file(fields))
             if not diff:
                 result.unchanged += 1
                 continue
             allocated = current.amount - current.open_amount - current.settled_elsewhere
-            if "currency" in diff and allocated:
-                reason = "cannot change: payments are already allocated"
-                rejects.append((line, "currency", reason, row))
+            if allocated and (conflict := _allocated_conflict(diff, allocated)):
+                rejects.append((line, *conflict, row))
                 continue
             self.touched.update((current.customer_id, customer_id))
             for name in diff:
@@ -414,6 +451,8 @@ class _InvoiceImporter(_Importer):
                 reason = f"unknown customer {code!r}: import it first or give customer_name"
                 rejects.append((line, "customer", reason, row))
                 clean.remove((line, values, row))
+                # A repeat of this row further on is rejected too, not counted unchanged.
+                self.seen.pop(values["number"], None)
                 continue
             cust = Customer.objects.create(
                 creditor=self.creditor,
@@ -424,6 +463,16 @@ class _InvoiceImporter(_Importer):
             audit.record(self.actor, "customer.created", cust, {"source": "invoice import"})
             found[code] = (cust.pk, "")
         return found
+
+
+def _allocated_conflict(diff: dict[str, list[Any]], allocated: int) -> tuple[str, str] | None:
+    """(column, reason) when a change would contradict the payments already allocated."""
+    for name, column in (("customer_id", "customer"), ("currency", "currency"), ("kind", "kind")):
+        if name in diff:
+            return column, f"cannot change the {column}: payments are already allocated"
+    if "amount" in diff and abs(diff["amount"][1]) < abs(allocated):
+        return "amount", "is less than the payments already allocated to the invoice"
+    return None
 
 
 _EVENT_FIELDS = ("actor", "creditor_id", "verb", "subject_type", "subject_id", "data")
@@ -448,7 +497,9 @@ class _PaymentImporter(_Importer):
                     raise _Reject(None, row["__error__"])
                 values = layouts.payment(row, self.options)
                 key = self._key(values)
-                if Payment.objects.filter(creditor=self.creditor, key=key).exists():
+                existing = Payment.objects.filter(creditor=self.creditor, key=key).first()
+                if existing is not None:
+                    self._same_payment(existing, values)
                     result.unchanged += 1
                     continue
                 self._create(key, values)
@@ -458,13 +509,26 @@ class _PaymentImporter(_Importer):
         return rejects
 
     def _key(self, values: dict[str, Any]) -> str:
-        """A fingerprint of the payment; identical rows in one file get an ordinal."""
-        base = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[
-            :32
-        ]
-        n = self.seen.get(base, (0, ""))[0] + 1
+        """The payment's natural key: its bank reference, date, amount and currency, or
+        without a reference a fingerprint of the whole row. The same key twice in one
+        file is two payments (two equal transfers on one day), told apart by an ordinal."""
+        identity = (
+            [values["reference"], values["date"], values["amount"], values["currency"]]
+            if values["reference"]
+            else values
+        )
+        text = json.dumps(identity, sort_keys=True, default=str)
+        base = hashlib.sha256(text.encode()).hexdigest()[:32]
+        n = self.seen.get(base, (0, b""))[0] + 1
         self.seen[base] = (n, b"")
         return f"{base}-{n}"
+
+    def _same_payment(self, existing: Payment, values: dict[str, Any]) -> None:
+        """A payment already imported may come back with more details, never another payer."""
+        code = values["customer_code"]
+        if code and (existing.customer is None or existing.customer.code != code):
+            payer = existing.customer.code if existing.customer else "no customer"
+            raise _Reject("customer", f"payment already imported for {payer} on {existing.date}")
 
     def _create(self, key: str, values: dict[str, Any]) -> None:
         invoices = {

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from relance.admin import AuditedAdmin
+from relance.admin import AuditedAdmin, ReadOnlyAdmin
 from relance.ledger.models import (
     Allocation,
     Contact,
@@ -41,6 +41,12 @@ class ContactAdmin(AuditedAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(AuditedAdmin):
+    # Amounts, currency and customer change through imports and allocations only, so that
+    # open amounts always agree with the payments allocated.
+    readonly_fields = (
+        "creditor", "customer", "kind", "currency", "amount", "amount_excl_tax",
+        "reported_open_amount", "settled_elsewhere", "open_amount", "status",
+    )  # fmt: skip
     list_display = (
         "number",
         "customer",
@@ -59,6 +65,7 @@ class InvoiceAdmin(AuditedAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(AuditedAdmin):
+    readonly_fields = ("creditor", "customer", "key", "date", "amount", "currency", "unapplied")
     list_display = ("date", "customer", "currency", "amount", "unapplied", "reference")
     raw_id_fields = ("creditor", "customer")
     search_fields = ("reference",)
@@ -66,9 +73,8 @@ class PaymentAdmin(AuditedAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(AuditedAdmin):
+class AllocationAdmin(ReadOnlyAdmin):
     list_display = ("invoice", "payment", "credit_note", "amount", "date")
-    raw_id_fields = ("invoice", "payment", "credit_note")
     show_full_result_count = False
 
 

@@ -49,6 +49,11 @@ def _mark(creditor: Creditor, as_of: date | None) -> None:
     creditor.balances_as_of = as_of
 
 
+def invalidate(creditor: Creditor) -> None:
+    """After an edit that may move totals: the next read recomputes them all."""
+    _mark(creditor, None)
+
+
 def refresh(creditor: Creditor, today: date) -> None:
     """Recompute every customer's totals as of `today`."""
     _update(creditor, today, None)

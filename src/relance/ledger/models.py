@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from relance.core import identifiers
+from relance.core.currencies import is_currency
 from relance.core.errors import DomainError
 from relance.core.ledger import InvoiceKind, InvoiceStatus
 
@@ -74,6 +75,9 @@ class Creditor(models.Model):
         return self.name
 
     def clean(self) -> None:
+        self.currency = self.currency.upper()
+        if not is_currency(self.currency):
+            raise ValidationError({"currency": f"unknown currency {self.currency!r}"})
         _check_identifiers(self, ("registration_number", "vat_number", "iban", "bic"))
 
 

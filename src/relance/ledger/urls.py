@@ -2,10 +2,12 @@ from django.urls import path
 
 from relance.ledger import views
 
+# Invoice numbers and account codes may hold slashes (FA/2026/001): `path` converters,
+# with the longer evidence route first.
 urlpatterns = [
     path("customers/", views.customer_list, name="customers"),
-    path("customers/<str:code>/", views.customer_detail, name="customer"),
+    path("customers/<path:code>/", views.customer_detail, name="customer"),
     path("invoices/", views.invoice_list, name="invoices"),
-    path("invoices/<str:number>/", views.invoice_detail, name="invoice"),
-    path("invoices/<str:number>/evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("invoices/<path:number>/evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("invoices/<path:number>/", views.invoice_detail, name="invoice"),
 ]
