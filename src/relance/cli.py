@@ -25,8 +25,10 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import customers, invoices or payments.", no_args_is_help=True)
 show_app = typer.Typer(help="Show one record.", no_args_is_help=True)
+dispute_app = typer.Typer(help="Open or close a dispute on an invoice.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(show_app, name="show")
+app.add_typer(dispute_app, name="dispute")
 
 out = Console()
 err = Console(stderr=True)
@@ -290,6 +292,140 @@ def show_invoice(number: str, as_json: JsonOpt = False) -> None:
     for k, v in data.items():
         table.add_row(k, str(v))
     out.print(table)
+
+
+def _date(value: str | None, option: str) -> date:
+    """A YYYY-MM-DD option, today when not given."""
+    if value is None:
+        return today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD; default today.")]
+OnOpt = Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD; default today.")]
+
+
+@app.command()
+def run(date_: DateOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = False) -> None:
+    """The collection run: what happens today, for whom, and why not for the others."""
+    setup()
+    from collections import Counter
+
+    from relance.collection.services import run_collection
+
+    day = _date(date_, "--date")
+    result = run_collection(creditor(), day, actor=ACTOR, dry_run=dry_run)
+    if as_json:
+        emit(result.as_json())
+        return
+    table = Table(
+        "customer", "step", "channel", "mode", "amount", "invoices", title=f"Collection run {day}"
+    )
+    for a in result.actions:
+        table.add_row(a["customer"], a["step"], "+".join(a["channels"]), a["mode"],
+                      f"{a['amount']} {a['currency']}", ", ".join(a["invoices"]))  # fmt: skip
+    out.print(table)
+    reasons = Counter(s["reason"] for s in result.skipped)
+    summary = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) or "none"
+    prefix = "Dry run, nothing saved. " if dry_run else ""
+    out.print(f"{prefix}{len(result.actions)} actions; skipped: {summary}", highlight=False)
+
+
+def _invoice(number: str) -> Any:
+    from relance.ledger import queries
+
+    try:
+        return queries.get_invoice(creditor(), number)
+    except queries.NotFound as exc:
+        raise fail(str(exc)) from None
+
+
+def _customer(code: str) -> Any:
+    from relance.ledger import queries
+
+    try:
+        return queries.get_customer(creditor(), code)
+    except queries.NotFound as exc:
+        raise fail(str(exc)) from None
+
+
+@dispute_app.command("open")
+def dispute_open(
+    number: str,
+    reason: Annotated[
+        str, typer.Option("--reason", help="price, quantity, quality, not delivered...")
+    ],
+    on: OnOpt = None,
+) -> None:
+    """The invoice is contested: no reminder for it until the dispute is closed."""
+    setup()
+    from relance.collection.services import open_dispute
+    from relance.core.errors import DomainError
+
+    try:
+        open_dispute(_invoice(number), reason=reason, on=_date(on, "--on"), actor=ACTOR)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Dispute opened on {number}.")
+
+
+@dispute_app.command("close")
+def dispute_close(number: str, on: OnOpt = None) -> None:
+    """Close the invoice's dispute: reminders resume at its next step."""
+    setup()
+    from relance.collection.services import close_dispute
+    from relance.core.errors import DomainError
+
+    try:
+        close_dispute(_invoice(number), on=_date(on, "--on"), actor=ACTOR)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Dispute on {number} closed.")
+
+
+@app.command()
+def promise(
+    customer: str,
+    until: Annotated[str, typer.Option("--until", help="The promised payment date.")],
+    amount: Annotated[str | None, typer.Option("--amount", help="Promised amount.")] = None,
+    invoices: Annotated[
+        str | None, typer.Option("--invoices", help="N1,N2 (default: all).")
+    ] = None,
+    on: OnOpt = None,
+) -> None:
+    """Record a promise to pay: the items wait until the date plus 2 days of grace."""
+    setup()
+    from relance.collection.services import record_promise
+    from relance.core.errors import DomainError
+    from relance.core.money import Money
+
+    cust = _customer(customer)
+    try:
+        minor = Money.of(amount, cust.creditor.currency).minor if amount else None
+        items = [_invoice(n.strip()) for n in (invoices or "").split(",") if n.strip()]
+        record_promise(cust, until=_date(until, "--until"), on=_date(on, "--on"), actor=ACTOR,
+                       amount=minor, invoices=items)  # fmt: skip
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Promise recorded: {customer} pays by {until}.")
+
+
+@app.command()
+def hold(
+    customer: str,
+    until: Annotated[str, typer.Option("--until", help="No reminders until this date.")],
+) -> None:
+    """Put a customer on hold: no reminder until the date."""
+    setup()
+    from relance.collection.services import hold as hold_customer
+
+    hold_customer(_customer(customer), until=_date(until, "--until"), actor=ACTOR)
+    out.print(f"{customer} on hold until {until}.")
 
 
 @app.command()

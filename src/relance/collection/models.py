@@ -1,4 +1,5 @@
-"""Collection tables: scenarios and their steps (the engine and its outbox come next)."""
+"""Collection tables: scenarios, the records the engine honours (disputes, promises,
+payment plans), and the runs with the actions they plan (the outbox)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,11 @@ class Step(models.Model):
         _("mode"), max_length=10, choices=[(m.value, m.value) for m in StepMode]
     )
     template = models.CharField(_("template"), max_length=100, blank=True)
+    # Conditions: empty lists mean everyone (relance.core.scenarios.Conditions).
+    segments = models.JSONField(_("segments"), default=list, blank=True)
+    kinds = models.JSONField(_("customer kinds"), default=list, blank=True)
+    risk_classes = models.JSONField(_("risk classes"), default=list, blank=True)
+    min_amount = models.JSONField(_("minimum overdue amount"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("step")
@@ -56,3 +62,152 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SegmentScenario(models.Model):
+    """The scenario of a customer segment, between the customer's own and the default."""
+
+    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.CASCADE)
+    segment = models.CharField(_("segment"), max_length=50)
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("segment scenario")
+        verbose_name_plural = _("segment scenarios")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "segment"], name="segment_scenario_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment}: {self.scenario}"
+
+
+class Dispute(models.Model):
+    """A contested invoice: it is not reminded while the dispute is open."""
+
+    invoice = models.ForeignKey("ledger.Invoice", on_delete=models.PROTECT, related_name="disputes")
+    reason = models.CharField(_("reason"), max_length=200)
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        indexes = [models.Index(fields=["invoice", "closed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.invoice}: {self.reason}"
+
+
+class Promise(models.Model):
+    """A date the debtor committed to; its items wait until that date plus the grace."""
+
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.PROTECT, related_name="promises"
+    )
+    invoices = models.ManyToManyField("ledger.Invoice", related_name="promises", blank=True)
+    promised_date = models.DateField(_("promised date"))
+    amount = models.BigIntegerField(_("amount"), null=True, blank=True)
+    grace_days = models.PositiveSmallIntegerField(_("grace days"), default=2)
+    recorded_on = models.DateField(_("recorded on"))
+
+    class Meta:
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.promised_date}"
+
+
+class PaymentPlan(models.Model):
+    """An agreed schedule: its items are out of dunning while the plan is current."""
+
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="plans")
+    invoices = models.ManyToManyField("ledger.Invoice", related_name="plans")
+    instalments = models.JSONField(_("instalments"), default=list)  # [{"date", "amount"}]
+    starts_on = models.DateField(_("starts on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment plan")
+        verbose_name_plural = _("payment plans")
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.starts_on}"
+
+
+class Run(models.Model):
+    """One collection run (tournée de relance) for a creditor and a date."""
+
+    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.CASCADE, related_name="runs")
+    date = models.DateField(_("date"))
+    actor = models.CharField(max_length=150)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    skipped = models.JSONField(default=list, blank=True)  # [{"customer", "reason", "invoices"}]
+
+    class Meta:
+        verbose_name = _("collection run")
+        verbose_name_plural = _("collection runs")
+        indexes = [models.Index(fields=["creditor", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date}"
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    AWAITING_APPROVAL = "awaiting_approval", _("awaiting approval")
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Action(models.Model):
+    """A communication or task the engine planned: the outbox row."""
+
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="actions")
+    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.PROTECT)
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.PROTECT, related_name="actions"
+    )
+    date = models.DateField(_("date"))
+    scenario = models.CharField(_("scenario"), max_length=50)
+    step = models.CharField(_("step"), max_length=50)
+    channel = models.CharField(_("channel"), max_length=20)
+    channels = models.JSONField(default=list)
+    mode = models.CharField(_("mode"), max_length=10)
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.BigIntegerField(_("amount"))
+    fallback = models.CharField(_("fallback"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ActionStatus)
+    status_reason = models.CharField(max_length=200, blank=True)
+    terminal = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        indexes = [
+            models.Index(fields=["creditor", "date"]),
+            models.Index(fields=["customer", "date"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.customer_id} {self.step}"
+
+
+class ActionItem(models.Model):
+    """An item an action is about: the history the engine reads (step taken, when)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="items")
+    invoice = models.ForeignKey(
+        "ledger.Invoice", on_delete=models.PROTECT, related_name="action_items"
+    )
+    step = models.CharField(max_length=50)
+    date = models.DateField()
+    days_overdue = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["invoice", "step"])]

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
 from relance import audit
-from relance.collection.models import Scenario, Step
+from relance.collection import queries
+from relance.collection.models import (
+    Action,
+    ActionItem,
+    ActionStatus,
+    Dispute,
+    Promise,
+    Run,
+    Scenario,
+    Step,
+)
+from relance.core import engine
 from relance.core import scenarios as core
-from relance.core.money import round_money
-from relance.ledger.models import Creditor
+from relance.core.errors import DomainError
+from relance.core.money import format_minor
+from relance.core.scenarios import StepMode
+from relance.ledger.models import Creditor, Customer, Invoice
 
 
 def install_default_scenarios(creditor: Creditor, *, actor: str) -> list[Scenario]:
@@ -20,7 +40,7 @@ def install_default_scenarios(creditor: Creditor, *, actor: str) -> list[Scenari
             key=spec.key,
             name=spec.name,
             min_gap_days=spec.min_gap_days,
-            min_amount={cur: round_money(v, cur) for cur, v in spec.min_amount.items()},
+            min_amount=dict(spec.min_amount),
             is_default=spec is core.STANDARD_B2B,
         )
         Step.objects.bulk_create(
@@ -40,3 +60,224 @@ def install_default_scenarios(creditor: Creditor, *, actor: str) -> list[Scenari
         )
         made.append(scenario)
     return made
+
+
+@dataclass
+class RunResult:
+    date: date
+    actions: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    cancelled: int = 0
+    run_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract of DESIGN.md section 6 (`relance run --json`)."""
+        return {"date": self.date.isoformat(), "actions": self.actions, "skipped": self.skipped}
+
+
+_STATUS_BY_MODE = {
+    StepMode.AUTO: ActionStatus.QUEUED,
+    StepMode.APPROVAL: ActionStatus.AWAITING_APPROVAL,
+    StepMode.TASK: ActionStatus.PLANNED,
+}
+PENDING = (ActionStatus.PLANNED, ActionStatus.AWAITING_APPROVAL, ActionStatus.QUEUED)
+
+
+def run_collection(
+    creditor: Creditor, day: date, *, actor: str, dry_run: bool = False
+) -> RunResult:
+    """The collection run for `day`: cancel what is no longer due, plan, persist, audit.
+
+    Runs for one creditor are serialised by a lock on the creditor row (and by SQLite's
+    single writer), so two runs for the same day plan each action once.
+    """
+    with transaction.atomic():
+        Creditor.objects.select_for_update().filter(pk=creditor.pk).first()
+        cancelled = 0 if dry_run else cancel_stale_actions(creditor, actor=actor)
+        book = queries.ledger(creditor, day)
+        plan = engine.plan(book, day)
+        codes = dict(
+            Customer.objects.filter(
+                creditor=creditor, pk__in=[int(c) for c in book.customers]
+            ).values_list("id", "code")
+        )
+        result = RunResult(
+            day,
+            [_action_json(a, codes) for a in plan.actions],
+            [_skip_json(s, codes) for s in plan.skipped],
+            cancelled,
+        )
+        if not dry_run:
+            result.run_id = _persist(creditor, plan, book, actor)
+    return result
+
+
+def _action_json(action: engine.Action, codes: dict[int, str]) -> dict[str, Any]:
+    return {
+        "customer": codes[int(action.customer)],
+        "step": action.step,
+        "channel": action.channel,
+        "channels": list(action.channels),
+        "mode": action.mode,
+        "currency": action.currency,
+        "amount": format_minor(action.amount, action.currency),
+        "invoices": list(action.items),
+        "days_overdue": list(action.days_overdue),
+        "scenario": action.scenario,
+        **({"fallback": action.fallback} if action.fallback else {}),
+    }
+
+
+def _skip_json(skip: engine.Skip, codes: dict[int, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "customer": codes[int(skip.customer)],
+        "reason": str(skip.reason),
+        "invoices": list(skip.items),
+    }
+    if skip.until:
+        data["until"] = skip.until.isoformat()
+    return data
+
+
+def _persist(creditor: Creditor, plan: engine.Plan, book: engine.Ledger, actor: str) -> int:
+    now = timezone.now()
+    run = Run.objects.create(
+        creditor=creditor, date=plan.date, actor=actor, started_at=now, finished_at=now,
+        skipped=[{"customer": s.customer, "reason": str(s.reason), "invoices": list(s.items)} for s in plan.skipped],
+    )  # fmt: skip
+    if not plan.actions:
+        return run.pk
+    invoice_ids = dict(
+        Invoice.objects.filter(
+            creditor=creditor, number__in=[n for a in plan.actions for n in a.items]
+        ).values_list("number", "id")
+    )
+    terminal = {s.key for sc in book.scenarios.values() for s in sc.steps if s.terminal}
+    made = Action.objects.bulk_create(
+        Action(
+            run=run,
+            creditor=creditor,
+            customer_id=int(a.customer),
+            date=plan.date,
+            scenario=a.scenario,
+            step=a.step,
+            channel=a.channel,
+            channels=list(a.channels),
+            mode=a.mode,
+            currency=a.currency,
+            amount=a.amount,
+            fallback=a.fallback,
+            status=_STATUS_BY_MODE[StepMode(a.mode)],
+            terminal=a.step in terminal,
+        )
+        for a in plan.actions
+    )
+    ActionItem.objects.bulk_create(
+        ActionItem(
+            action=row, invoice_id=invoice_ids[n], step=a.step, date=plan.date, days_overdue=late
+        )
+        for row, a in zip(made, plan.actions, strict=True)
+        for n, late in zip(a.items, a.days_overdue, strict=True)
+    )
+    audit.Event.objects.bulk_create(
+        [
+            audit.event(actor, "action.planned", row, {"step": row.step, "items": list(a.items)})
+            for row, a in zip(made, plan.actions, strict=True)
+        ]
+        + [
+            audit.event(
+                actor, "run.completed", run, {"actions": len(made), "skipped": len(plan.skipped)}
+            )
+        ]
+    )
+    return run.pk
+
+
+def cancel_stale_actions(creditor: Creditor, *, actor: str) -> int:
+    """Pending actions whose items were all paid or disputed since are cancelled, not sent."""
+    stale = []
+    pending = Action.objects.filter(creditor=creditor, status__in=PENDING).prefetch_related(
+        "items__invoice"
+    )
+    for action in pending:
+        live = [
+            ai for ai in action.items.all()
+            if ai.invoice.open_amount > 0 and not ai.invoice.disputes.filter(closed_on__isnull=True).exists()
+        ]  # fmt: skip
+        if not live:
+            stale.append(action)
+    for action in stale:
+        action.status = ActionStatus.CANCELLED
+        action.status_reason = "items paid or disputed"
+        action.save(update_fields=["status", "status_reason"])
+        audit.record(actor, "action.cancelled", action, {"reason": action.status_reason})
+    return len(stale)
+
+
+@transaction.atomic
+def open_dispute(invoice: Invoice, *, reason: str, on: date, actor: str) -> Dispute:
+    """The invoice is contested: the engine leaves it alone until the dispute closes."""
+    if not reason.strip():
+        raise DomainError("a dispute needs a reason")
+    if invoice.disputes.filter(closed_on__isnull=True).exists():
+        raise DomainError(f"invoice {invoice.number} is already disputed")
+    dispute = Dispute.objects.create(invoice=invoice, reason=reason.strip(), opened_on=on)
+    audit.record(
+        actor,
+        "dispute.opened",
+        invoice,
+        {"dispute": dispute.pk, "reason": dispute.reason, "on": on},
+    )
+    return dispute
+
+
+@transaction.atomic
+def close_dispute(invoice: Invoice, *, on: date, actor: str) -> Dispute:
+    dispute = invoice.disputes.filter(closed_on__isnull=True).first()
+    if dispute is None:
+        raise DomainError(f"invoice {invoice.number} has no open dispute")
+    if on < dispute.opened_on:
+        raise DomainError(f"the dispute was opened on {dispute.opened_on}")
+    dispute.closed_on = on
+    dispute.save(update_fields=["closed_on"])
+    audit.record(actor, "dispute.closed", invoice, {"dispute": dispute.pk, "on": on})
+    return dispute
+
+
+@transaction.atomic
+def record_promise(
+    customer: Customer,
+    *,
+    until: date,
+    on: date,
+    actor: str,
+    amount: int | None = None,
+    invoices: list[Invoice] | None = None,
+    grace_days: int = 2,
+) -> Promise:
+    """The debtor promised to pay by `until`: the items (all the customer's when none are
+    named) wait until then plus the grace days."""
+    if until < on:
+        raise DomainError(f"a promise to pay by {until} recorded on {on} is already past")
+    for inv in invoices or []:
+        if inv.customer_id != customer.pk:
+            raise DomainError(f"invoice {inv.number} is not {customer.code}'s")
+    promise = Promise.objects.create(
+        customer=customer, promised_date=until, amount=amount, grace_days=grace_days, recorded_on=on
+    )
+    promise.invoices.set(invoices or [])
+    audit.record(
+        actor, "promise.recorded", customer,
+        {"promise": promise.pk, "until": until, "amount": amount, "invoices": [i.number for i in invoices or []]},
+    )  # fmt: skip
+    return promise
+
+
+@transaction.atomic
+def hold(customer: Customer, *, until: date | None, actor: str) -> Customer:
+    """No reminders to this customer until `until` (None lifts the hold)."""
+    before = customer.hold_until
+    customer.hold_until = until
+    customer.save(update_fields=["hold_until", "updated_at"])
+    audit.record(actor, "customer.held", customer, {"changes": {"hold_until": [before, until]}})
+    return customer

@@ -32,6 +32,24 @@ class StepMode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Conditions:
+    """Who a step is for. Empty tuples mean everyone; the minimum overdue amount (minor
+    units, per currency) makes the step wait until the customer owes that much."""
+
+    segments: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    risk_classes: tuple[str, ...] = ()
+    min_amount: dict[str, int] = field(default_factory=dict)
+
+    def admit(self, segment: str, kind: str, risk_class: str) -> bool:
+        return (
+            (not self.segments or segment in self.segments)
+            and (not self.kinds or kind in self.kinds)
+            and (not self.risk_classes or risk_class in self.risk_classes)
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     key: str
     # Days from the due date (negative before it); None for a pre-due step whose offset
@@ -40,6 +58,19 @@ class Step:
     channels: tuple[StepChannel, ...]
     mode: StepMode
     template: str = ""
+    conditions: Conditions = field(default_factory=Conditions)
+
+    @property
+    def pre_due(self) -> bool:
+        return self.offset is None or self.offset < 0
+
+    @property
+    def terminal(self) -> bool:
+        """A hand-off takes the customer's case out of dunning."""
+        return StepChannel.HANDOFF in self.channels
+
+    def offset_for(self, term_days: int) -> int:
+        return pre_due_offset(term_days) if self.offset is None else self.offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +79,8 @@ class Scenario:
     name: str
     steps: tuple[Step, ...]
     min_gap_days: int = 5
-    # Minimum overdue amount, per currency, in major units (converted by the caller).
-    min_amount: dict[str, Decimal] = field(default_factory=dict)
+    # Minimum overdue amount, per currency, in minor units: {"EUR": 1000} is 10 EUR.
+    min_amount: dict[str, int] = field(default_factory=dict)
 
 
 def pre_due_offset(term_days: int) -> int:
@@ -89,7 +120,7 @@ STANDARD_B2B = Scenario(
         _step("handoff", 55, (H,), APPROVAL),
     ),
     min_gap_days=5,
-    min_amount={"EUR": Decimal("10")},
+    min_amount={"EUR": 1000},
 )
 
 KEY_ACCOUNT = Scenario(
@@ -105,7 +136,7 @@ KEY_ACCOUNT = Scenario(
         _step("handoff", 90, (H,), APPROVAL),
     ),
     min_gap_days=10,
-    min_amount={"EUR": Decimal("50")},
+    min_amount={"EUR": 5000},
 )
 
 RISKY = Scenario(
@@ -120,7 +151,7 @@ RISKY = Scenario(
         _step("handoff", 35, (H,), APPROVAL),
     ),
     min_gap_days=4,
-    min_amount={"EUR": Decimal("10")},
+    min_amount={"EUR": 1000},
 )
 
 CONSUMER = Scenario(
@@ -135,7 +166,7 @@ CONSUMER = Scenario(
         _step("handoff", 60, (H,), APPROVAL),
     ),
     min_gap_days=7,
-    min_amount={"EUR": Decimal("10")},
+    min_amount={"EUR": 1000},
 )
 
 DEFAULT_SCENARIOS: tuple[Scenario, ...] = (STANDARD_B2B, KEY_ACCOUNT, RISKY, CONSUMER)

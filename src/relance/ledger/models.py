@@ -108,6 +108,8 @@ class Customer(models.Model):
         verbose_name=_("scenario"),
     )
     segment = models.CharField(_("segment"), max_length=50, blank=True)
+    risk_class = models.CharField(_("risk class"), max_length=20, blank=True)
+    hold_until = models.DateField(_("no reminders until"), null=True, blank=True)
     # Open and overdue totals in the creditor's currency as of creditor.balances_as_of,
     # kept by ledger.balances so that lists sort 100,000 customers without summing
     # a million invoices on every page.
@@ -196,6 +198,10 @@ class Invoice(models.Model):
     settled_elsewhere = models.BigIntegerField(default=0)
     open_amount = models.BigIntegerField(_("open amount"))
     po_number = models.CharField(_("PO number"), max_length=60, blank=True)
+    scenario = models.ForeignKey(
+        "collection.Scenario", on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name=_("scenario"),
+    )  # fmt: skip
     status = models.CharField(_("status"), max_length=16, choices=InvoiceStatusChoices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

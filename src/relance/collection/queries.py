@@ -1,0 +1,175 @@
+"""Loading what the engine needs for one creditor and date, in a few set-based queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import holidays
+from django.db.models import Max, Q
+
+from relance.collection.models import (
+    Action,
+    ActionItem,
+    ActionStatus,
+    Dispute,
+    PaymentPlan,
+    Promise,
+    Scenario,
+    SegmentScenario,
+)
+from relance.core import engine
+from relance.core import scenarios as core
+from relance.ledger.models import Contact, Creditor, Customer, Invoice
+
+# Actions that count as taken: everything but a cancellation, unless a person rejected
+# the action (then the step is decided, and not planned again the next day).
+TAKEN = ~Q(status=ActionStatus.CANCELLED) | Q(status_reason="rejected")
+ITEM_TAKEN = ~Q(action__status=ActionStatus.CANCELLED) | Q(action__status_reason="rejected")
+
+
+def scenarios(creditor: Creditor) -> tuple[dict[str, core.Scenario], str]:
+    """The creditor's scenarios as core values, and the default's key."""
+    found = {}
+    default = ""
+    for row in (
+        Scenario.objects.filter(creditor=creditor)
+        .order_by("-is_default", "id")
+        .prefetch_related("steps")
+    ):
+        steps = tuple(
+            core.Step(
+                key=s.key,
+                offset=s.offset,
+                channels=tuple(core.StepChannel(c) for c in s.channels),
+                mode=core.StepMode(s.mode),
+                template=s.template,
+                conditions=core.Conditions(
+                    tuple(s.segments), tuple(s.kinds), tuple(s.risk_classes), dict(s.min_amount)
+                ),
+            )
+            for s in sorted(row.steps.all(), key=lambda s: s.position)
+        )
+        found[row.key] = core.Scenario(
+            row.key, row.name, steps, row.min_gap_days, dict(row.min_amount)
+        )
+        default = default or row.key  # the default comes first
+    return found, default
+
+
+def public_holidays(country: str, around: date) -> frozenset[date]:
+    try:
+        days = holidays.country_holidays(country, years=range(around.year - 1, around.year + 2))
+    except NotImplementedError:
+        return frozenset()
+    return frozenset(days)
+
+
+def ledger(creditor: Creditor, day: date) -> engine.Ledger:
+    """Every open item of the creditor with its history up to `day`, and its customers."""
+    rows = list(
+        Invoice.objects.filter(creditor=creditor, open_amount__gt=0)
+        .exclude(status="paid")
+        .values_list(
+            "id", "number", "customer_id", "currency", "due_date", "issue_date", "open_amount",
+            "scenario__key",
+        )
+    )  # fmt: skip
+    taken: dict[int, dict[str, date]] = defaultdict(dict)
+    for invoice_id, step, when in ActionItem.objects.filter(
+        ITEM_TAKEN, action__creditor=creditor, date__lte=day, invoice__open_amount__gt=0
+    ).values_list("invoice_id", "step", "date"):
+        taken[invoice_id][step] = when
+    disputed = set(
+        Dispute.objects.filter(invoice__creditor=creditor, opened_on__lte=day)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        .values_list("invoice_id", flat=True)
+    )
+    planned = set(
+        PaymentPlan.objects.filter(customer__creditor=creditor, starts_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .values_list("invoices", flat=True)
+    )
+    promised_items: dict[int, date] = {}
+    promised_customers: dict[int, date] = {}
+    for promise in Promise.objects.filter(
+        customer__creditor=creditor, recorded_on__lte=day
+    ).prefetch_related("invoices"):
+        until = promise.promised_date + timedelta(days=promise.grace_days)
+        targets = [i.pk for i in promise.invoices.all()]
+        for pk in targets:
+            promised_items[pk] = max(until, promised_items.get(pk, until))
+        if not targets:  # a promise for the whole account
+            cid = promise.customer_id
+            promised_customers[cid] = max(until, promised_customers.get(cid, until))
+
+    items = [
+        engine.Item(
+            number=number,
+            customer=str(customer_id),
+            currency=currency,
+            due_date=due,
+            open_amount=open_amount,
+            term_days=max(0, (due - issued).days),
+            scenario=scenario_key,
+            disputed=pk in disputed,
+            in_plan=pk in planned,
+            promised_until=promised_items.get(pk, promised_customers.get(customer_id)),
+            taken=taken.get(pk, {}),
+        )
+        for pk, number, customer_id, currency, due, issued, open_amount, scenario_key in rows
+    ]
+    found, default = scenarios(creditor)
+    return engine.Ledger(
+        customers=_customers(creditor, {r[2] for r in rows}, day),
+        items=items,
+        scenarios=found,
+        default_scenario=default,
+        segment_scenarios=dict(
+            SegmentScenario.objects.filter(creditor=creditor).values_list(
+                "segment", "scenario__key"
+            )
+        ),
+        holidays=public_holidays(creditor.country, day),
+    )
+
+
+def _customers(creditor: Creditor, ids: set[int], day: date) -> dict[str, engine.Customer]:
+    """Engine customers keyed by id (as text): reachability, hold, last contact, hand-off."""
+    contacts: dict[int, dict[str, str]] = defaultdict(dict)
+    for customer_id, email, phone in Contact.objects.filter(
+        customer__creditor=creditor
+    ).values_list("customer_id", "email", "phone"):
+        if email:
+            contacts[customer_id].setdefault("email", email)
+        if phone:
+            contacts[customer_id].setdefault("phone", phone)
+    history = Action.objects.filter(TAKEN, creditor=creditor, date__lte=day)
+    last_contact = dict(
+        history.values("customer_id").annotate(last=Max("date")).values_list("customer_id", "last")
+    )
+    handed_off = set(history.filter(terminal=True).values_list("customer_id", flat=True))
+    out = {}
+    for row in Customer.objects.filter(creditor=creditor).values(
+        "id", "kind", "segment", "risk_class", "scenario__key", "email", "phone", "address",
+        "postal_code", "city", "hold_until",
+    ):  # fmt: skip
+        pk = row["id"]
+        if pk not in ids:
+            continue
+        out[str(pk)] = engine.Customer(
+            code=str(pk),
+            kind=row["kind"],
+            segment=row["segment"],
+            risk_class=row["risk_class"],
+            scenario=row["scenario__key"],
+            email=row["email"] or contacts[pk].get("email", ""),
+            phone=row["phone"] or contacts[pk].get("phone", ""),
+            address=row["address"]
+            if row["address"] and (row["postal_code"] or row["city"])
+            else "",
+            hold_until=row["hold_until"],
+            handed_off=pk in handed_off,
+            last_contact=last_contact.get(pk),
+        )
+    return out

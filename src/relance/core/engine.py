@@ -1,0 +1,323 @@
+"""The collection engine: what happens today, for whom, and why not for the others.
+
+`plan(ledger, today)` is a pure function of its inputs (DESIGN.md section 5). For each
+open item it finds the one step the item may take today, groups the items of a customer
+by currency and step into one communication, keeps at most one contact per customer
+within the scenario's minimum gap, and says for every customer with overdue items that
+gets nothing why not.
+
+>>> from datetime import date
+>>> from relance.core.scenarios import STANDARD_B2B
+>>> bakery = Customer("C001", email="compta@example.fr", address="1 rue Haute")
+>>> item = Item("F1", "C001", "EUR", due_date=date(2026, 3, 2), open_amount=120000, term_days=30)
+>>> ledger = Ledger({"C001": bakery}, [item], {"standard_b2b": STANDARD_B2B}, "standard_b2b")
+>>> [(a.customer, a.step, a.channel) for a in plan(ledger, date(2026, 3, 5)).actions]
+[('C001', 'first_reminder', 'email')]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from relance.core.scenarios import Scenario, Step, StepChannel
+
+
+class SkipReason(StrEnum):
+    DISPUTE = "dispute"
+    PROMISE = "promise"
+    PAYMENT_PLAN = "payment_plan"
+    MIN_GAP = "min_gap"
+    BELOW_THRESHOLD = "below_threshold"
+    NON_BUSINESS_DAY = "non_business_day"
+    ON_HOLD = "on_hold"
+    HANDED_OFF = "handed_off"
+    NOT_DUE = "not_due"
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    code: str
+    kind: str = "b2b"
+    segment: str = ""
+    risk_class: str = ""
+    scenario: str | None = None  # the customer's own scenario key
+    email: str = ""
+    phone: str = ""
+    address: str = ""  # a postal address: letters can be sent
+    hold_until: date | None = None
+    handed_off: bool = False
+    last_contact: date | None = None  # the last action of any step, any item
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An open item (invoice or instalment) and its collection history."""
+
+    number: str
+    customer: str
+    currency: str
+    due_date: date
+    open_amount: int  # minor units; credits (negative) are never dunned
+    term_days: int = 30
+    scenario: str | None = None  # the invoice's own scenario key
+    disputed: bool = False
+    in_plan: bool = False
+    promised_until: date | None = None  # promised date + grace
+    taken: Mapping[str, date] = field(default_factory=dict)  # step key -> day it was taken
+
+
+@dataclass(frozen=True)
+class Ledger:
+    customers: Mapping[str, Customer]
+    items: Sequence[Item]
+    scenarios: Mapping[str, Scenario]
+    default_scenario: str
+    segment_scenarios: Mapping[str, str] = field(default_factory=dict)
+    holidays: frozenset[date] = frozenset()
+    weekend: frozenset[int] = frozenset({5, 6})  # Saturday, Sunday
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    customer: str
+    step: str
+    channel: str  # the channel used first
+    channels: tuple[str, ...]  # every channel of the step, after fallback
+    mode: str
+    currency: str
+    amount: int  # minor units: the open amount of `items`
+    items: tuple[str, ...]
+    days_overdue: tuple[int, ...]  # of each item, in the same order
+    scenario: str
+    fallback: str = ""  # why a channel was replaced, when it was
+    other_items: tuple[str, ...] = ()  # the customer's other overdue items, for information
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    customer: str
+    reason: SkipReason
+    items: tuple[str, ...]
+    until: date | None = None  # when the reason lapses, where it is known
+
+
+@dataclass(frozen=True)
+class Plan:
+    date: date
+    actions: tuple[Action, ...]
+    skipped: tuple[Skip, ...]
+
+
+def is_business_day(day: date, ledger: Ledger) -> bool:
+    return day.weekday() not in ledger.weekend and day not in ledger.holidays
+
+
+def scenario_of(item: Item, customer: Customer, ledger: Ledger) -> Scenario:
+    """Invoice, then customer, then segment, then the creditor's default."""
+    for key in (item.scenario, customer.scenario, ledger.segment_scenarios.get(customer.segment)):
+        if key and key in ledger.scenarios:
+            return ledger.scenarios[key]
+    return ledger.scenarios[ledger.default_scenario]
+
+
+def steps_for(scenario: Scenario, customer: Customer) -> tuple[list[Step], list[Step]]:
+    """(pre-due steps, escalation steps in order) that apply to this customer."""
+    steps = [
+        s
+        for s in scenario.steps
+        if s.conditions.admit(customer.segment, customer.kind, customer.risk_class)
+    ]
+    return [s for s in steps if s.pre_due], [s for s in steps if not s.pre_due]
+
+
+def next_step(item: Item, scenario: Scenario, customer: Customer, today: date) -> Step | None:
+    """The one step `item` may take today, or None.
+
+    Escalation steps are climbed one at a time, each at most once, each at least the
+    minimum gap after the previous one: an item imported 40 days late gets the first
+    reminder first. A pre-due step is taken only before the due date and is never a
+    prerequisite of the others.
+    """
+    pre_due, escalation = steps_for(scenario, customer)
+    late = (today - item.due_date).days
+    pending = [s for s in escalation if s.key not in item.taken]
+    if pending:
+        step = pending[0]
+        previous = [item.taken[s.key] for s in escalation if s.key in item.taken]
+        rested = not previous or (today - max(previous)).days >= scenario.min_gap_days
+        if late >= step.offset_for(item.term_days) and rested:
+            return step
+    if late < 0:
+        for step in pre_due:
+            if step.key not in item.taken and late >= step.offset_for(item.term_days):
+                return step
+    return None
+
+
+_FALLBACK = {StepChannel.EMAIL: StepChannel.LETTER, StepChannel.SMS: StepChannel.LETTER}
+_NEEDS = {
+    StepChannel.EMAIL: ("email", "no email address"),
+    StepChannel.SMS: ("phone", "no phone number"),
+    StepChannel.LETTER: ("address", "no postal address"),
+    StepChannel.REGISTERED_LETTER: ("address", "no postal address"),
+    StepChannel.CALL: ("phone", "no phone number"),
+}
+
+
+def channels_for(step: Step, customer: Customer) -> tuple[tuple[str, ...], str]:
+    """The step's channels the customer can be reached by, email or SMS falling back to a
+    letter, and a sentence saying what was replaced."""
+    chosen: list[str] = []
+    notes: list[str] = []
+    for channel in step.channels:
+        need = _NEEDS.get(channel)
+        if need and not getattr(customer, need[0]) and channel in _FALLBACK:
+            replacement = _FALLBACK[channel]
+            notes.append(f"{need[1]}: {replacement.value} instead of {channel.value}")
+            channel = replacement
+        if channel.value not in chosen:
+            chosen.append(channel.value)
+    return tuple(chosen), "; ".join(notes)
+
+
+@dataclass
+class _Candidate:
+    step: Step
+    scenario: Scenario
+    currency: str
+    items: list[Item]
+
+
+def plan(ledger: Ledger, today: date) -> Plan:
+    """The actions for `today` and, for every customer with overdue items and no action,
+    the reason."""
+    by_customer: dict[str, list[Item]] = defaultdict(list)
+    for item in ledger.items:
+        if item.open_amount > 0:
+            by_customer[item.customer].append(item)
+    business_day = is_business_day(today, ledger)
+    actions: list[Action] = []
+    skipped: list[Skip] = []
+    for code in sorted(by_customer):
+        customer = ledger.customers[code]
+        made, skips = _plan_customer(customer, by_customer[code], ledger, today, business_day)
+        actions.extend(made)
+        skipped.extend(skips)
+    return Plan(today, tuple(actions), tuple(skipped))
+
+
+def _numbers(items: Iterable[Item]) -> tuple[str, ...]:
+    return tuple(sorted(i.number for i in items))
+
+
+def _plan_customer(
+    customer: Customer, items: list[Item], ledger: Ledger, today: date, business_day: bool
+) -> tuple[list[Action], list[Skip]]:
+    overdue = [i for i in items if i.due_date < today]
+    if customer.handed_off:
+        return [], [
+            Skip(customer.code, SkipReason.HANDED_OFF, _numbers(overdue))
+        ] if overdue else []
+    if customer.hold_until and customer.hold_until >= today:
+        skip = Skip(customer.code, SkipReason.ON_HOLD, _numbers(overdue), customer.hold_until)
+        return [], [skip] if overdue else []
+
+    skips: list[Skip] = []
+    free: list[Item] = []
+    excluded: dict[SkipReason, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.disputed:
+            excluded[SkipReason.DISPUTE].append(item)
+        elif item.in_plan:
+            excluded[SkipReason.PAYMENT_PLAN].append(item)
+        elif item.promised_until and item.promised_until >= today:
+            excluded[SkipReason.PROMISE].append(item)
+        else:
+            free.append(item)
+    for reason, held in excluded.items():
+        late = [i for i in held if i.due_date < today]
+        if late:
+            until = (
+                max(i.promised_until for i in late if i.promised_until)
+                if reason == SkipReason.PROMISE
+                else None
+            )
+            skips.append(Skip(customer.code, reason, _numbers(late), until))
+
+    # Each item's step today, grouped by currency and step.
+    groups: dict[tuple[str, str], _Candidate] = {}
+    for item in free:
+        scenario = scenario_of(item, customer, ledger)
+        step = next_step(item, scenario, customer, today)
+        if step is None:
+            continue
+        key = (item.currency, step.key)
+        if key not in groups:
+            groups[key] = _Candidate(step, scenario, item.currency, [])
+        groups[key].items.append(item)
+    free_overdue = [i for i in free if i.due_date < today]
+    if not groups:
+        if free_overdue:
+            skips.append(Skip(customer.code, SkipReason.NOT_DUE, _numbers(free_overdue)))
+        return [], skips
+
+    # Minimum overdue amounts: per scenario and per step, on what the customer owes late
+    # in that currency.
+    owed: dict[str, int] = defaultdict(int)
+    for item in free_overdue:
+        owed[item.currency] += item.open_amount
+    waiting: list[Item] = []
+    for key, cand in list(groups.items()):
+        floor = max(
+            cand.scenario.min_amount.get(cand.currency, 0),
+            cand.step.conditions.min_amount.get(cand.currency, 0),
+        )
+        if not cand.step.pre_due and owed[cand.currency] < floor:
+            waiting.extend(cand.items)
+            del groups[key]
+    if waiting:
+        skips.append(Skip(customer.code, SkipReason.BELOW_THRESHOLD, _numbers(waiting)))
+    if not groups:
+        return [], skips
+
+    due_items = [i for cand in groups.values() for i in cand.items]
+    if not business_day:
+        skips.append(Skip(customer.code, SkipReason.NON_BUSINESS_DAY, _numbers(due_items)))
+        return [], skips
+    gap = min(cand.scenario.min_gap_days for cand in groups.values())
+    if customer.last_contact and (today - customer.last_contact).days < gap:
+        until = customer.last_contact + timedelta(days=gap)
+        skips.append(Skip(customer.code, SkipReason.MIN_GAP, _numbers(due_items), until))
+        return [], skips
+
+    # One contact per customer within the gap: the most advanced step goes out, listing
+    # the customer's other overdue items for information; the rest waits its turn.
+    cand = max(
+        groups.values(), key=lambda c: (_rank(c), sum(i.open_amount for i in c.items), c.currency)
+    )
+    chosen = sorted(cand.items, key=lambda i: (i.due_date, i.number))
+    channels, fallback = channels_for(cand.step, customer)
+    action = Action(
+        customer=customer.code,
+        step=cand.step.key,
+        channel=channels[0],
+        channels=channels,
+        mode=str(cand.step.mode),
+        currency=cand.currency,
+        amount=sum(i.open_amount for i in chosen),
+        items=tuple(i.number for i in chosen),
+        days_overdue=tuple((today - i.due_date).days for i in chosen),
+        scenario=cand.scenario.key,
+        fallback=fallback,
+        other_items=_numbers(i for i in free_overdue if i not in chosen),
+    )
+    return [action], skips
+
+
+def _rank(cand: _Candidate) -> int:
+    """How far along its scenario a step is (pre-due steps come first)."""
+    return -1 if cand.step.pre_due else cand.scenario.steps.index(cand.step)

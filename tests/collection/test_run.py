@@ -1,0 +1,137 @@
+"""The collection run through the database and the CLI: persisted, audited, idempotent."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from relance.audit import Event
+from relance.cli import app
+from relance.collection.models import Action, Run
+from relance.collection.services import run_collection
+from relance.ledger.models import Customer, Invoice
+
+MONDAY = date(2026, 3, 2)
+runner = CliRunner()
+
+
+def relance(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def bakery(creditor):  # type: ignore[no-untyped-def]
+    customer = Customer.objects.create(
+        creditor=creditor, code="C001", name="Boulangerie Martin", email="compta@martin.example",
+        address="1 rue Haute", postal_code="69001", city="Lyon", phone="0472000000",
+    )  # fmt: skip
+    for number, due in (("F1", MONDAY), ("F2", MONDAY + timedelta(days=14))):
+        Invoice.objects.create(
+            creditor=creditor, customer=customer, number=number, issue_date=due - timedelta(days=30),
+            due_date=due, amount=120000, open_amount=120000, status="open", currency="EUR",
+        )  # fmt: skip
+    return customer
+
+
+def test_daily_runs_take_a_30_day_invoice_through_the_standard_scenario(creditor, bakery):
+    Invoice.objects.filter(number="F2").delete()
+    planned = []
+    for n in range(-30, 25):
+        day = MONDAY + timedelta(days=n)
+        planned += [(day, a["step"]) for a in run_collection(creditor, day, actor="test").actions]
+    assert planned == [
+        (MONDAY - timedelta(days=7), "pre_due"),
+        (MONDAY + timedelta(days=3), "first_reminder"),
+        (MONDAY + timedelta(days=10), "call"),
+        (MONDAY + timedelta(days=21), "second_reminder"),
+    ]
+    statuses = dict(Action.objects.values_list("step", "status"))
+    assert statuses == {
+        "pre_due": "queued", "first_reminder": "queued", "call": "planned", "second_reminder": "queued",
+    }  # fmt: skip
+    assert Run.objects.count() == 55
+    assert Event.objects.filter(verb="action.planned").count() == 4
+
+
+def test_run_json_is_the_contract_and_a_second_run_plans_nothing_new(creditor, bakery):
+    day = (MONDAY + timedelta(days=3)).isoformat()
+    first = json.loads(relance("run", "--date", day, "--json").stdout)
+    assert first == {
+        "date": day,
+        "actions": [{
+            "customer": "C001", "step": "first_reminder", "channel": "email", "channels": ["email"],
+            "mode": "auto", "currency": "EUR", "amount": "1200.00", "invoices": ["F1"],
+            "days_overdue": [3], "scenario": "standard_b2b",
+        }],
+        "skipped": [],
+    }  # fmt: skip
+    second = json.loads(relance("run", "--date", day, "--json").stdout)
+    assert second["actions"] == []
+    assert Action.objects.count() == 1
+
+
+def test_a_dry_run_writes_nothing(creditor, bakery):
+    result = relance(
+        "run", "--date", (MONDAY + timedelta(days=3)).isoformat(), "--dry-run", "--json"
+    )
+    assert json.loads(result.stdout)["actions"]
+    assert not Action.objects.exists()
+    assert not Run.objects.exists()
+
+
+def test_a_disputed_invoice_is_not_reminded_until_the_dispute_closes(creditor, bakery):
+    assert (
+        relance("dispute", "open", "F1", "--reason", "quantity", "--on", "2026-03-04").exit_code
+        == 0
+    )
+    result = run_collection(creditor, MONDAY + timedelta(days=3), actor="test")
+    assert result.actions == []
+    assert result.skipped == [{"customer": "C001", "reason": "dispute", "invoices": ["F1"]}]
+    assert relance("dispute", "close", "F1", "--on", "2026-03-05").exit_code == 0
+    assert [
+        a["step"] for a in run_collection(creditor, MONDAY + timedelta(days=4), actor="t").actions
+    ] == ["first_reminder"]
+
+
+def test_a_promise_holds_the_items_until_its_date_plus_grace(creditor, bakery):
+    assert (
+        relance(
+            "promise", "C001", "--until", "2026-03-10", "--invoices", "F1", "--on", "2026-03-04"
+        ).exit_code
+        == 0
+    )
+    skipped = run_collection(creditor, MONDAY + timedelta(days=3), actor="t").skipped
+    assert skipped == [
+        {"customer": "C001", "reason": "promise", "invoices": ["F1"], "until": "2026-03-12"}
+    ]
+    assert (
+        run_collection(creditor, date(2026, 3, 13), actor="t").actions[0]["step"]
+        == "first_reminder"
+    )
+
+
+def test_a_customer_on_hold_is_skipped(creditor, bakery):
+    assert relance("hold", "C001", "--until", "2026-03-20").exit_code == 0
+    assert (
+        run_collection(creditor, MONDAY + timedelta(days=3), actor="t").skipped[0]["reason"]
+        == "on_hold"
+    )
+    assert Event.objects.filter(verb="customer.held").exists()
+
+
+def test_an_action_whose_items_were_paid_before_sending_is_cancelled(creditor, bakery):
+    run_collection(creditor, MONDAY + timedelta(days=3), actor="t")
+    Invoice.objects.filter(number="F1").update(open_amount=0, status="paid")
+    run_collection(creditor, MONDAY + timedelta(days=4), actor="t")
+    action = Action.objects.get()
+    assert (action.status, action.status_reason) == ("cancelled", "items paid or disputed")
+
+
+def test_bad_dates_and_unknown_records_are_clear_errors(creditor, bakery):
+    assert relance("run", "--date", "2026-02-30").exit_code == 2
+    result = relance("dispute", "open", "F404", "--reason", "price")
+    assert (result.exit_code, "no invoice 'F404'" in result.stderr) == (1, True)
+    assert relance("dispute", "close", "F1").exit_code == 1  # nothing to close
