@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("relance.ledger.urls")),
     path("", include("relance.imports.urls")),
+    path("", include("relance.collection.urls")),
 ]

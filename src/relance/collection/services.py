@@ -281,3 +281,29 @@ def hold(customer: Customer, *, until: date | None, actor: str) -> Customer:
     customer.save(update_fields=["hold_until", "updated_at"])
     audit.record(actor, "customer.held", customer, {"changes": {"hold_until": [before, until]}})
     return customer
+
+
+# What a person may do to an action from the worklist, and the status it leads to.
+DECISIONS = {
+    "approve": (ActionStatus.AWAITING_APPROVAL, ActionStatus.QUEUED, ""),
+    "reject": (ActionStatus.AWAITING_APPROVAL, ActionStatus.CANCELLED, "rejected"),
+    "done": (ActionStatus.PLANNED, ActionStatus.SENT, "done"),
+}
+
+
+@transaction.atomic
+def decide(creditor: Creditor, action_ids: list[int], decision: str, *, actor: str) -> int:
+    """Approve or reject actions awaiting approval, or mark tasks done; returns how many
+    changed. Actions in another state are left alone (someone decided first)."""
+    before, after, reason = DECISIONS[decision]
+    actions = list(
+        Action.objects.select_for_update().filter(
+            creditor=creditor, pk__in=action_ids, status=before
+        )
+    )
+    for action in actions:
+        action.status, action.status_reason = after, reason
+        action.save(update_fields=["status", "status_reason"])
+        audit.record(actor, f"action.{decision}d" if decision != "done" else "action.done", action,
+                     {"status": [before, after]})  # fmt: skip
+    return len(actions)

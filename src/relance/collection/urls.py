@@ -1,0 +1,9 @@
+from django.urls import path
+
+from relance.collection import views
+
+urlpatterns = [
+    path("worklist/", views.worklist, name="worklist"),
+    path("worklist/decide/", views.decide, name="worklist-decide"),
+    path("worklist/run/", views.run_now, name="worklist-run"),
+]

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from relance.audit import Event
+from relance.collection.models import Action, ActionItem, Run, Scenario
+from relance.collection.services import run_collection
+from relance.ledger.models import Customer, Invoice
+
+MONDAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def planned(creditor, client):  # type: ignore[no-untyped-def]
+    """Three customers at three kinds of step on one day: email, call, letter to approve."""
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    for code, late in (("C1", 3), ("C2", 10), ("C3", 30)):
+        customer = Customer.objects.create(
+            creditor=creditor, code=code, name=f"Client {code}", email=f"{code}@example.fr",
+            phone="0102030405", address="1 rue Haute", city="Lyon",
+        )  # fmt: skip
+        steps = {
+            "C1": {},
+            "C2": ["first_reminder"],
+            "C3": ["first_reminder", "call", "second_reminder"],
+        }[code]
+        inv = Invoice.objects.create(
+            creditor=creditor, customer=customer, number=f"F{code}", issue_date=MONDAY - timedelta(days=late + 30),
+            due_date=MONDAY - timedelta(days=late), amount=50000, open_amount=50000, status="open",
+        )  # fmt: skip
+        for n, step in enumerate(steps):
+            # history: the earlier steps, each well apart
+            day = MONDAY - timedelta(days=late - 3 - 7 * n)
+            day = min(day, MONDAY - timedelta(days=6))
+            run = Run.objects.create(
+                creditor=creditor, date=day, actor="t", started_at="2026-01-01T00:00Z"
+            )
+            action = Action.objects.create(
+                run=run, creditor=creditor, customer=customer, date=day, scenario="standard_b2b", step=step,
+                channel="email", channels=["email"], mode="auto", currency="EUR", amount=50000, status="sent",
+            )  # fmt: skip
+            ActionItem.objects.create(
+                action=action, invoice=inv, step=step, date=day, days_overdue=1
+            )
+    result = run_collection(creditor, MONDAY, actor="t")
+    assert sorted(a["step"] for a in result.actions) == ["call", "first_reminder", "third_reminder"]
+    assert Scenario.objects.filter(key="standard_b2b").exists()
+    return client
+
+
+def page(client):  # type: ignore[no-untyped-def]
+    return client.get(reverse("worklist"), {"date": MONDAY.isoformat()}).content.decode()
+
+
+def test_the_worklist_groups_actions_by_what_a_person_does_with_them(planned):
+    body = page(planned)
+    assert body.index("FC3") < body.index("FC2") < body.index("FC1")  # approve, call, auto
+    assert "30 jours de retard" in body or "30 days overdue" in body
+
+
+def test_approving_and_rejecting_in_bulk(planned):
+    letter = Action.objects.get(step="third_reminder")
+    response = planned.post(
+        reverse("worklist-decide"), {"decision": "approve", "action": [letter.pk], "date": MONDAY}
+    )
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.status == "queued"
+    assert Event.objects.filter(verb="action.approved", subject_id=letter.pk).exists()
+    # a second decision on the same action changes nothing: it is no longer awaiting approval
+    planned.post(reverse("worklist-decide"), {"decision": "reject", "action": [letter.pk]})
+    letter.refresh_from_db()
+    assert letter.status == "queued"
+
+
+def test_a_rejected_step_is_not_planned_again(planned, creditor):
+    letter = Action.objects.get(step="third_reminder")
+    planned.post(reverse("worklist-decide"), {"decision": "reject", "action": [letter.pk]})
+    letter.refresh_from_db()
+    assert (letter.status, letter.status_reason) == ("cancelled", "rejected")
+    later = run_collection(creditor, MONDAY + timedelta(days=7), actor="t")
+    assert [a["step"] for a in later.actions if a["customer"] == "C3"] == []
+
+
+def test_calls_are_marked_done(planned):
+    call = Action.objects.get(step="call", status="planned")
+    planned.post(reverse("worklist-decide"), {"decision": "done", "action": [call.pk]})
+    call.refresh_from_db()
+    assert call.status == "sent"
+
+
+def test_the_run_can_be_started_from_the_worklist(planned):
+    response = planned.post(reverse("worklist-run"))
+    assert response.status_code == 302
