@@ -244,6 +244,23 @@ FR = {
     "risk class": "classe de risque",
     "no reminders until": "pas de relance avant le",
     "overdue": "échu",
+    "Scenario": "Scénario",
+    "Preview on customer": "Aperçu sur le client",
+    "Preview": "Aperçu",
+    "Save": "Enregistrer",
+    "Today": "Aujourd'hui",
+    "nothing": "rien",
+    "Nothing planned: no open item.": "Rien de prévu : aucune échéance ouverte.",
+    "If nobody pays, from today on.": "Si personne ne paie, à partir d'aujourd'hui.",
+    "Scenarios": "Scénarios",
+    "default": "par défaut",
+    "Days from due date": "Jours après l'échéance",
+    "Mode": "Mode",
+    "before, by term": "avant, selon le délai",
+    "At least %(gap)s days between two contacts.": "Au moins %(gap)s jours entre deux contacts.",
+    "Scenario saved.": "Scénario enregistré.",
+    "No customer %(code)s.": "Aucun client %(code)s.",
+    "Choose a customer to see what this scenario would do to their open items.": "Choisissez un client pour voir ce que ce scénario ferait de ses échéances ouvertes.",
 }
 
 FR_PLURAL = {

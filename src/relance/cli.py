@@ -29,6 +29,8 @@ dispute_app = typer.Typer(help="Open or close a dispute on an invoice.", no_args
 app.add_typer(import_app, name="import")
 app.add_typer(show_app, name="show")
 app.add_typer(dispute_app, name="dispute")
+scenario_app = typer.Typer(help="List, export and import scenarios (YAML).", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
 
 out = Console()
 err = Console(stderr=True)
@@ -426,6 +428,61 @@ def hold(
 
     hold_customer(_customer(customer), until=_date(until, "--until"), actor=ACTOR)
     out.print(f"{customer} on hold until {until}.")
+
+
+@scenario_app.command("list")
+def scenario_list(as_json: JsonOpt = False) -> None:
+    """The creditor's scenarios and their steps."""
+    setup()
+    from relance.collection import queries
+    from relance.core.scenarios import to_dict
+
+    found, default = queries.scenarios(creditor())
+    if as_json:
+        emit({"default": default, "scenarios": [to_dict(s) for s in found.values()]})
+        return
+    for key, spec in found.items():
+        steps = ", ".join(
+            f"{s.key}({'term' if s.offset is None else f'{s.offset:+d}'})" for s in spec.steps
+        )
+        out.print(
+            f"[bold]{key}[/bold]{' (default)' if key == default else ''}: {spec.name}; {steps}"
+        )
+
+
+@scenario_app.command("export")
+def scenario_export(
+    key: str, file: Annotated[Path | None, typer.Argument(help="Default: standard output.")] = None
+) -> None:
+    """A scenario as YAML, to edit and import again."""
+    setup()
+    from relance.collection.yaml import dump
+
+    text = dump(key, creditor())
+    if text is None:
+        raise fail(f"no scenario {key!r}")
+    if file:
+        file.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@scenario_app.command("import")
+def scenario_import(file: Path) -> None:
+    """Create or replace the scenario a YAML file describes (checked first)."""
+    setup()
+    from relance.collection.services import save_scenario
+    from relance.collection.yaml import load
+    from relance.core.errors import DomainError
+
+    try:
+        spec = load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"{file}: {exc}") from None
+    except DomainError as exc:
+        raise fail(f"{file}: {exc}") from None
+    save_scenario(creditor(), spec, actor=ACTOR)
+    out.print(f"Scenario {spec.key} saved ({len(spec.steps)} steps).")
 
 
 @app.command()

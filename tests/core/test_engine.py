@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relance.core.engine import Customer, Item, Ledger, Plan, SkipReason, plan
+from relance.core.engine import Customer, Item, Ledger, SkipReason, apply, plan, simulate
 from relance.core.scenarios import (
     CONSUMER,
     DEFAULT_SCENARIOS,
@@ -36,34 +36,9 @@ def invoice(number="F1", due=MONDAY, amount=120000, customer="C1", **kwargs) -> 
     return Item(number, customer, kwargs.pop("currency", "EUR"), due, amount, **kwargs)
 
 
-def apply(book: Ledger, result: Plan) -> Ledger:
-    """What the shell does with a plan: the steps are taken, the customers contacted."""
-    items = []
-    for item in book.items:
-        taken = dict(item.taken)
-        for action in result.actions:
-            if item.number in action.items:
-                taken[action.step] = result.date
-        items.append(replace(item, taken=taken))
-    customers = dict(book.customers)
-    for action in result.actions:
-        step = next(s for s in SCENARIOS[action.scenario].steps if s.key == action.step)
-        customers[action.customer] = replace(
-            customers[action.customer], last_contact=result.date,
-            handed_off=customers[action.customer].handed_off or step.terminal,
-        )  # fmt: skip
-    return replace(book, items=items, customers=customers)
-
-
 def daily(book: Ledger, start: date, days: int) -> list[tuple[date, str, tuple[str, ...]]]:
     """Run every day from `start`; (date, step, items) of every action."""
-    seen = []
-    for n in range(days):
-        today = start + timedelta(days=n)
-        result = plan(book, today)
-        seen += [(today, a.step, a.items) for a in result.actions]
-        book = apply(book, result)
-    return seen
+    return [(a.date, a.step, a.items) for a in simulate(book, start, days)]
 
 
 def test_a_30_day_invoice_due_on_a_monday_follows_the_standard_scenario():

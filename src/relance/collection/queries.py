@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import holidays
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 
 from relance.collection.models import (
     Action,
@@ -28,33 +30,29 @@ TAKEN = ~Q(status=ActionStatus.CANCELLED) | Q(status_reason="rejected")
 ITEM_TAKEN = ~Q(action__status=ActionStatus.CANCELLED) | Q(action__status_reason="rejected")
 
 
+def scenario(row: Scenario) -> core.Scenario:
+    """A stored scenario as a core value."""
+    steps = tuple(
+        core.Step(
+            key=s.key,
+            offset=s.offset,
+            channels=tuple(core.StepChannel(c) for c in s.channels),
+            mode=core.StepMode(s.mode),
+            template=s.template,
+            conditions=core.Conditions(
+                tuple(s.segments), tuple(s.kinds), tuple(s.risk_classes), dict(s.min_amount)
+            ),
+        )
+        for s in sorted(row.steps.all(), key=lambda s: s.position)
+    )
+    return core.Scenario(row.key, row.name, steps, row.min_gap_days, dict(row.min_amount))
+
+
 def scenarios(creditor: Creditor) -> tuple[dict[str, core.Scenario], str]:
-    """The creditor's scenarios as core values, and the default's key."""
-    found = {}
-    default = ""
-    for row in (
-        Scenario.objects.filter(creditor=creditor)
-        .order_by("-is_default", "id")
-        .prefetch_related("steps")
-    ):
-        steps = tuple(
-            core.Step(
-                key=s.key,
-                offset=s.offset,
-                channels=tuple(core.StepChannel(c) for c in s.channels),
-                mode=core.StepMode(s.mode),
-                template=s.template,
-                conditions=core.Conditions(
-                    tuple(s.segments), tuple(s.kinds), tuple(s.risk_classes), dict(s.min_amount)
-                ),
-            )
-            for s in sorted(row.steps.all(), key=lambda s: s.position)
-        )
-        found[row.key] = core.Scenario(
-            row.key, row.name, steps, row.min_gap_days, dict(row.min_amount)
-        )
-        default = default or row.key  # the default comes first
-    return found, default
+    """The creditor's scenarios as core values, and the default's key (listed first)."""
+    rows = Scenario.objects.filter(creditor=creditor).order_by("-is_default", "id")
+    found = {row.key: scenario(row) for row in rows.prefetch_related("steps")}
+    return found, next(iter(found), "")
 
 
 def public_holidays(country: str, around: date) -> frozenset[date]:
@@ -65,10 +63,15 @@ def public_holidays(country: str, around: date) -> frozenset[date]:
     return frozenset(days)
 
 
-def ledger(creditor: Creditor, day: date) -> engine.Ledger:
-    """Every open item of the creditor with its history up to `day`, and its customers."""
+def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> engine.Ledger:
+    """Every open item of the creditor (or of one customer) with its history up to `day`,
+    and its customers."""
+
+    def scoped(qs: QuerySet[Any], path: str) -> QuerySet[Any]:
+        return qs if customer is None else qs.filter(**{path: customer})
+
     rows = list(
-        Invoice.objects.filter(creditor=creditor, open_amount__gt=0)
+        scoped(Invoice.objects.filter(creditor=creditor, open_amount__gt=0), "customer")
         .exclude(status="paid")
         .values_list(
             "id", "number", "customer_id", "currency", "due_date", "issue_date", "open_amount",
@@ -76,25 +79,32 @@ def ledger(creditor: Creditor, day: date) -> engine.Ledger:
         )
     )  # fmt: skip
     taken: dict[int, dict[str, date]] = defaultdict(dict)
-    for invoice_id, step, when in ActionItem.objects.filter(
+    history = ActionItem.objects.filter(
         ITEM_TAKEN, action__creditor=creditor, date__lte=day, invoice__open_amount__gt=0
-    ).values_list("invoice_id", "step", "date"):
+    )
+    for invoice_id, step, when in scoped(history, "action__customer").values_list(
+        "invoice_id", "step", "date"
+    ):
         taken[invoice_id][step] = when
     disputed = set(
-        Dispute.objects.filter(invoice__creditor=creditor, opened_on__lte=day)
+        scoped(
+            Dispute.objects.filter(invoice__creditor=creditor, opened_on__lte=day),
+            "invoice__customer",
+        )
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
         .values_list("invoice_id", flat=True)
     )
     planned = set(
-        PaymentPlan.objects.filter(customer__creditor=creditor, starts_on__lte=day)
+        scoped(
+            PaymentPlan.objects.filter(customer__creditor=creditor, starts_on__lte=day), "customer"
+        )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         .values_list("invoices", flat=True)
     )
     promised_items: dict[int, date] = {}
     promised_customers: dict[int, date] = {}
-    for promise in Promise.objects.filter(
-        customer__creditor=creditor, recorded_on__lte=day
-    ).prefetch_related("invoices"):
+    promises = Promise.objects.filter(customer__creditor=creditor, recorded_on__lte=day)
+    for promise in scoped(promises, "customer").prefetch_related("invoices"):
         until = promise.promised_date + timedelta(days=promise.grace_days)
         targets = [i.pk for i in promise.invoices.all()]
         for pk in targets:
@@ -121,7 +131,7 @@ def ledger(creditor: Creditor, day: date) -> engine.Ledger:
     ]
     found, default = scenarios(creditor)
     return engine.Ledger(
-        customers=_customers(creditor, {r[2] for r in rows}, day),
+        customers=_customers(creditor, {r[2] for r in rows}, day, customer),
         items=items,
         scenarios=found,
         default_scenario=default,
@@ -134,8 +144,13 @@ def ledger(creditor: Creditor, day: date) -> engine.Ledger:
     )
 
 
-def _customers(creditor: Creditor, ids: set[int], day: date) -> dict[str, engine.Customer]:
+def _customers(
+    creditor: Creditor, ids: set[int], day: date, only: Customer | None
+) -> dict[str, engine.Customer]:
     """Engine customers keyed by id (as text): reachability, hold, last contact, hand-off."""
+    customers = Customer.objects.filter(creditor=creditor)
+    if only is not None:
+        customers = customers.filter(pk=only.pk)
     contacts: dict[int, dict[str, str]] = defaultdict(dict)
     for customer_id, email, phone in Contact.objects.filter(
         customer__creditor=creditor
@@ -144,13 +159,13 @@ def _customers(creditor: Creditor, ids: set[int], day: date) -> dict[str, engine
             contacts[customer_id].setdefault("email", email)
         if phone:
             contacts[customer_id].setdefault("phone", phone)
-    history = Action.objects.filter(TAKEN, creditor=creditor, date__lte=day)
+    history = Action.objects.filter(TAKEN, customer__in=customers, date__lte=day)
     last_contact = dict(
         history.values("customer_id").annotate(last=Max("date")).values_list("customer_id", "last")
     )
     handed_off = set(history.filter(terminal=True).values_list("customer_id", flat=True))
     out = {}
-    for row in Customer.objects.filter(creditor=creditor).values(
+    for row in customers.values(
         "id", "kind", "segment", "risk_class", "scenario__key", "email", "phone", "address",
         "postal_code", "city", "hold_until",
     ):  # fmt: skip
@@ -173,3 +188,24 @@ def _customers(creditor: Creditor, ids: set[int], day: date) -> dict[str, engine
             last_contact=last_contact.get(pk),
         )
     return out
+
+
+# How far ahead a preview looks: past the last step of every shipped scenario.
+PREVIEW_DAYS = 120
+
+
+def preview(
+    creditor: Creditor, spec: core.Scenario, customer: Customer, today: date
+) -> dict[str, Any]:
+    """What `spec` would do to `customer`'s open items from today, if nobody paid: today's
+    plan and the actions of the days after."""
+    book = ledger(creditor, today, customer)
+    book = replace(
+        book,
+        scenarios={**book.scenarios, spec.key: spec},
+        items=[replace(i, scenario=spec.key) for i in book.items],
+    )
+    return {
+        "today": engine.plan(book, today),
+        "schedule": engine.simulate(book, today, PREVIEW_DAYS),
+    }

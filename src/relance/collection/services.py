@@ -30,35 +30,15 @@ from relance.ledger.models import Creditor, Customer, Invoice
 
 
 def install_default_scenarios(creditor: Creditor, *, actor: str) -> list[Scenario]:
-    """The scenarios Relance ships, for a creditor that has none of them yet."""
-    made = []
-    for spec in core.DEFAULT_SCENARIOS:
-        if creditor.scenarios.filter(key=spec.key).exists():
-            continue
-        scenario = Scenario.objects.create(
-            creditor=creditor,
-            key=spec.key,
-            name=spec.name,
-            min_gap_days=spec.min_gap_days,
-            min_amount=dict(spec.min_amount),
-            is_default=spec is core.STANDARD_B2B,
-        )
-        Step.objects.bulk_create(
-            Step(
-                scenario=scenario,
-                position=n,
-                key=s.key,
-                offset=s.offset,
-                channels=[str(c) for c in s.channels],
-                mode=str(s.mode),
-                template=s.template,
-            )
-            for n, s in enumerate(spec.steps, start=1)
-        )
-        audit.record(
-            actor, "scenario.created", scenario, {"key": spec.key, "steps": len(spec.steps)}
-        )
-        made.append(scenario)
+    """The scenarios Relance ships, for a creditor that has none of them yet; "Standard
+    B2B (France)" becomes the default when there is none."""
+    made = [
+        save_scenario(creditor, spec, actor=actor)
+        for spec in core.DEFAULT_SCENARIOS
+        if not creditor.scenarios.filter(key=spec.key).exists()
+    ]
+    if not creditor.scenarios.filter(is_default=True).exists():
+        creditor.scenarios.filter(key=core.STANDARD_B2B.key).update(is_default=True)
     return made
 
 
@@ -307,3 +287,37 @@ def decide(creditor: Creditor, action_ids: list[int], decision: str, *, actor: s
         audit.record(actor, f"action.{decision}d" if decision != "done" else "action.done", action,
                      {"status": [before, after]})  # fmt: skip
     return len(actions)
+
+
+@transaction.atomic
+def save_scenario(creditor: Creditor, spec: core.Scenario, *, actor: str) -> Scenario:
+    """Create or replace the creditor's scenario `spec.key`, steps included."""
+    row, created = Scenario.objects.get_or_create(
+        creditor=creditor, key=spec.key,
+        defaults={"name": spec.name, "min_gap_days": spec.min_gap_days},
+    )  # fmt: skip
+    before = None if created else core.to_dict(queries.scenario(row))
+    row.name, row.min_gap_days, row.min_amount = spec.name, spec.min_gap_days, dict(spec.min_amount)
+    row.save()
+    row.steps.all().delete()
+    Step.objects.bulk_create(
+        Step(
+            scenario=row,
+            position=n,
+            key=s.key,
+            offset=s.offset,
+            channels=[c.value for c in s.channels],
+            mode=s.mode.value,
+            template=s.template,
+            segments=list(s.conditions.segments),
+            kinds=list(s.conditions.kinds),
+            risk_classes=list(s.conditions.risk_classes),
+            min_amount=dict(s.conditions.min_amount),
+        )
+        for n, s in enumerate(spec.steps, start=1)
+    )
+    after = core.to_dict(spec)
+    if before != after:
+        verb = "scenario.created" if created else "scenario.updated"
+        audit.record(actor, verb, row, {"before": before, "after": after})
+    return row

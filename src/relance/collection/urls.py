@@ -6,4 +6,6 @@ urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
     path("worklist/decide/", views.decide, name="worklist-decide"),
     path("worklist/run/", views.run_now, name="worklist-run"),
+    path("scenarios/", views.scenario_list, name="scenarios"),
+    path("scenarios/<slug:key>/", views.scenario_edit, name="scenario"),
 ]

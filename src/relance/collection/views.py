@@ -7,15 +7,17 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relance.collection import services
+from relance.collection import queries, services
+from relance.collection import yaml as scenario_yaml
 from relance.collection.models import Action, ActionItem, ActionStatus, Run
+from relance.core.errors import DomainError
 from relance.ledger.models import Customer
 from relance.ledger.views import current_creditor
 
@@ -92,3 +94,45 @@ def run_now(request: HttpRequest) -> HttpResponse:
     result = services.run_collection(creditor, day, actor=request.user.get_username())
     messages.success(request, _("Run done: %(n)d actions planned.") % {"n": len(result.actions)})
     return redirect("worklist")
+
+
+@login_required
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    creditor = current_creditor()
+    found, default = queries.scenarios(creditor)
+    return render(request, "collection/scenario_list.html", {
+        "scenarios": found.values(), "default": default, "nav": "scenarios",
+    })  # fmt: skip
+
+
+@login_required
+def scenario_edit(request: HttpRequest, key: str) -> HttpResponse:
+    """The scenario as YAML: edit and save it, or preview it on a customer first."""
+    creditor = current_creditor()
+    text = (
+        request.POST.get("yaml") if request.method == "POST" else scenario_yaml.dump(key, creditor)
+    )
+    if text is None:
+        raise Http404("no such scenario")
+    error = ""
+    preview = None
+    code = request.POST.get("customer", "").strip()
+    if request.method == "POST":
+        try:
+            spec = scenario_yaml.load(text)
+        except DomainError as exc:
+            error = str(exc)
+        else:
+            if request.POST.get("do") == "save":
+                services.save_scenario(creditor, spec, actor=request.user.get_username())
+                messages.success(request, _("Scenario saved."))
+                return redirect("scenario", key=spec.key)
+            customer = Customer.objects.filter(creditor=creditor, code=code).first()
+            if customer is None:
+                error = _("No customer %(code)s.") % {"code": code}
+            else:
+                preview = queries.preview(creditor, spec, customer, timezone.localdate())
+    return render(request, "collection/scenario_edit.html", {
+        "key": key, "yaml": text, "error": error, "preview": preview, "customer": code,
+        "nav": "scenarios",
+    })  # fmt: skip

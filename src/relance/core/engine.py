@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -83,6 +83,7 @@ class Ledger:
 
 @dataclass(frozen=True, slots=True)
 class Action:
+    date: date
     customer: str
     step: str
     channel: str  # the channel used first
@@ -302,6 +303,7 @@ def _plan_customer(
     chosen = sorted(cand.items, key=lambda i: (i.due_date, i.number))
     channels, fallback = channels_for(cand.step, customer)
     action = Action(
+        date=today,
         customer=customer.code,
         step=cand.step.key,
         channel=channels[0],
@@ -321,3 +323,35 @@ def _plan_customer(
 def _rank(cand: _Candidate) -> int:
     """How far along its scenario a step is (pre-due steps come first)."""
     return -1 if cand.step.pre_due else cand.scenario.steps.index(cand.step)
+
+
+def apply(ledger: Ledger, result: Plan) -> Ledger:
+    """The ledger as it will be once `result`'s actions are taken: their items have
+    climbed to the action's step, their customers were contacted (handed off after a
+    terminal step). What the shell stores, in memory: for previews and simulations."""
+    reached = {(a.customer, n): a.step for a in result.actions for n in a.items}
+    items = [
+        replace(i, taken={**i.taken, reached[(i.customer, i.number)]: result.date})
+        if (i.customer, i.number) in reached
+        else i
+        for i in ledger.items
+    ]
+    customers = dict(ledger.customers)
+    for action in result.actions:
+        step = next(s for s in ledger.scenarios[action.scenario].steps if s.key == action.step)
+        customer = customers[action.customer]
+        customers[action.customer] = replace(
+            customer, last_contact=result.date, handed_off=customer.handed_off or step.terminal
+        )
+    return replace(ledger, items=items, customers=customers)
+
+
+def simulate(ledger: Ledger, start: date, days: int) -> list[Action]:
+    """Every action of `days` daily runs from `start`, assuming nobody pays: what a
+    scenario will do to a customer from today on."""
+    actions: list[Action] = []
+    for n in range(days):
+        result = plan(ledger, start + timedelta(days=n))
+        actions.extend(result.actions)
+        ledger = apply(ledger, result)
+    return actions

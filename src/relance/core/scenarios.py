@@ -11,9 +11,14 @@ The four scenarios Relance ships come from French collection practice; "Standard
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
+
+from relance.core.errors import DomainError
+from relance.core.money import Money, format_minor
 
 
 class StepChannel(StrEnum):
@@ -170,3 +175,131 @@ CONSUMER = Scenario(
 )
 
 DEFAULT_SCENARIOS: tuple[Scenario, ...] = (STANDARD_B2B, KEY_ACCOUNT, RISKY, CONSUMER)
+
+
+def to_dict(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as plain data (for YAML): amounts in major units, as strings.
+
+    >>> to_dict(RISKY)["steps"][1]
+    {'key': 'first_reminder', 'offset': 1, 'channels': ['email'], 'mode': 'auto', 'template': 'first_reminder'}
+    """
+
+    def amounts(values: dict[str, int]) -> dict[str, str]:
+        return {cur: format_minor(v, cur) for cur, v in values.items()}
+
+    def step(s: Step) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "key": s.key, "offset": s.offset, "channels": [c.value for c in s.channels],
+            "mode": s.mode.value, "template": s.template,
+        }  # fmt: skip
+        c = s.conditions
+        conditions = {
+            "segments": list(c.segments), "kinds": list(c.kinds),
+            "risk_classes": list(c.risk_classes), "min_amount": amounts(c.min_amount),
+        }  # fmt: skip
+        if any(conditions.values()):
+            data["conditions"] = {k: v for k, v in conditions.items() if v}
+        return data
+
+    return {
+        "key": scenario.key,
+        "name": scenario.name,
+        "min_gap_days": scenario.min_gap_days,
+        "min_amount": amounts(scenario.min_amount),
+        "steps": [step(s) for s in scenario.steps],
+    }
+
+
+def from_dict(data: Any) -> Scenario:
+    """A scenario from plain data, every field checked; errors name the field.
+
+    >>> from_dict(to_dict(STANDARD_B2B)) == STANDARD_B2B
+    True
+    >>> from_dict({"key": "x", "name": "X", "steps": [{"key": "a", "offset": 3, "channels": ["fax"], "mode": "auto"}]})
+    Traceback (most recent call last):
+    ...
+    relance.core.errors.DomainError: steps[1].channels: 'fax' is not one of email, letter, registered_letter, call, sms, handoff
+    """
+    if not isinstance(data, dict):
+        raise DomainError("a scenario is a mapping with key, name, steps")
+    key = _slug(data.get("key"), "key")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise DomainError("name: required")
+    gap = data.get("min_gap_days", 5)
+    if not isinstance(gap, int) or isinstance(gap, bool) or not 0 <= gap <= 365:
+        raise DomainError("min_gap_days: a whole number of days, 0 to 365")
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise DomainError("steps: at least one step")
+    steps = tuple(_step_from(s, f"steps[{n}]") for n, s in enumerate(raw_steps, start=1))
+    keys = [s.key for s in steps]
+    if len(set(keys)) != len(keys):
+        raise DomainError("steps: each step key once")
+    offsets = [s.offset for s in steps if s.offset is not None and not s.pre_due]
+    if offsets != sorted(offsets):
+        raise DomainError("steps: escalation steps in the order of their offsets")
+    return Scenario(key, name.strip(), steps, gap, _amounts(data.get("min_amount"), "min_amount"))
+
+
+def _slug(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,49}", value):
+        raise DomainError(f"{where}: lowercase letters, digits, _ or -, at most 50")
+    return value
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value in (None, []):
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DomainError(f"{where}: a list of names")
+    return tuple(value)
+
+
+def _amounts(value: Any, where: str) -> dict[str, int]:
+    if value in (None, {}):
+        return {}
+    if not isinstance(value, dict):
+        raise DomainError(f"{where}: currency: amount, e.g. EUR: '10.00'")
+    try:
+        return {str(cur): Money.of(str(v), str(cur)).minor for cur, v in value.items()}
+    except DomainError as exc:
+        raise DomainError(f"{where}: {exc}") from None
+
+
+def _step_from(data: Any, where: str) -> Step:
+    if not isinstance(data, dict):
+        raise DomainError(f"{where}: a mapping with key, offset, channels, mode")
+    offset = data.get("offset")
+    if offset is not None and (not isinstance(offset, int) or isinstance(offset, bool)):
+        raise DomainError(f"{where}.offset: whole days from the due date, or empty for pre-due")
+    channels = data.get("channels")
+    if isinstance(channels, str):
+        channels = [channels]
+    if not isinstance(channels, list) or not channels:
+        raise DomainError(f"{where}.channels: at least one channel")
+    known = ", ".join(c.value for c in StepChannel)
+    for c in channels:
+        if c not in StepChannel._value2member_map_:
+            raise DomainError(f"{where}.channels: {c!r} is not one of {known}")
+    mode = data.get("mode")
+    if mode not in StepMode._value2member_map_:
+        raise DomainError(f"{where}.mode: one of {', '.join(m.value for m in StepMode)}")
+    conditions = data.get("conditions") or {}
+    if not isinstance(conditions, dict):
+        raise DomainError(f"{where}.conditions: a mapping")
+    template = data.get("template") or ""
+    key = _slug(data.get("key"), f"{where}.key")
+    return Step(
+        key,
+        offset,
+        tuple(StepChannel(c) for c in channels),
+        StepMode(str(mode)),
+        str(template) or key,
+        Conditions(
+            _strings(conditions.get("segments"), f"{where}.conditions.segments"),
+            _strings(conditions.get("kinds"), f"{where}.conditions.kinds"),
+            _strings(conditions.get("risk_classes"), f"{where}.conditions.risk_classes"),
+            _amounts(conditions.get("min_amount"), f"{where}.conditions.min_amount"),
+        ),
+    )
