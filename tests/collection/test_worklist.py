@@ -96,3 +96,33 @@ def test_calls_are_marked_done(planned):
 def test_the_run_can_be_started_from_the_worklist(planned):
     response = planned.post(reverse("worklist-run"))
     assert response.status_code == 302
+
+
+def test_hold_promise_and_dispute_from_the_web_app(creditor, client):
+    client.force_login(User.objects.create_user("bob", password="x" * 12))
+    customer = Customer.objects.create(
+        creditor=creditor, code="C9", name="Neuf", email="n@neuf.example"
+    )
+    Invoice.objects.create(
+        creditor=creditor, customer=customer, number="F9", issue_date=MONDAY - timedelta(days=40),
+        due_date=MONDAY - timedelta(days=10), amount=50000, open_amount=50000, status="open",
+    )  # fmt: skip
+    client.post(reverse("hold"), {"customer": "C9", "until": "2026-03-20"})
+    customer.refresh_from_db()
+    assert str(customer.hold_until) == "2026-03-20"
+    client.post(
+        reverse("promise"),
+        {"customer": "C9", "until": "2099-04-01", "amount": "250,00", "invoice": ["F9"]},
+    )
+    promise = customer.promises.get()
+    assert (promise.amount, [i.number for i in promise.invoices.all()]) == (25000, ["F9"])
+    client.post(reverse("dispute"), {"invoice": "F9", "reason": "quantity", "do": "open"})
+    page = client.get(reverse("customer", args=["C9"])).content.decode()
+    assert "litige" in page.lower() or "disputed" in page
+    client.post(reverse("dispute"), {"invoice": "F9", "do": "close"})
+    assert (
+        Event.objects.filter(
+            verb__in=["customer.held", "promise.recorded", "dispute.opened", "dispute.closed"]
+        ).count()
+        == 4
+    )

@@ -1,7 +1,16 @@
 from django.contrib import admin
 
-from relance.admin import AuditedAdmin
-from relance.collection.models import Scenario, Step
+from relance.admin import AuditedAdmin, ReadOnlyAdmin
+from relance.collection.models import (
+    Action,
+    Dispute,
+    PaymentPlan,
+    Promise,
+    Run,
+    Scenario,
+    SegmentScenario,
+    Step,
+)
 
 
 class StepInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -13,3 +22,38 @@ class StepInline(admin.TabularInline):  # type: ignore[type-arg]
 class ScenarioAdmin(AuditedAdmin):
     list_display = ("name", "key", "creditor", "min_gap_days", "is_default")
     inlines = [StepInline]
+
+
+@admin.register(SegmentScenario)
+class SegmentScenarioAdmin(AuditedAdmin):
+    list_display = ("segment", "scenario", "creditor")
+
+
+@admin.register(Dispute)
+class DisputeAdmin(AuditedAdmin):
+    list_display = ("invoice", "reason", "opened_on", "closed_on")
+    raw_id_fields = ("invoice",)
+
+
+@admin.register(Promise)
+class PromiseAdmin(AuditedAdmin):
+    list_display = ("customer", "promised_date", "amount", "recorded_on")
+    raw_id_fields = ("customer", "invoices")
+
+
+@admin.register(PaymentPlan)
+class PaymentPlanAdmin(AuditedAdmin):
+    list_display = ("customer", "starts_on", "ended_on")
+    raw_id_fields = ("customer", "invoices")
+
+
+@admin.register(Run)
+class RunAdmin(ReadOnlyAdmin):
+    list_display = ("date", "creditor", "actor", "started_at")
+
+
+@admin.register(Action)
+class ActionAdmin(ReadOnlyAdmin):
+    list_display = ("date", "customer", "step", "channel", "mode", "status", "amount")
+    list_filter = ("status", "step", "channel")
+    show_full_result_count = False

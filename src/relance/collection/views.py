@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,8 @@ from relance.collection import queries, services
 from relance.collection import yaml as scenario_yaml
 from relance.collection.models import Action, ActionItem, ActionStatus, Run
 from relance.core.errors import DomainError
-from relance.ledger.models import Customer
+from relance.core.money import Money, parse_amount
+from relance.ledger.models import Customer, Invoice
 from relance.ledger.views import current_creditor
 
 LETTERS = ("letter", "registered_letter")
@@ -136,3 +138,69 @@ def scenario_edit(request: HttpRequest, key: str) -> HttpResponse:
         "key": key, "yaml": text, "error": error, "preview": preview, "customer": code,
         "nav": "scenarios",
     })  # fmt: skip
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    return redirect(
+        target
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+        else fallback
+    )
+
+
+def _form_date(request: HttpRequest, name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.POST.get(name, ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def hold(request: HttpRequest) -> HttpResponse:
+    customer = get_object_or_404(
+        Customer, creditor=current_creditor(), code=request.POST.get("customer", "")
+    )
+    services.hold(customer, until=_form_date(request, "until"), actor=request.user.get_username())
+    return _back(request, reverse("customer", args=[customer.code]))
+
+
+@login_required
+@require_POST
+def promise(request: HttpRequest) -> HttpResponse:
+    creditor = current_creditor()
+    customer = get_object_or_404(Customer, creditor=creditor, code=request.POST.get("customer", ""))
+    until = _form_date(request, "until")
+    try:
+        if until is None:
+            raise DomainError(_("Give the promised date."))
+        amount = request.POST.get("amount", "").strip()
+        services.record_promise(
+            customer, until=until, on=timezone.localdate(), actor=request.user.get_username(),
+            amount=Money.of(parse_amount(amount, decimal_comma="," in amount), creditor.currency).minor if amount else None,
+            invoices=list(customer.invoices.filter(number__in=request.POST.getlist("invoice"))),
+        )  # fmt: skip
+        messages.success(request, _("Promise recorded."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return _back(request, reverse("customer", args=[customer.code]))
+
+
+@login_required
+@require_POST
+def dispute(request: HttpRequest) -> HttpResponse:
+    invoice = get_object_or_404(
+        Invoice, creditor=current_creditor(), number=request.POST.get("invoice", "")
+    )
+    actor, today = request.user.get_username(), timezone.localdate()
+    try:
+        if request.POST.get("do") == "close":
+            services.close_dispute(invoice, on=today, actor=actor)
+        else:
+            services.open_dispute(
+                invoice, reason=request.POST.get("reason", ""), on=today, actor=actor
+            )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return _back(request, reverse("invoice", args=[invoice.number]))

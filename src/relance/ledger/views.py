@@ -86,6 +86,14 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "contacts": customer.contacts.all(),
             "timeline": timeline,
             "nav": "customers",
+            "promises": customer.promises.filter(promised_date__gte=today).order_by(
+                "promised_date"
+            ),
+            "disputed": set(
+                customer.invoices.filter(
+                    disputes__closed_on__isnull=True, disputes__isnull=False
+                ).values_list("number", flat=True)
+            ),
         },
     )
 
@@ -151,6 +159,8 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "creditor": creditor,
             "form": form,
             "nav": "invoices",
+            "disputes": invoice.disputes.order_by("opened_on"),
+            "open_dispute": invoice.disputes.filter(closed_on__isnull=True).exists(),
             "allocations": invoice.allocations.select_related("payment").order_by("date"),
             "evidence": invoice.evidence.all(),
             "timeline": Event.objects.filter(
