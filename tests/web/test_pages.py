@@ -211,3 +211,9 @@ def test_numbers_and_accounts_with_slashes_have_pages(client_in, ledger):
     assert client_in.get(reverse("invoices")).status_code == 200
     assert client_in.get(reverse("customer", args=["411/ROY"])).status_code == 200
     assert client_in.get(reverse("invoice", args=["FA/2026/001"])).status_code == 200
+
+
+def test_invoice_number_search_finds_by_prefix(client_in, ledger):
+    body = client_in.get(reverse("invoices"), {"q": "F3"}).content.decode()
+    assert ">F3<" in body
+    assert ">F1<" not in body

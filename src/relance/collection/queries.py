@@ -113,10 +113,12 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
             cid = promise.customer_id
             promised_customers[cid] = max(until, promised_customers.get(cid, until))
 
+    customers = _customers(creditor, {r[2] for r in rows}, day, customer)
+    codes = {c.ref: c.code for c in customers.values()}
     items = [
         engine.Item(
             number=number,
-            customer=str(customer_id),
+            customer=codes[customer_id],
             currency=currency,
             due_date=due,
             open_amount=open_amount,
@@ -126,12 +128,13 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
             in_plan=pk in planned,
             promised_until=promised_items.get(pk, promised_customers.get(customer_id)),
             taken=taken.get(pk, {}),
+            ref=pk,
         )
         for pk, number, customer_id, currency, due, issued, open_amount, scenario_key in rows
     ]
     found, default = scenarios(creditor)
     return engine.Ledger(
-        customers=_customers(creditor, {r[2] for r in rows}, day, customer),
+        customers=customers,
         items=items,
         scenarios=found,
         default_scenario=default,
@@ -147,7 +150,7 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
 def _customers(
     creditor: Creditor, ids: set[int], day: date, only: Customer | None
 ) -> dict[str, engine.Customer]:
-    """Engine customers keyed by id (as text): reachability, hold, last contact, hand-off."""
+    """Engine customers keyed by code: reachability, hold, last contact, hand-off."""
     customers = Customer.objects.filter(creditor=creditor)
     if only is not None:
         customers = customers.filter(pk=only.pk)
@@ -166,14 +169,16 @@ def _customers(
     handed_off = set(history.filter(terminal=True).values_list("customer_id", flat=True))
     out = {}
     for row in customers.values(
-        "id", "kind", "segment", "risk_class", "scenario__key", "email", "phone", "address",
+        "id",
+        "code", "kind", "segment", "risk_class", "scenario__key", "email", "phone", "address",
         "postal_code", "city", "hold_until",
     ):  # fmt: skip
         pk = row["id"]
         if pk not in ids:
             continue
-        out[str(pk)] = engine.Customer(
-            code=str(pk),
+        out[row["code"]] = engine.Customer(
+            code=row["code"],
+            ref=pk,
             kind=row["kind"],
             segment=row["segment"],
             risk_class=row["risk_class"],

@@ -76,15 +76,10 @@ def run_collection(
         cancelled = 0 if dry_run else cancel_stale_actions(creditor, actor=actor)
         book = queries.ledger(creditor, day)
         plan = engine.plan(book, day)
-        codes = dict(
-            Customer.objects.filter(
-                creditor=creditor, pk__in=[int(c) for c in book.customers]
-            ).values_list("id", "code")
-        )
         result = RunResult(
             day,
-            [_action_json(a, codes) for a in plan.actions],
-            [_skip_json(s, codes) for s in plan.skipped],
+            [_action_json(a) for a in plan.actions],
+            [_skip_json(s) for s in plan.skipped],
             cancelled,
         )
         if not dry_run:
@@ -92,9 +87,9 @@ def run_collection(
     return result
 
 
-def _action_json(action: engine.Action, codes: dict[int, str]) -> dict[str, Any]:
+def _action_json(action: engine.Action) -> dict[str, Any]:
     return {
-        "customer": codes[int(action.customer)],
+        "customer": action.customer,
         "step": action.step,
         "channel": action.channel,
         "channels": list(action.channels),
@@ -108,9 +103,9 @@ def _action_json(action: engine.Action, codes: dict[int, str]) -> dict[str, Any]
     }
 
 
-def _skip_json(skip: engine.Skip, codes: dict[int, str]) -> dict[str, Any]:
+def _skip_json(skip: engine.Skip) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "customer": codes[int(skip.customer)],
+        "customer": skip.customer,
         "reason": str(skip.reason),
         "invoices": list(skip.items),
     }
@@ -123,21 +118,17 @@ def _persist(creditor: Creditor, plan: engine.Plan, book: engine.Ledger, actor: 
     now = timezone.now()
     run = Run.objects.create(
         creditor=creditor, date=plan.date, actor=actor, started_at=now, finished_at=now,
-        skipped=[{"customer": s.customer, "reason": str(s.reason), "invoices": list(s.items)} for s in plan.skipped],
+        skipped=[_skip_json(s) for s in plan.skipped],
     )  # fmt: skip
     if not plan.actions:
         return run.pk
-    invoice_ids = dict(
-        Invoice.objects.filter(
-            creditor=creditor, number__in=[n for a in plan.actions for n in a.items]
-        ).values_list("number", "id")
-    )
+    invoice_ids = {(i.customer, i.number): i.ref for i in book.items}
     terminal = {s.key for sc in book.scenarios.values() for s in sc.steps if s.terminal}
     made = Action.objects.bulk_create(
         Action(
             run=run,
             creditor=creditor,
-            customer_id=int(a.customer),
+            customer_id=book.customers[a.customer].ref,
             date=plan.date,
             scenario=a.scenario,
             step=a.step,
@@ -154,7 +145,11 @@ def _persist(creditor: Creditor, plan: engine.Plan, book: engine.Ledger, actor: 
     )
     ActionItem.objects.bulk_create(
         ActionItem(
-            action=row, invoice_id=invoice_ids[n], step=a.step, date=plan.date, days_overdue=late
+            action=row,
+            invoice_id=invoice_ids[(a.customer, n)],
+            step=a.step,
+            date=plan.date,
+            days_overdue=late,
         )
         for row, a in zip(made, plan.actions, strict=True)
         for n, late in zip(a.items, a.days_overdue, strict=True)
@@ -175,22 +170,32 @@ def _persist(creditor: Creditor, plan: engine.Plan, book: engine.Ledger, actor: 
 
 def cancel_stale_actions(creditor: Creditor, *, actor: str) -> int:
     """Pending actions whose items were all paid or disputed since are cancelled, not sent."""
-    stale = []
-    pending = Action.objects.filter(creditor=creditor, status__in=PENDING).prefetch_related(
-        "items__invoice"
+    disputed = set(
+        Dispute.objects.filter(invoice__creditor=creditor, closed_on__isnull=True).values_list(
+            "invoice_id", flat=True
+        )
     )
-    for action in pending:
-        live = [
-            ai for ai in action.items.all()
-            if ai.invoice.open_amount > 0 and not ai.invoice.disputes.filter(closed_on__isnull=True).exists()
-        ]  # fmt: skip
-        if not live:
-            stale.append(action)
-    for action in stale:
-        action.status = ActionStatus.CANCELLED
-        action.status_reason = "items paid or disputed"
-        action.save(update_fields=["status", "status_reason"])
-        audit.record(actor, "action.cancelled", action, {"reason": action.status_reason})
+    live: dict[int, bool] = {}
+    for action_id, invoice_id, open_amount in ActionItem.objects.filter(
+        action__creditor=creditor, action__status__in=PENDING
+    ).values_list("action_id", "invoice_id", "invoice__open_amount"):
+        live[action_id] = live.get(action_id, False) or (
+            open_amount > 0 and invoice_id not in disputed
+        )
+    stale = [pk for pk, alive in live.items() if not alive]
+    reason = "items paid or disputed"
+    Action.objects.filter(pk__in=stale).update(status=ActionStatus.CANCELLED, status_reason=reason)
+    audit.Event.objects.bulk_create(
+        audit.Event(
+            actor=actor,
+            verb="action.cancelled",
+            subject_type="action",
+            subject_id=pk,
+            creditor_id=creditor.pk,
+            data={"reason": reason},
+        )
+        for pk in stale
+    )
     return len(stale)
 
 

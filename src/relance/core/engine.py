@@ -51,6 +51,7 @@ class Customer:
     hold_until: date | None = None
     handed_off: bool = False
     last_contact: date | None = None  # the last action of any step, any item
+    ref: int = 0  # the caller's identifier (a database key), opaque here
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class Item:
     in_plan: bool = False
     promised_until: date | None = None  # promised date + grace
     taken: Mapping[str, date] = field(default_factory=dict)  # step key -> day it was taken
+    ref: int = 0  # the caller's identifier (a database key), opaque here
 
 
 @dataclass(frozen=True)

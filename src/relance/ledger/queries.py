@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
 from relance.core.ledger import bucket_due_dates, days_overdue
@@ -163,7 +164,12 @@ def invoices(creditor: Creditor, flt: InvoiceFilter, today: date) -> QuerySet[In
         if latest:
             qs = qs.filter(due_date__lte=latest)
     if flt.search:
-        qs = qs.filter(number__startswith=flt.search.strip())
+        prefix = flt.search.strip()
+        if connection.vendor == "sqlite":
+            # SQLite's LIKE ignores case and so cannot use the number index; a range can.
+            qs = qs.filter(number__gte=prefix, number__lt=prefix + "\U0010ffff")
+        else:
+            qs = qs.filter(number__startswith=prefix)
     return qs.order_by("-due_date", "-id")
 
 
