@@ -75,7 +75,7 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
         .exclude(status="paid")
         .values_list(
             "id", "number", "customer_id", "currency", "due_date", "issue_date", "open_amount",
-            "scenario__key",
+            "scenario_id",
         )
     )  # fmt: skip
     taken: dict[int, dict[str, date]] = defaultdict(dict)
@@ -113,7 +113,8 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
             cid = promise.customer_id
             promised_customers[cid] = max(until, promised_customers.get(cid, until))
 
-    customers = _customers(creditor, {r[2] for r in rows}, day, customer)
+    scenario_keys = dict(Scenario.objects.filter(creditor=creditor).values_list("id", "key"))
+    customers = _customers(creditor, {r[2] for r in rows}, day, customer, scenario_keys)
     codes = {c.ref: c.code for c in customers.values()}
     items = [
         engine.Item(
@@ -123,14 +124,14 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
             due_date=due,
             open_amount=open_amount,
             term_days=max(0, (due - issued).days),
-            scenario=scenario_key,
+            scenario=scenario_keys.get(scenario_id),
             disputed=pk in disputed,
             in_plan=pk in planned,
             promised_until=promised_items.get(pk, promised_customers.get(customer_id)),
             taken=taken.get(pk, {}),
             ref=pk,
         )
-        for pk, number, customer_id, currency, due, issued, open_amount, scenario_key in rows
+        for pk, number, customer_id, currency, due, issued, open_amount, scenario_id in rows
     ]
     found, default = scenarios(creditor)
     return engine.Ledger(
@@ -148,16 +149,22 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
 
 
 def _customers(
-    creditor: Creditor, ids: set[int], day: date, only: Customer | None
+    creditor: Creditor,
+    ids: set[int],
+    day: date,
+    only: Customer | None,
+    scenario_keys: dict[int, str],
 ) -> dict[str, engine.Customer]:
     """Engine customers keyed by code: reachability, hold, last contact, hand-off."""
     customers = Customer.objects.filter(creditor=creditor)
     if only is not None:
         customers = customers.filter(pk=only.pk)
+    # A contact's email or phone stands in where the customer record has none.
     contacts: dict[int, dict[str, str]] = defaultdict(dict)
-    for customer_id, email, phone in Contact.objects.filter(
-        customer__creditor=creditor
-    ).values_list("customer_id", "email", "phone"):
+    lacking = customers.filter(Q(email="") | Q(phone=""))
+    for customer_id, email, phone in Contact.objects.filter(customer__in=lacking).values_list(
+        "customer_id", "email", "phone"
+    ):
         if email:
             contacts[customer_id].setdefault("email", email)
         if phone:
@@ -168,27 +175,46 @@ def _customers(
     )
     handed_off = set(history.filter(terminal=True).values_list("customer_id", flat=True))
     out = {}
-    for row in customers.values(
+    for (
+        pk,
+        code,
+        kind,
+        segment,
+        risk,
+        scenario_id,
+        email,
+        phone,
+        address,
+        postal,
+        city,
+        held,
+    ) in customers.values_list(
         "id",
-        "code", "kind", "segment", "risk_class", "scenario__key", "email", "phone", "address",
-        "postal_code", "city", "hold_until",
-    ):  # fmt: skip
-        pk = row["id"]
+        "code",
+        "kind",
+        "segment",
+        "risk_class",
+        "scenario_id",
+        "email",
+        "phone",
+        "address",
+        "postal_code",
+        "city",
+        "hold_until",
+    ):
         if pk not in ids:
             continue
-        out[row["code"]] = engine.Customer(
-            code=row["code"],
+        out[code] = engine.Customer(
+            code=code,
             ref=pk,
-            kind=row["kind"],
-            segment=row["segment"],
-            risk_class=row["risk_class"],
-            scenario=row["scenario__key"],
-            email=row["email"] or contacts[pk].get("email", ""),
-            phone=row["phone"] or contacts[pk].get("phone", ""),
-            address=row["address"]
-            if row["address"] and (row["postal_code"] or row["city"])
-            else "",
-            hold_until=row["hold_until"],
+            kind=kind,
+            segment=segment,
+            risk_class=risk,
+            scenario=scenario_keys.get(scenario_id) if scenario_id else None,
+            email=email or contacts[pk].get("email", ""),
+            phone=phone or contacts[pk].get("phone", ""),
+            address=address if address and (postal or city) else "",
+            hold_until=held,
             handed_off=pk in handed_off,
             last_contact=last_contact.get(pk),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from relance import audit
+from relance.bulk import Inserter
 from relance.collection import queries
 from relance.collection.models import (
     Action,
@@ -114,57 +116,64 @@ def _skip_json(skip: engine.Skip) -> dict[str, Any]:
     return data
 
 
+ACTION_FIELDS = (
+    "run_id", "creditor_id", "customer_id", "date", "scenario", "step", "channel", "channels",
+    "mode", "currency", "amount", "fallback", "status", "terminal",
+)  # fmt: skip
+ITEM_FIELDS = ("action_id", "invoice_id", "step", "date", "days_overdue")
+
+
 def _persist(creditor: Creditor, plan: engine.Plan, book: engine.Ledger, actor: str) -> int:
+    """The run, its actions (the outbox) and their items, with an audit event per action.
+    A first run over a large ledger plans tens of thousands of actions: raw bulk inserts."""
     now = timezone.now()
     run = Run.objects.create(
         creditor=creditor, date=plan.date, actor=actor, started_at=now, finished_at=now,
         skipped=[_skip_json(s) for s in plan.skipped],
     )  # fmt: skip
-    if not plan.actions:
-        return run.pk
-    invoice_ids = {(i.customer, i.number): i.ref for i in book.items}
     terminal = {s.key for sc in book.scenarios.values() for s in sc.steps if s.terminal}
-    made = Action.objects.bulk_create(
-        Action(
-            run=run,
-            creditor=creditor,
-            customer_id=book.customers[a.customer].ref,
-            date=plan.date,
-            scenario=a.scenario,
-            step=a.step,
-            channel=a.channel,
-            channels=list(a.channels),
-            mode=a.mode,
-            currency=a.currency,
-            amount=a.amount,
-            fallback=a.fallback,
-            status=_STATUS_BY_MODE[StepMode(a.mode)],
-            terminal=a.step in terminal,
+    Inserter(Action, ACTION_FIELDS).insert(
+        (
+            run.pk,
+            creditor.pk,
+            book.customers[a.customer].ref,
+            plan.date,
+            a.scenario,
+            a.step,
+            a.channel,
+            json.dumps(a.channels),
+            a.mode,
+            a.currency,
+            a.amount,
+            a.fallback,
+            _STATUS_BY_MODE[StepMode(a.mode)],
+            a.step in terminal,
         )
         for a in plan.actions
     )
-    ActionItem.objects.bulk_create(
-        ActionItem(
-            action=row,
-            invoice_id=invoice_ids[(a.customer, n)],
-            step=a.step,
-            date=plan.date,
-            days_overdue=late,
-        )
-        for row, a in zip(made, plan.actions, strict=True)
+    # One action per customer and run: the customer finds each action's id.
+    ids = dict(Action.objects.filter(run=run).values_list("customer_id", "id"))
+    refs = {(i.customer, i.number): i.ref for i in book.items}
+    Inserter(ActionItem, ITEM_FIELDS).insert(
+        (ids[book.customers[a.customer].ref], refs[(a.customer, n)], a.step, plan.date, late)
+        for a in plan.actions
         for n, late in zip(a.items, a.days_overdue, strict=True)
     )
-    audit.Event.objects.bulk_create(
-        [
-            audit.event(actor, "action.planned", row, {"step": row.step, "items": list(a.items)})
-            for row, a in zip(made, plan.actions, strict=True)
-        ]
-        + [
-            audit.event(
-                actor, "run.completed", run, {"actions": len(made), "skipped": len(plan.skipped)}
-            )
-        ]
+    Inserter(
+        audit.Event, ("actor", "creditor_id", "verb", "subject_type", "subject_id", "data")
+    ).insert(
+        (
+            actor,
+            creditor.pk,
+            "action.planned",
+            "action",
+            ids[book.customers[a.customer].ref],
+            json.dumps({"step": a.step, "items": list(a.items)}),
+        )
+        for a in plan.actions
     )
+    audit.record(actor, "run.completed", run, {"actions": len(plan.actions), "skipped": len(plan.skipped)},
+                 creditor_id=creditor.pk)  # fmt: skip
     return run.pk
 
 

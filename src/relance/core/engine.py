@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from relance.core.scenarios import Scenario, Step, StepChannel
+from relance.core.scenarios import PRE_DUE_EARLIEST, Scenario, Step, StepChannel
 
 
 class SkipReason(StrEnum):
@@ -137,7 +137,13 @@ def steps_for(scenario: Scenario, customer: Customer) -> tuple[list[Step], list[
     return [s for s in steps if s.pre_due], [s for s in steps if not s.pre_due]
 
 
-def next_step(item: Item, scenario: Scenario, customer: Customer, today: date) -> Step | None:
+def next_step(
+    item: Item,
+    scenario: Scenario,
+    customer: Customer,
+    today: date,
+    steps: tuple[list[Step], list[Step]] | None = None,
+) -> Step | None:
     """The one step `item` may take today, or None.
 
     Escalation steps are climbed one at a time, each at most once, each at least the
@@ -145,7 +151,7 @@ def next_step(item: Item, scenario: Scenario, customer: Customer, today: date) -
     reminder first. A pre-due step is taken only before the due date and is never a
     prerequisite of the others.
     """
-    pre_due, escalation = steps_for(scenario, customer)
+    pre_due, escalation = steps or steps_for(scenario, customer)
     late = (today - item.due_date).days
     pending = [s for s in escalation if s.key not in item.taken]
     if pending:
@@ -198,16 +204,27 @@ class _Candidate:
 def plan(ledger: Ledger, today: date) -> Plan:
     """The actions for `today` and, for every customer with overdue items and no action,
     the reason."""
+    # Items too far from their due date for any step are left out at once: on a large
+    # ledger, most open items are not due yet.
+    earliest = min(
+        (s.offset if s.offset is not None else PRE_DUE_EARLIEST)
+        for scenario in ledger.scenarios.values()
+        for s in scenario.steps
+    )
+    horizon = today - timedelta(days=earliest)
     by_customer: dict[str, list[Item]] = defaultdict(list)
     for item in ledger.items:
-        if item.open_amount > 0:
+        if item.open_amount > 0 and item.due_date <= horizon:
             by_customer[item.customer].append(item)
     business_day = is_business_day(today, ledger)
     actions: list[Action] = []
     skipped: list[Skip] = []
+    applicable: dict[tuple[str, str, str, str], tuple[list[Step], list[Step]]] = {}
     for code in sorted(by_customer):
         customer = ledger.customers[code]
-        made, skips = _plan_customer(customer, by_customer[code], ledger, today, business_day)
+        made, skips = _plan_customer(
+            customer, by_customer[code], ledger, today, business_day, applicable
+        )
         actions.extend(made)
         skipped.extend(skips)
     return Plan(today, tuple(actions), tuple(skipped))
@@ -218,27 +235,33 @@ def _numbers(items: Iterable[Item]) -> tuple[str, ...]:
 
 
 def _plan_customer(
-    customer: Customer, items: list[Item], ledger: Ledger, today: date, business_day: bool
+    customer: Customer,
+    items: list[Item],
+    ledger: Ledger,
+    today: date,
+    business_day: bool,
+    applicable: dict[tuple[str, str, str, str], tuple[list[Step], list[Step]]],
 ) -> tuple[list[Action], list[Skip]]:
-    overdue = [i for i in items if i.due_date < today]
-    if customer.handed_off:
-        return [], [
-            Skip(customer.code, SkipReason.HANDED_OFF, _numbers(overdue))
-        ] if overdue else []
-    if customer.hold_until and customer.hold_until >= today:
-        skip = Skip(customer.code, SkipReason.ON_HOLD, _numbers(overdue), customer.hold_until)
-        return [], [skip] if overdue else []
+    """`applicable` caches the steps of each scenario per customer profile: a million
+    items share a handful of them."""
+    if customer.handed_off or (customer.hold_until and customer.hold_until >= today):
+        overdue = _numbers(i for i in items if i.due_date < today)
+        if not overdue:
+            return [], []
+        if customer.handed_off:
+            return [], [Skip(customer.code, SkipReason.HANDED_OFF, overdue)]
+        return [], [Skip(customer.code, SkipReason.ON_HOLD, overdue, customer.hold_until)]
 
     skips: list[Skip] = []
     free: list[Item] = []
-    excluded: dict[SkipReason, list[Item]] = defaultdict(list)
+    excluded: dict[SkipReason, list[Item]] = {}
     for item in items:
         if item.disputed:
-            excluded[SkipReason.DISPUTE].append(item)
+            excluded.setdefault(SkipReason.DISPUTE, []).append(item)
         elif item.in_plan:
-            excluded[SkipReason.PAYMENT_PLAN].append(item)
+            excluded.setdefault(SkipReason.PAYMENT_PLAN, []).append(item)
         elif item.promised_until and item.promised_until >= today:
-            excluded[SkipReason.PROMISE].append(item)
+            excluded.setdefault(SkipReason.PROMISE, []).append(item)
         else:
             free.append(item)
     for reason, held in excluded.items():
@@ -253,9 +276,14 @@ def _plan_customer(
 
     # Each item's step today, grouped by currency and step.
     groups: dict[tuple[str, str], _Candidate] = {}
+    own = scenario_of(Item("", "", "", today, 0), customer, ledger)  # without an invoice's own
     for item in free:
-        scenario = scenario_of(item, customer, ledger)
-        step = next_step(item, scenario, customer, today)
+        scenario = own if item.scenario is None else scenario_of(item, customer, ledger)
+        profile = (scenario.key, customer.segment, customer.kind, customer.risk_class)
+        steps = applicable.get(profile)
+        if steps is None:
+            steps = applicable[profile] = steps_for(scenario, customer)
+        step = next_step(item, scenario, customer, today, steps)
         if step is None:
             continue
         key = (item.currency, step.key)
@@ -270,16 +298,16 @@ def _plan_customer(
 
     # Minimum overdue amounts: per scenario and per step, on what the customer owes late
     # in that currency.
-    owed: dict[str, int] = defaultdict(int)
+    owed: dict[str, int] = {}
     for item in free_overdue:
-        owed[item.currency] += item.open_amount
+        owed[item.currency] = owed.get(item.currency, 0) + item.open_amount
     waiting: list[Item] = []
     for key, cand in list(groups.items()):
         floor = max(
             cand.scenario.min_amount.get(cand.currency, 0),
             cand.step.conditions.min_amount.get(cand.currency, 0),
         )
-        if not cand.step.pre_due and owed[cand.currency] < floor:
+        if floor and not cand.step.pre_due and owed.get(cand.currency, 0) < floor:
             waiting.extend(cand.items)
             del groups[key]
     if waiting:
@@ -287,22 +315,27 @@ def _plan_customer(
     if not groups:
         return [], skips
 
-    due_items = [i for cand in groups.values() for i in cand.items]
     if not business_day:
-        skips.append(Skip(customer.code, SkipReason.NON_BUSINESS_DAY, _numbers(due_items)))
+        due_items = _numbers(i for cand in groups.values() for i in cand.items)
+        skips.append(Skip(customer.code, SkipReason.NON_BUSINESS_DAY, due_items))
         return [], skips
     gap = min(cand.scenario.min_gap_days for cand in groups.values())
     if customer.last_contact and (today - customer.last_contact).days < gap:
         until = customer.last_contact + timedelta(days=gap)
-        skips.append(Skip(customer.code, SkipReason.MIN_GAP, _numbers(due_items), until))
+        due_items = _numbers(i for cand in groups.values() for i in cand.items)
+        skips.append(Skip(customer.code, SkipReason.MIN_GAP, due_items, until))
         return [], skips
 
     # One contact per customer within the gap: the most advanced step goes out, listing
     # the customer's other overdue items for information; the rest waits its turn.
-    cand = max(
-        groups.values(), key=lambda c: (_rank(c), sum(i.open_amount for i in c.items), c.currency)
-    )
+    cand = next(iter(groups.values()))
+    if len(groups) > 1:
+        cand = max(
+            groups.values(),
+            key=lambda c: (_rank(c), sum(i.open_amount for i in c.items), c.currency),
+        )
     chosen = sorted(cand.items, key=lambda i: (i.due_date, i.number))
+    action_numbers = {i.number for i in chosen}
     channels, fallback = channels_for(cand.step, customer)
     action = Action(
         date=today,
@@ -310,14 +343,14 @@ def _plan_customer(
         step=cand.step.key,
         channel=channels[0],
         channels=channels,
-        mode=str(cand.step.mode),
+        mode=cand.step.mode.value,
         currency=cand.currency,
         amount=sum(i.open_amount for i in chosen),
         items=tuple(i.number for i in chosen),
         days_overdue=tuple((today - i.due_date).days for i in chosen),
         scenario=cand.scenario.key,
         fallback=fallback,
-        other_items=_numbers(i for i in free_overdue if i not in chosen),
+        other_items=_numbers(i for i in free_overdue if i.number not in action_numbers),
     )
     return [action], skips
 

@@ -88,13 +88,16 @@ class Scenario:
     min_amount: dict[str, int] = field(default_factory=dict)
 
 
+PRE_DUE_EARLIEST = -20  # days before the due date, for a term-based pre-due reminder
+
+
 def pre_due_offset(term_days: int) -> int:
     """The pre-due reminder's offset: 7 days before for terms up to 30 days, about a
     quarter of the term for longer ones, never closer than 3 days nor earlier than 20."""
     if term_days <= 30:
         return -7
     quarter = int((Decimal(term_days) / 4).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return -min(20, max(3, quarter))
+    return max(PRE_DUE_EARLIEST, -max(3, quarter))
 
 
 E, L, R, C, S, H = (
