@@ -259,6 +259,7 @@ FR = {
     "before, by term": "avant, selon le délai",
     "At least %(gap)s days between two contacts.": "Au moins %(gap)s jours entre deux contacts.",
     "Scenario saved.": "Scénario enregistré.",
+    "Change the channel": "Changer de canal",
     "Give the promised date.": "Indiquez la date promise.",
     "Promise recorded.": "Promesse enregistrée.",
     "disputed": "en litige",

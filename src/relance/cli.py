@@ -29,6 +29,8 @@ dispute_app = typer.Typer(help="Open or close a dispute on an invoice.", no_args
 app.add_typer(import_app, name="import")
 app.add_typer(show_app, name="show")
 app.add_typer(dispute_app, name="dispute")
+plan_app = typer.Typer(help="Payment plans (échéanciers).", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
 scenario_app = typer.Typer(help="List, export and import scenarios (YAML).", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 
@@ -428,6 +430,49 @@ def hold(
 
     hold_customer(_customer(customer), until=_date(until, "--until"), actor=ACTOR)
     out.print(f"{customer} on hold until {until}.")
+
+
+@plan_app.command("create")
+def plan_create(
+    customer: str,
+    invoices: Annotated[str, typer.Option("--invoices", help="N1,N2")],
+    instalments: Annotated[int, typer.Option("--instalments", help="How many.")],
+    first: Annotated[str, typer.Option("--first", help="Date of the first instalment.")],
+    every: Annotated[
+        str, typer.Option("--every", help="week, fortnight, month, quarter.")
+    ] = "month",
+    down_payment: Annotated[str | None, typer.Option("--down-payment")] = None,
+    on: OnOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Agree a payment plan: its invoices leave dunning while it is current."""
+    setup()
+    from relance.collection.services import create_plan
+    from relance.core.errors import DomainError
+    from relance.core.money import Money
+
+    cust = _customer(customer)
+    items = [_invoice(n.strip()) for n in invoices.split(",") if n.strip()]
+    try:
+        currency = items[0].currency if items else cust.creditor.currency
+        plan = create_plan(
+            cust, items, count=instalments, every=every, first=_date(first, "--first"),
+            on=_date(on, "--on"), actor=ACTOR,
+            down_payment=Money.of(down_payment, currency).minor if down_payment else 0,
+        )  # fmt: skip
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit(
+            {
+                "customer": customer,
+                "invoices": [i.number for i in items],
+                "instalments": plan.instalments,
+            }
+        )
+        return
+    for line in plan.instalments:
+        out.print(f"{line['date']}  {line['amount']}", highlight=False)
 
 
 @scenario_app.command("list")

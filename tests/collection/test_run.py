@@ -135,3 +135,24 @@ def test_bad_dates_and_unknown_records_are_clear_errors(creditor, bakery):
     result = relance("dispute", "open", "F404", "--reason", "price")
     assert (result.exit_code, "no invoice 'F404'" in result.stderr) == (1, True)
     assert relance("dispute", "close", "F1").exit_code == 1  # nothing to close
+
+
+def test_a_payment_plan_takes_its_invoices_out_of_dunning(creditor, bakery):
+    result = relance("plan", "create", "C001", "--invoices", "F1", "--instalments", "3", "--first", "2026-03-10",
+                     "--down-payment", "200", "--on", "2026-03-04", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = json.loads(result.stdout)["instalments"]
+    assert [x["amount"] for x in lines] == ["200.00", "333.34", "333.33", "333.33"]
+    assert [x["date"] for x in lines] == ["2026-03-10", "2026-03-10", "2026-04-10", "2026-05-10"]
+    skipped = run_collection(creditor, MONDAY + timedelta(days=3), actor="t").skipped
+    assert skipped == [{"customer": "C001", "reason": "payment_plan", "invoices": ["F1"]}]
+    assert Event.objects.filter(verb="plan.created").exists()
+
+
+def test_a_plan_for_another_customers_invoice_is_refused(creditor, bakery):
+    Customer.objects.create(creditor=creditor, code="C002", name="Autre")
+    result = relance(
+        "plan", "create", "C002", "--invoices", "F1", "--instalments", "2", "--first", "2026-03-10"
+    )
+    assert result.exit_code == 1
+    assert "not C002's" in result.stderr

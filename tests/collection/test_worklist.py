@@ -126,3 +126,14 @@ def test_hold_promise_and_dispute_from_the_web_app(creditor, client):
         ).count()
         == 4
     )
+
+
+def test_actions_to_approve_can_change_channel_in_bulk(planned):
+    letter = Action.objects.get(step="third_reminder")
+    planned.post(
+        reverse("worklist-decide"),
+        {"decision": "channel", "channel": "registered_letter", "action": [letter.pk]},
+    )
+    letter.refresh_from_db()
+    assert (letter.channel, letter.channels) == ("registered_letter", ["registered_letter"])
+    assert Event.objects.filter(verb="action.edited", subject_id=letter.pk).exists()

@@ -95,3 +95,17 @@ def test_an_allocation_never_exceeds_the_payment_nor_an_item(amount, items):
 def test_a_payment_without_hint_pays_the_oldest_first():
     items = [OpenItem("B", date(2026, 2, 1), 100), OpenItem("A", date(2026, 1, 1), 100)]
     assert allocate(150, items) == [("A", 100), ("B", 50)]
+
+
+@given(
+    st.integers(1, 10**9),
+    st.integers(1, 36),
+    st.sampled_from(["week", "fortnight", "month", "quarter"]),
+)
+def test_instalments_always_sum_exactly_to_the_total(total, count, every):
+    from relance.core.plans import schedule
+
+    lines = schedule(total, count, date(2026, 1, 31), every)
+    assert sum(a for _, a in lines) == total
+    assert max(a for _, a in lines) - min(a for _, a in lines) <= 1
+    assert [d for d, _ in lines] == sorted(d for d, _ in lines)

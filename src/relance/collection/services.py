@@ -18,12 +18,13 @@ from relance.collection.models import (
     ActionItem,
     ActionStatus,
     Dispute,
+    PaymentPlan,
     Promise,
     Run,
     Scenario,
     Step,
 )
-from relance.core import engine
+from relance.core import engine, plans
 from relance.core import scenarios as core
 from relance.core.errors import DomainError
 from relance.core.money import format_minor
@@ -335,3 +336,62 @@ def save_scenario(creditor: Creditor, spec: core.Scenario, *, actor: str) -> Sce
         verb = "scenario.created" if created else "scenario.updated"
         audit.record(actor, verb, row, {"before": before, "after": after})
     return row
+
+
+@transaction.atomic
+def create_plan(
+    customer: Customer,
+    invoices: list[Invoice],
+    *,
+    count: int,
+    every: str,
+    first: date,
+    on: date,
+    actor: str,
+    down_payment: int = 0,
+) -> PaymentPlan:
+    """A payment plan over `invoices`: their items leave dunning while the plan is current."""
+    if not invoices:
+        raise DomainError("a plan covers at least one invoice")
+    currencies = {i.currency for i in invoices}
+    if len(currencies) > 1:
+        raise DomainError("a plan covers invoices of one currency")
+    for inv in invoices:
+        if inv.customer_id != customer.pk:
+            raise DomainError(f"invoice {inv.number} is not {customer.code}'s")
+        if inv.open_amount <= 0:
+            raise DomainError(f"invoice {inv.number} has nothing open")
+    total = sum(i.open_amount for i in invoices)
+    lines = plans.schedule(total, count, first, every, down_payment=down_payment)
+    currency = currencies.pop()
+    plan = PaymentPlan.objects.create(
+        customer=customer, starts_on=on,
+        instalments=[{"date": d.isoformat(), "amount": format_minor(a, currency)} for d, a in lines],
+    )  # fmt: skip
+    plan.invoices.set(invoices)
+    audit.record(actor, "plan.created", customer, {
+        "plan": plan.pk, "invoices": [i.number for i in invoices], "currency": currency,
+        "instalments": plan.instalments,
+    })  # fmt: skip
+    return plan
+
+
+EDITABLE_CHANNELS = ("email", "letter", "registered_letter", "call", "sms")
+
+
+@transaction.atomic
+def change_channel(creditor: Creditor, action_ids: list[int], channel: str, *, actor: str) -> int:
+    """Send selected actions that have not gone out yet by another channel."""
+    if channel not in EDITABLE_CHANNELS:
+        raise DomainError(f"channel: one of {', '.join(EDITABLE_CHANNELS)}")
+    actions = list(
+        Action.objects.select_for_update().filter(
+            creditor=creditor, pk__in=action_ids, status__in=PENDING
+        )
+    )
+    for action in actions:
+        before = action.channels
+        action.channel, action.channels = channel, [channel]
+        action.save(update_fields=["channel", "channels"])
+        audit.record(actor, "action.edited", action, {"changes": {"channels": [before, [channel]]}})
+    return len(actions)

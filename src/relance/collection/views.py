@@ -73,7 +73,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         s["code"] = names.get(int(s["customer"]), s["customer"])
     return render(request, "collection/worklist.html", {
         "day": day, "groups": groups, "run": run, "skipped": skipped, "nav": "worklist",
-        "creditor": creditor,
+        "creditor": creditor, "channels": services.EDITABLE_CHANNELS,
     })  # fmt: skip
 
 
@@ -82,8 +82,18 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest) -> HttpResponse:
     decision = request.POST.get("decision", "")
     ids = [int(i) for i in request.POST.getlist("action") if i.isdigit()]
-    if decision in services.DECISIONS and ids:
-        n = services.decide(current_creditor(), ids, decision, actor=request.user.get_username())
+    actor = request.user.get_username()
+    n = 0
+    if decision == "channel" and ids:
+        try:
+            n = services.change_channel(
+                current_creditor(), ids, request.POST.get("channel", ""), actor=actor
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    elif decision in services.DECISIONS and ids:
+        n = services.decide(current_creditor(), ids, decision, actor=actor)
+    if n:
         messages.success(request, _("%(n)d actions updated.") % {"n": n})
     return redirect(f"{reverse('worklist')}?date={request.POST.get('date', '')}")
 
