@@ -137,3 +137,21 @@ def test_actions_to_approve_can_change_channel_in_bulk(planned):
     letter.refresh_from_db()
     assert (letter.channel, letter.channels) == ("registered_letter", ["registered_letter"])
     assert Event.objects.filter(verb="action.edited", subject_id=letter.pk).exists()
+
+
+def test_the_worklist_says_who_was_not_contacted_and_why(creditor, client):
+    client.force_login(User.objects.create_user("carol", password="x" * 12))
+    customer = Customer.objects.create(
+        creditor=creditor, code="C7", name="Sept", email="s@sept.example"
+    )
+    Invoice.objects.create(
+        creditor=creditor, customer=customer, number="F7", issue_date=MONDAY - timedelta(days=40),
+        due_date=MONDAY - timedelta(days=10), amount=50000, open_amount=50000, status="open",
+    )  # fmt: skip
+    run_collection(creditor, MONDAY, actor="t")  # first reminder
+    run_collection(creditor, MONDAY + timedelta(days=1), actor="t")  # min gap
+    body = client.get(
+        reverse("worklist"), {"date": (MONDAY + timedelta(days=1)).isoformat()}
+    ).content.decode()
+    assert "min_gap" in body
+    assert ">C7<" in body

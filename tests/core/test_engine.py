@@ -319,3 +319,15 @@ def test_consumer_and_key_account_scenarios_are_gentler_than_the_standard():
     assert CONSUMER.steps[1].offset == 5
     assert KEY_ACCOUNT.min_gap_days > STANDARD_B2B.min_gap_days
     assert KEY_ACCOUNT.min_amount["EUR"] == 5000
+
+
+def test_an_item_waiting_out_the_gap_after_its_last_step_says_until_when():
+    item = invoice(
+        due=MONDAY - timedelta(days=11), taken={"first_reminder": MONDAY - timedelta(days=2)}
+    )
+    result = plan(
+        ledger([item], [replace(BAKERY, last_contact=MONDAY - timedelta(days=20))]), MONDAY
+    )
+    assert [(s.reason, s.until) for s in result.skipped] == [
+        (SkipReason.MIN_GAP, MONDAY + timedelta(days=3))
+    ]

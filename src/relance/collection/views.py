@@ -24,6 +24,15 @@ from relance.ledger.models import Customer, Invoice
 from relance.ledger.views import current_creditor
 
 LETTERS = ("letter", "registered_letter")
+# What a person does with an action decides where the worklist shows it.
+SECTIONS = {
+    "approve": Q(status=ActionStatus.AWAITING_APPROVAL),
+    "calls": Q(status=ActionStatus.PLANNED, channel="call"),
+    "letters": Q(status__in=[ActionStatus.QUEUED, ActionStatus.SENT], channel__in=LETTERS),
+    "auto": Q(status__in=[ActionStatus.QUEUED, ActionStatus.SENT]) & ~Q(channel__in=LETTERS),
+    "other": Q(status=ActionStatus.PLANNED) & ~Q(channel="call"),
+}
+SHOWN = 200  # rows per section: the largest come first, by amount
 
 
 def _day(request: HttpRequest) -> date:
@@ -41,38 +50,21 @@ def worklist(request: HttpRequest) -> HttpResponse:
     shown = (Q(date=day) & ~Q(status=ActionStatus.CANCELLED)) | Q(
         date__lt=day, status__in=[ActionStatus.AWAITING_APPROVAL, ActionStatus.PLANNED]
     )
-    actions = list(
-        Action.objects.filter(shown, creditor=creditor)
-        .select_related("customer")
-        .prefetch_related(Prefetch("items", ActionItem.objects.select_related("invoice")))
-        .order_by("-amount", "customer__code")
-    )
-    groups = {
-        "approve": [a for a in actions if a.status == ActionStatus.AWAITING_APPROVAL],
-        "calls": [a for a in actions if a.status == ActionStatus.PLANNED and a.channel == "call"],
-        "letters": [
-            a
-            for a in actions
-            if a.status in (ActionStatus.QUEUED, ActionStatus.SENT) and a.channel in LETTERS
-        ],
-        "auto": [
-            a
-            for a in actions
-            if a.status in (ActionStatus.QUEUED, ActionStatus.SENT) and a.channel not in LETTERS
-        ],
-        "other": [a for a in actions if a.status == ActionStatus.PLANNED and a.channel != "call"],
-    }
+    base = Action.objects.filter(shown, creditor=creditor)
+    groups = {}
+    for name, condition in SECTIONS.items():
+        rows = (
+            base.filter(condition)
+            .select_related("customer")
+            .prefetch_related(Prefetch("items", ActionItem.objects.select_related("invoice")))
+            .order_by("-amount", "customer__code")
+        )
+        groups[name] = {"total": rows.count(), "rows": rows[:SHOWN]}
     run = Run.objects.filter(creditor=creditor, date=day).order_by("-started_at").first()
     skipped = run.skipped if run else []
-    names = dict(
-        Customer.objects.filter(pk__in=[int(s["customer"]) for s in skipped]).values_list(
-            "pk", "code"
-        )
-    )
-    for s in skipped:
-        s["code"] = names.get(int(s["customer"]), s["customer"])
     return render(request, "collection/worklist.html", {
-        "day": day, "groups": groups, "run": run, "skipped": skipped, "nav": "worklist",
+        "day": day, "groups": groups, "run": run, "skipped": skipped[:SHOWN],
+        "skipped_total": len(skipped), "shown": SHOWN, "nav": "worklist",
         "creditor": creditor, "channels": services.EDITABLE_CHANNELS,
     })  # fmt: skip
 

@@ -153,18 +153,40 @@ def next_step(
     """
     pre_due, escalation = steps or steps_for(scenario, customer)
     late = (today - item.due_date).days
-    pending = [s for s in escalation if s.key not in item.taken]
-    if pending:
-        step = pending[0]
-        previous = [item.taken[s.key] for s in escalation if s.key in item.taken]
-        rested = not previous or (today - max(previous)).days >= scenario.min_gap_days
-        if late >= step.offset_for(item.term_days) and rested:
-            return step
+    step = _pending(item, escalation)
+    if (
+        step is not None
+        and late >= step.offset_for(item.term_days)
+        and _rested_on(item, escalation, scenario) <= today
+    ):
+        return step
     if late < 0:
         for step in pre_due:
             if step.key not in item.taken and late >= step.offset_for(item.term_days):
                 return step
     return None
+
+
+def _pending(item: Item, escalation: list[Step]) -> Step | None:
+    return next((s for s in escalation if s.key not in item.taken), None)
+
+
+def _rested_on(item: Item, escalation: list[Step], scenario: Scenario) -> date:
+    """The first day the item's next step may come: the minimum gap after its last step."""
+    previous = [item.taken[s.key] for s in escalation if s.key in item.taken]
+    return max(previous) + timedelta(days=scenario.min_gap_days) if previous else date.min
+
+
+def waiting_for_gap(
+    item: Item, scenario: Scenario, steps: tuple[list[Step], list[Step]], today: date
+) -> date | None:
+    """When an item has reached its next step but waits out the gap after its last one,
+    the day it may go; else None."""
+    step = _pending(item, steps[1])
+    if step is None or (today - item.due_date).days < step.offset_for(item.term_days):
+        return None
+    rested = _rested_on(item, steps[1], scenario)
+    return rested if rested > today else None
 
 
 _FALLBACK = {StepChannel.EMAIL: StepChannel.LETTER, StepChannel.SMS: StepChannel.LETTER}
@@ -276,6 +298,7 @@ def _plan_customer(
 
     # Each item's step today, grouped by currency and step.
     groups: dict[tuple[str, str], _Candidate] = {}
+    resting: list[tuple[Item, date]] = []  # reached their next step, within the gap
     own = scenario_of(Item("", "", "", today, 0), customer, ledger)  # without an invoice's own
     for item in free:
         scenario = own if item.scenario is None else scenario_of(item, customer, ledger)
@@ -285,6 +308,8 @@ def _plan_customer(
             steps = applicable[profile] = steps_for(scenario, customer)
         step = next_step(item, scenario, customer, today, steps)
         if step is None:
+            if (until := waiting_for_gap(item, scenario, steps, today)) is not None:
+                resting.append((item, until))
             continue
         key = (item.currency, step.key)
         if key not in groups:
@@ -292,7 +317,12 @@ def _plan_customer(
         groups[key].items.append(item)
     free_overdue = [i for i in free if i.due_date < today]
     if not groups:
-        if free_overdue:
+        if resting:
+            until = min(day for _, day in resting)
+            skips.append(
+                Skip(customer.code, SkipReason.MIN_GAP, _numbers(i for i, _ in resting), until)
+            )
+        elif free_overdue:
             skips.append(Skip(customer.code, SkipReason.NOT_DUE, _numbers(free_overdue)))
         return [], skips
 
