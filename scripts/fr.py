@@ -248,7 +248,7 @@ FR = {
     "Preview on customer": "Aperçu sur le client",
     "Preview": "Aperçu",
     "Save": "Enregistrer",
-    "Today": "Aujourd'hui",
+    "Today:": "Aujourd'hui :",
     "nothing": "rien",
     "Nothing planned: no open item.": "Rien de prévu : aucune échéance ouverte.",
     "If nobody pays, from today on.": "Si personne ne paie, à partir d'aujourd'hui.",
@@ -288,6 +288,7 @@ FR_PLURAL = {
     ),
     "%(n)s item": ("%(n)s échéance", "%(n)s échéances"),
     "%(days)s day overdue": ("%(days)s jour de retard", "%(days)s jours de retard"),
+    "; and %(n)s more invoice": ("; et %(n)s autre facture", "; et %(n)s autres factures"),
 }
 
 
@@ -322,7 +323,11 @@ def merge(path: str) -> list[str]:
     text = re.sub(
         r'msgid "(.*)"\nmsgid_plural "(.*)"\nmsgstr\[0\] ".*"\nmsgstr\[1\] ".*"\n', plural, text
     )
-    text = text.replace("#, fuzzy\n", "", 1)
+    # makemessages guesses from similar texts and marks them fuzzy, which msgfmt then
+    # ignores: every text here is translated by hand, so no flag stays.
+    text = re.sub(r"^#\| .*\n", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^#, fuzzy\n", "", text, flags=re.MULTILINE)
+    text = text.replace("#, fuzzy, ", "#, ")
     Path(path).write_text(text, encoding="utf-8")
     return missing
 

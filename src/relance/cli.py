@@ -37,6 +37,7 @@ app.add_typer(scenario_app, name="scenario")
 out = Console()
 err = Console(stderr=True)
 ACTOR = "cli"
+SHOWN_ROWS = 50  # a terminal table past this is unreadable (and slow to draw)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
@@ -330,10 +331,12 @@ def run(date_: DateOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = Fa
     table = Table(
         "customer", "step", "channel", "mode", "amount", "invoices", title=f"Collection run {day}"
     )
-    for a in result.actions:
+    for a in result.actions[:SHOWN_ROWS]:
         table.add_row(a["customer"], a["step"], "+".join(a["channels"]), a["mode"],
                       f"{a['amount']} {a['currency']}", ", ".join(a["invoices"]))  # fmt: skip
     out.print(table)
+    if len(result.actions) > SHOWN_ROWS:
+        out.print(f"... and {len(result.actions) - SHOWN_ROWS} more: see the worklist, or --json")
     reasons = Counter(s["reason"] for s in result.skipped)
     summary = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) or "none"
     prefix = "Dry run, nothing saved. " if dry_run else ""

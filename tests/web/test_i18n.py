@@ -15,3 +15,7 @@ def test_every_interface_text_has_a_french_translation():
 
 def test_the_compiled_catalogue_is_newer_than_its_source():
     assert PO.with_suffix(".mo").stat().st_mtime >= PO.stat().st_mtime - 1
+
+
+def test_no_translation_is_left_fuzzy_for_msgfmt_to_drop():
+    assert "fuzzy" not in PO.read_text(encoding="utf-8")
