@@ -322,9 +322,13 @@ def run(date_: DateOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = Fa
     from collections import Counter
 
     from relance.collection.services import run_collection
+    from relance.core.errors import DomainError
 
     day = _date(date_, "--date")
-    result = run_collection(creditor(), day, actor=ACTOR, dry_run=dry_run)
+    try:
+        result = run_collection(creditor(), day, actor=ACTOR, dry_run=dry_run)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
     if as_json:
         emit(result.as_json())
         return

@@ -65,6 +65,7 @@ def test_run_json_is_the_contract_and_a_second_run_plans_nothing_new(creditor, b
             "customer": "C001", "step": "first_reminder", "channel": "email", "channels": ["email"],
             "mode": "auto", "currency": "EUR", "amount": "1200.00", "invoices": ["F1"],
             "days_overdue": [3], "scenario": "standard_b2b",
+            "other_invoices": ["F2"],  # due in 11 days: listed for information
         }],
         "skipped": [],
     }  # fmt: skip
@@ -156,3 +157,107 @@ def test_a_plan_for_another_customers_invoice_is_refused(creditor, bakery):
     )
     assert result.exit_code == 1
     assert "not C002's" in result.stderr
+
+
+def _climb(creditor, start: date, days: int) -> None:  # type: ignore[no-untyped-def]
+    for n in range(days):
+        run_collection(creditor, start + timedelta(days=n), actor="t")
+
+
+def test_an_item_waits_while_its_step_awaits_approval(creditor, bakery):
+    Invoice.objects.filter(number="F2").delete()
+    _climb(creditor, MONDAY, 70)
+    steps = list(Action.objects.order_by("date").values_list("step", "status"))
+    assert steps[-1] == ("third_reminder", "awaiting_approval")
+    assert "formal_notice" not in [s for s, _ in steps]
+
+
+def test_a_rejected_hand_off_does_not_take_the_customer_out_of_dunning(creditor, bakery):
+    from relance.collection.services import decide
+
+    Invoice.objects.filter(number="F2").delete()
+    for n in range(90):
+        day = MONDAY + timedelta(days=n)
+        run_collection(creditor, day, actor="t")
+        pending = list(
+            Action.objects.filter(status="awaiting_approval").values_list("pk", flat=True)
+        )
+        decide(creditor, pending, "approve", actor="t")
+    handoff = Action.objects.get(step="handoff")
+    handoff.status = "awaiting_approval"
+    handoff.save()
+    decide(creditor, [handoff.pk], "reject", actor="t")
+    customer = bakery
+    Invoice.objects.create(
+        creditor=creditor, customer=customer, number="F3", issue_date=MONDAY + timedelta(days=60),
+        due_date=MONDAY + timedelta(days=90), amount=1000, open_amount=1000, status="open",
+    )  # fmt: skip
+    later = run_collection(creditor, MONDAY + timedelta(days=94), actor="t")
+    assert [a["invoices"] for a in later.actions] == [["F3"]]
+
+
+def test_runs_go_in_date_order(creditor, bakery):
+    run_collection(creditor, MONDAY + timedelta(days=10), actor="t")
+    result = relance("run", "--date", (MONDAY + timedelta(days=3)).isoformat())
+    assert result.exit_code == 1
+    assert "runs go in date order" in result.stderr
+    assert (
+        relance("run", "--date", (MONDAY + timedelta(days=3)).isoformat(), "--dry-run").exit_code
+        == 0
+    )
+
+
+def test_a_back_test_ignores_invoices_issued_later(creditor, bakery):
+    result = run_collection(creditor, MONDAY - timedelta(days=31), actor="t", dry_run=True)
+    assert result.actions == []
+    assert result.skipped == []
+
+
+def test_a_paid_item_leaves_its_pending_action_and_the_amount_follows(creditor, bakery):
+    Invoice.objects.filter(number="F2").update(due_date=MONDAY)
+    run_collection(creditor, MONDAY + timedelta(days=3), actor="t")
+    action = Action.objects.get()
+    assert action.amount == 240000
+    Invoice.objects.filter(number="F1").update(open_amount=0, status="paid")
+    run_collection(creditor, MONDAY + timedelta(days=4), actor="t")
+    action.refresh_from_db()
+    assert (action.status, action.amount) == ("queued", 120000)
+    assert [i.invoice.number for i in action.items.all()] == ["F2"]
+
+
+def test_a_disputed_item_cancels_its_pending_action(creditor, bakery):
+    run_collection(creditor, MONDAY + timedelta(days=3), actor="t")
+    relance("dispute", "open", "F1", "--reason", "price", "--on", "2026-03-05")
+    run_collection(creditor, MONDAY + timedelta(days=4), actor="t")
+    assert Action.objects.get().status == "cancelled"
+
+
+def test_a_broken_payment_plan_resumes_dunning(creditor, bakery):
+    Invoice.objects.filter(number="F2").delete()
+    relance(
+        "plan",
+        "create",
+        "C001",
+        "--invoices",
+        "F1",
+        "--instalments",
+        "2",
+        "--first",
+        "2026-03-05",
+        "--on",
+        "2026-03-04",
+    )
+    assert (
+        run_collection(creditor, date(2026, 3, 9), actor="t").skipped[0]["reason"] == "payment_plan"
+    )
+    # nothing paid on the 5th: after the grace days the plan is broken
+    assert (
+        run_collection(creditor, date(2026, 3, 11), actor="t").actions[0]["step"]
+        == "first_reminder"
+    )
+
+
+def test_a_later_account_promise_wins_over_an_expired_invoice_promise(creditor, bakery):
+    relance("promise", "C001", "--until", "2026-03-04", "--invoices", "F1", "--on", "2026-03-02")
+    relance("promise", "C001", "--until", "2026-03-20", "--on", "2026-03-07")
+    assert run_collection(creditor, date(2026, 3, 9), actor="t").skipped[0]["reason"] == "promise"

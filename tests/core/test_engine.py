@@ -288,11 +288,11 @@ def test_invariants_hold_over_sixty_days_of_runs(book, events):
                     position = escalation.index(action.step)
                     assert all(k in item.taken for k in escalation[:position])
                 assert action.step not in item.taken
-            # never two contacts inside the minimum gap
+            # never two contacts inside the minimum gap of the customer's scenario (their
+            # items carry none of their own, so it is the only one)
             if action.customer in last_contact:
-                assert (today - last_contact[action.customer]).days >= min(
-                    s.min_gap_days for s in SCENARIOS.values()
-                )
+                gap = SCENARIOS[action.scenario].min_gap_days
+                assert (today - last_contact[action.customer]).days >= gap
             last_contact[action.customer] = today
             assert today.weekday() < 5
             assert today not in book.holidays
@@ -331,3 +331,63 @@ def test_an_item_waiting_out_the_gap_after_its_last_step_says_until_when():
     assert [(s.reason, s.until) for s in result.skipped] == [
         (SkipReason.MIN_GAP, MONDAY + timedelta(days=3))
     ]
+
+
+def test_items_of_two_scenarios_at_the_same_step_are_two_groups():
+    items = [
+        invoice("F1", scenario="key_account", due=MONDAY - timedelta(days=10)),
+        invoice("F2", due=MONDAY - timedelta(days=10)),
+    ]
+    (action,) = plan(ledger(items), MONDAY).actions
+    assert (action.items, action.mode, action.scenario) in {
+        (("F1",), "approval", "key_account"),
+        (("F2",), "auto", "standard_b2b"),
+    }
+
+
+def test_a_step_added_to_a_scenario_later_does_not_send_items_back():
+    early = Step("courtesy_call", 1, (StepChannel.CALL,), StepMode.TASK)
+    steps = list(STANDARD_B2B.steps)
+    steps.insert(1, early)
+    scenario = replace(STANDARD_B2B, steps=tuple(steps))
+    taken = {"first_reminder": MONDAY - timedelta(days=27), "call": MONDAY - timedelta(days=20)}
+    item = invoice(due=MONDAY - timedelta(days=30), taken=taken)
+    book = replace(ledger([item]), scenarios={"standard_b2b": scenario})
+    assert [a.step for a in plan(book, MONDAY).actions] == ["second_reminder"]
+
+
+def test_two_steps_of_one_item_never_fall_on_the_same_day():
+    scenario = replace(STANDARD_B2B, min_gap_days=0)
+    book = replace(
+        ledger([invoice(due=MONDAY - timedelta(days=60))]), scenarios={"standard_b2b": scenario}
+    )
+    first = plan(book, MONDAY)
+    assert plan(apply(book, first), MONDAY).actions == ()
+
+
+def test_a_scenario_file_with_no_gap_is_refused():
+    from relance.core.errors import DomainError
+    from relance.core.scenarios import from_dict, to_dict
+
+    data = to_dict(STANDARD_B2B) | {"min_gap_days": 0}
+    with pytest.raises(DomainError, match="min_gap_days"):
+        from_dict(data)
+
+
+def test_a_communication_lists_soon_due_items_and_credits_for_information():
+    items = [
+        invoice("F1"),
+        invoice("F2", due=MONDAY + timedelta(days=10)),
+        invoice("A1", amount=-3000),
+    ]
+    (action,) = plan(ledger(items), MONDAY + timedelta(days=3)).actions
+    assert (action.items, action.other_items, action.credits) == (("F1",), ("F2",), ("A1",))
+
+
+def test_an_item_whose_step_awaits_approval_climbs_no_further():
+    item = invoice(
+        due=MONDAY - timedelta(days=40),
+        taken={"first_reminder": MONDAY - timedelta(days=37)},
+        awaiting_approval=True,
+    )
+    assert plan(ledger([item]), MONDAY).actions == ()

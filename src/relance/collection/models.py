@@ -3,9 +3,11 @@ payment plans), and the runs with the actions they plan (the outbox)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relance.core.errors import DomainError
 from relance.core.scenarios import StepChannel, StepMode
 
 
@@ -62,6 +64,23 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def clean(self) -> None:
+        """Steps edited in the administration are checked as imported ones are."""
+        from relance.core.scenarios import step_from_dict
+
+        try:
+            step_from_dict(
+                {
+                    "key": self.key,
+                    "offset": self.offset,
+                    "channels": self.channels,
+                    "mode": self.mode,
+                },
+                "step",
+            )
+        except DomainError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class SegmentScenario(models.Model):
@@ -184,6 +203,8 @@ class Action(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ActionStatus)
     status_reason = models.CharField(max_length=200, blank=True)
     terminal = models.BooleanField(default=False)
+    # For information in the communication: {"other_invoices": [...], "credit_notes": [...]}
+    information = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("action")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import holidays
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet, Sum
 
 from relance.collection.models import (
     Action,
@@ -21,13 +21,18 @@ from relance.collection.models import (
     SegmentScenario,
 )
 from relance.core import engine
+from relance.core import plans as plans_core
 from relance.core import scenarios as core
-from relance.ledger.models import Contact, Creditor, Customer, Invoice
+from relance.core.money import Money
+from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice
 
-# Actions that count as taken: everything but a cancellation, unless a person rejected
-# the action (then the step is decided, and not planned again the next day).
-TAKEN = ~Q(status=ActionStatus.CANCELLED) | Q(status_reason="rejected")
+# A step counts as taken for an item unless its action was cancelled, except by a
+# person's rejection: then the step is decided and not planned again the next day. Only
+# live actions count as contacts and hand-offs.
 ITEM_TAKEN = ~Q(action__status=ActionStatus.CANCELLED) | Q(action__status_reason="rejected")
+LIVE = ~Q(status=ActionStatus.CANCELLED)
+# Grace before a plan with an unpaid instalment is broken.
+PLAN_GRACE_DAYS = 5
 
 
 def scenario(row: Scenario) -> core.Scenario:
@@ -55,6 +60,31 @@ def scenarios(creditor: Creditor) -> tuple[dict[str, core.Scenario], str]:
     return found, next(iter(found), "")
 
 
+def _current_plans(plans: QuerySet[PaymentPlan], day: date) -> set[int]:
+    """Invoices in a plan that is current on `day`: started, not ended, not broken by an
+    instalment left unpaid past the grace days."""
+    current: set[int] = set()
+    active = plans.filter(starts_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    for plan in active.prefetch_related("invoices"):
+        invoices = list(plan.invoices.all())
+        if not invoices:
+            continue
+        currency = invoices[0].currency
+        lines = [
+            (date.fromisoformat(x["date"]), Money.of(x["amount"], currency).minor)
+            for x in plan.instalments
+        ]
+        paid = (
+            Allocation.objects.filter(
+                invoice__in=invoices, date__gte=plan.starts_on, date__lte=day
+            ).aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+        if not plans_core.defaulted(lines, paid, day, PLAN_GRACE_DAYS):
+            current.update(i.pk for i in invoices)
+    return current
+
+
 def public_holidays(country: str, around: date) -> frozenset[date]:
     try:
         days = holidays.country_holidays(country, years=range(around.year - 1, around.year + 2))
@@ -71,7 +101,10 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
         return qs if customer is None else qs.filter(**{path: customer})
 
     rows = list(
-        scoped(Invoice.objects.filter(creditor=creditor, open_amount__gt=0), "customer")
+        scoped(
+            Invoice.objects.filter(creditor=creditor, issue_date__lte=day).exclude(open_amount=0),
+            "customer",
+        )
         .exclude(status="paid")
         .values_list(
             "id", "number", "customer_id", "currency", "due_date", "issue_date", "open_amount",
@@ -94,12 +127,18 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
         .values_list("invoice_id", flat=True)
     )
-    planned = set(
+    planned = _current_plans(
+        scoped(PaymentPlan.objects.filter(customer__creditor=creditor), "customer"), day
+    )
+    awaiting = set(
         scoped(
-            PaymentPlan.objects.filter(customer__creditor=creditor, starts_on__lte=day), "customer"
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-        .values_list("invoices", flat=True)
+            ActionItem.objects.filter(
+                action__creditor=creditor,
+                action__status=ActionStatus.AWAITING_APPROVAL,
+                date__lte=day,
+            ),
+            "action__customer",
+        ).values_list("invoice_id", flat=True)
     )
     promised_items: dict[int, date] = {}
     promised_customers: dict[int, date] = {}
@@ -127,7 +166,11 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
             scenario=scenario_keys.get(scenario_id),
             disputed=pk in disputed,
             in_plan=pk in planned,
-            promised_until=promised_items.get(pk, promised_customers.get(customer_id)),
+            promised_until=max(
+                (d for d in (promised_items.get(pk), promised_customers.get(customer_id)) if d),
+                default=None,
+            ),
+            awaiting_approval=pk in awaiting,
             taken=taken.get(pk, {}),
             ref=pk,
         )
@@ -169,7 +212,7 @@ def _customers(
             contacts[customer_id].setdefault("email", email)
         if phone:
             contacts[customer_id].setdefault("phone", phone)
-    history = Action.objects.filter(TAKEN, customer__in=customers, date__lte=day)
+    history = Action.objects.filter(LIVE, customer__in=customers, date__lte=day)
     last_contact = dict(
         history.values("customer_id").annotate(last=Max("date")).values_list("customer_id", "last")
     )

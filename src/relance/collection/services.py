@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from relance import audit
@@ -76,8 +77,15 @@ def run_collection(
     """
     with transaction.atomic():
         Creditor.objects.select_for_update().filter(pk=creditor.pk).first()
+        later = Run.objects.filter(creditor=creditor, date__gt=day).order_by("-date").first()
+        if later is not None and not dry_run:
+            raise DomainError(
+                f"a run for {later.date} exists: runs go in date order (use --dry-run to look back)"
+            )
         cancelled = 0 if dry_run else cancel_stale_actions(creditor, actor=actor)
         book = queries.ledger(creditor, day)
+        if not book.scenarios:
+            raise DomainError("the creditor has no scenario: run `relance init`")
         plan = engine.plan(book, day)
         result = RunResult(
             day,
@@ -103,6 +111,8 @@ def _action_json(action: engine.Action) -> dict[str, Any]:
         "days_overdue": list(action.days_overdue),
         "scenario": action.scenario,
         **({"fallback": action.fallback} if action.fallback else {}),
+        **({"other_invoices": list(action.other_items)} if action.other_items else {}),
+        **({"credit_notes": list(action.credits)} if action.credits else {}),
     }
 
 
@@ -119,7 +129,7 @@ def _skip_json(skip: engine.Skip) -> dict[str, Any]:
 
 ACTION_FIELDS = (
     "run_id", "creditor_id", "customer_id", "date", "scenario", "step", "channel", "channels",
-    "mode", "currency", "amount", "fallback", "status", "terminal",
+    "mode", "currency", "amount", "fallback", "status", "terminal", "information",
 )  # fmt: skip
 ITEM_FIELDS = ("action_id", "invoice_id", "step", "date", "days_overdue")
 
@@ -149,6 +159,7 @@ def _persist(creditor: Creditor, plan: engine.Plan, book: engine.Ledger, actor: 
             a.fallback,
             _STATUS_BY_MODE[StepMode(a.mode)],
             a.step in terminal,
+            json.dumps({"other_invoices": list(a.other_items), "credit_notes": list(a.credits)}),
         )
         for a in plan.actions
     )
@@ -179,34 +190,38 @@ def _persist(creditor: Creditor, plan: engine.Plan, book: engine.Ledger, actor: 
 
 
 def cancel_stale_actions(creditor: Creditor, *, actor: str) -> int:
-    """Pending actions whose items were all paid or disputed since are cancelled, not sent."""
-    disputed = set(
-        Dispute.objects.filter(invoice__creditor=creditor, closed_on__isnull=True).values_list(
-            "invoice_id", flat=True
-        )
+    """Before a run: items paid or disputed since their action was planned leave it (its
+    amount follows), and an action left with no item is cancelled, not sent. Returns how
+    many actions were cancelled."""
+    pending = Action.objects.filter(creditor=creditor, status__in=PENDING)
+    open_dispute = Dispute.objects.filter(invoice=OuterRef("invoice"), closed_on__isnull=True)
+    dead = ActionItem.objects.filter(action__in=pending).filter(
+        Q(invoice__open_amount__lte=0) | Exists(open_dispute)
     )
-    live: dict[int, bool] = {}
-    for action_id, invoice_id, open_amount in ActionItem.objects.filter(
-        action__creditor=creditor, action__status__in=PENDING
-    ).values_list("action_id", "invoice_id", "invoice__open_amount"):
-        live[action_id] = live.get(action_id, False) or (
-            open_amount > 0 and invoice_id not in disputed
-        )
-    stale = [pk for pk, alive in live.items() if not alive]
+    touched = set(dead.values_list("action_id", flat=True))
+    if not touched:
+        return 0
+    dead.delete()
+    emptied = Action.objects.filter(pk__in=Subquery(pending.values("pk"))).exclude(
+        Exists(ActionItem.objects.filter(action=OuterRef("pk")))
+    )
+    cancelled = set(emptied.values_list("pk", flat=True))
     reason = "items paid or disputed"
-    Action.objects.filter(pk__in=stale).update(status=ActionStatus.CANCELLED, status_reason=reason)
+    emptied.update(status=ActionStatus.CANCELLED, status_reason=reason)
+    remaining = ActionItem.objects.filter(action=OuterRef("pk")).values("action")
+    amount = Subquery(remaining.annotate(total=Sum("invoice__open_amount")).values("total"))
+    edited = sorted(touched - cancelled)
+    for start in range(0, len(edited), 900):  # within SQLite's limit on query parameters
+        Action.objects.filter(pk__in=edited[start : start + 900]).update(amount=amount)
     audit.Event.objects.bulk_create(
         audit.Event(
-            actor=actor,
-            verb="action.cancelled",
-            subject_type="action",
-            subject_id=pk,
-            creditor_id=creditor.pk,
+            actor=actor, verb="action.cancelled" if pk in cancelled else "action.edited",
+            subject_type="action", subject_id=pk, creditor_id=creditor.pk,
             data={"reason": reason},
         )
-        for pk in stale
-    )
-    return len(stale)
+        for pk in sorted(touched)
+    )  # fmt: skip
+    return len(cancelled)
 
 
 @transaction.atomic

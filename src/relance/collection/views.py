@@ -61,7 +61,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
         )
         groups[name] = {"total": rows.count(), "rows": rows[:SHOWN]}
     run = Run.objects.filter(creditor=creditor, date=day).order_by("-started_at").first()
-    skipped = run.skipped if run else []
+    # A second run of the day skips those the first one contacted: they are not "not
+    # contacted".
+    contacted = set(base.filter(date=day).values_list("customer__code", flat=True))
+    skipped = [s for s in (run.skipped if run else []) if s["customer"] not in contacted]
     return render(request, "collection/worklist.html", {
         "day": day, "groups": groups, "run": run, "skipped": skipped[:SHOWN],
         "skipped_total": len(skipped), "shown": SHOWN, "nav": "worklist",
@@ -95,8 +98,14 @@ def decide(request: HttpRequest) -> HttpResponse:
 def run_now(request: HttpRequest) -> HttpResponse:
     creditor = current_creditor()
     day = timezone.localdate()
-    result = services.run_collection(creditor, day, actor=request.user.get_username())
-    messages.success(request, _("Run done: %(n)d actions planned.") % {"n": len(result.actions)})
+    try:
+        result = services.run_collection(creditor, day, actor=request.user.get_username())
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Run done: %(n)d actions planned.") % {"n": len(result.actions)}
+        )
     return redirect("worklist")
 
 

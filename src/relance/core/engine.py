@@ -25,6 +25,9 @@ from enum import StrEnum
 
 from relance.core.scenarios import PRE_DUE_EARLIEST, Scenario, Step, StepChannel
 
+# Items due within this many days are listed, for information, in a communication.
+SOON_DUE_DAYS = 15
+
 
 class SkipReason(StrEnum):
     DISPUTE = "dispute"
@@ -69,6 +72,8 @@ class Item:
     in_plan: bool = False
     promised_until: date | None = None  # promised date + grace
     taken: Mapping[str, date] = field(default_factory=dict)  # step key -> day it was taken
+    # Its last step waits for a person's approval: it climbs no further until decided.
+    awaiting_approval: bool = False
     ref: int = 0  # the caller's identifier (a database key), opaque here
 
 
@@ -97,7 +102,10 @@ class Action:
     days_overdue: tuple[int, ...]  # of each item, in the same order
     scenario: str
     fallback: str = ""  # why a channel was replaced, when it was
-    other_items: tuple[str, ...] = ()  # the customer's other overdue items, for information
+    # For information in the communication: the customer's other overdue and soon-due
+    # items, and their unapplied credits (credit notes, negative open amounts).
+    other_items: tuple[str, ...] = ()
+    credits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +159,8 @@ def next_step(
     reminder first. A pre-due step is taken only before the due date and is never a
     prerequisite of the others.
     """
+    if item.awaiting_approval:
+        return None
     pre_due, escalation = steps or steps_for(scenario, customer)
     late = (today - item.due_date).days
     step = _pending(item, escalation)
@@ -168,13 +178,18 @@ def next_step(
 
 
 def _pending(item: Item, escalation: list[Step]) -> Step | None:
-    return next((s for s in escalation if s.key not in item.taken), None)
+    """The step after the furthest one taken: a step added to a scenario later does not
+    send items that are past it back."""
+    furthest = max((n for n, s in enumerate(escalation) if s.key in item.taken), default=-1)
+    return escalation[furthest + 1] if furthest + 1 < len(escalation) else None
 
 
 def _rested_on(item: Item, escalation: list[Step], scenario: Scenario) -> date:
     """The first day the item's next step may come: the minimum gap after its last step."""
     previous = [item.taken[s.key] for s in escalation if s.key in item.taken]
-    return max(previous) + timedelta(days=scenario.min_gap_days) if previous else date.min
+    # Never two steps of one item on the same day, whatever the gap says.
+    gap = max(1, scenario.min_gap_days)
+    return max(previous) + timedelta(days=gap) if previous else date.min
 
 
 def waiting_for_gap(
@@ -229,14 +244,20 @@ def plan(ledger: Ledger, today: date) -> Plan:
     # Items too far from their due date for any step are left out at once: on a large
     # ledger, most open items are not due yet.
     earliest = min(
-        (s.offset if s.offset is not None else PRE_DUE_EARLIEST)
-        for scenario in ledger.scenarios.values()
-        for s in scenario.steps
+        (
+            (s.offset if s.offset is not None else PRE_DUE_EARLIEST)
+            for scenario in ledger.scenarios.values()
+            for s in scenario.steps
+        ),
+        default=0,
     )
     horizon = today - timedelta(days=earliest)
     by_customer: dict[str, list[Item]] = defaultdict(list)
+    credits: dict[str, list[Item]] = defaultdict(list)
     for item in ledger.items:
-        if item.open_amount > 0 and item.due_date <= horizon:
+        if item.open_amount < 0:
+            credits[item.customer].append(item)
+        elif item.open_amount > 0 and item.due_date <= horizon:
             by_customer[item.customer].append(item)
     business_day = is_business_day(today, ledger)
     actions: list[Action] = []
@@ -247,6 +268,8 @@ def plan(ledger: Ledger, today: date) -> Plan:
         made, skips = _plan_customer(
             customer, by_customer[code], ledger, today, business_day, applicable
         )
+        if made and credits.get(code):
+            made = [replace(a, credits=_numbers(credits[code])) for a in made]
         actions.extend(made)
         skipped.extend(skips)
     return Plan(today, tuple(actions), tuple(skipped))
@@ -297,7 +320,7 @@ def _plan_customer(
             skips.append(Skip(customer.code, reason, _numbers(late), until))
 
     # Each item's step today, grouped by currency and step.
-    groups: dict[tuple[str, str], _Candidate] = {}
+    groups: dict[tuple[str, str, str], _Candidate] = {}
     resting: list[tuple[Item, date]] = []  # reached their next step, within the gap
     own = scenario_of(Item("", "", "", today, 0), customer, ledger)  # without an invoice's own
     for item in free:
@@ -311,7 +334,7 @@ def _plan_customer(
             if (until := waiting_for_gap(item, scenario, steps, today)) is not None:
                 resting.append((item, until))
             continue
-        key = (item.currency, step.key)
+        key = (item.currency, scenario.key, step.key)
         if key not in groups:
             groups[key] = _Candidate(step, scenario, item.currency, [])
         groups[key].items.append(item)
@@ -380,7 +403,12 @@ def _plan_customer(
         days_overdue=tuple((today - i.due_date).days for i in chosen),
         scenario=cand.scenario.key,
         fallback=fallback,
-        other_items=_numbers(i for i in free_overdue if i.number not in action_numbers),
+        other_items=_numbers(
+            i
+            for i in free
+            if i.number not in action_numbers
+            and i.due_date <= today + timedelta(days=SOON_DUE_DAYS)
+        ),
     )
     return [action], skips
 

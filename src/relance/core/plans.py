@@ -49,3 +49,18 @@ def schedule(
     amounts = [base + (1 if n < extra else 0) for n in range(count)]
     lines = [(first, down_payment)] if down_payment else []
     return lines + list(zip(due_dates(first, count, every), amounts, strict=True))
+
+
+def defaulted(instalments: list[tuple[date, int]], paid: int, today: date, grace_days: int) -> bool:
+    """Whether a plan is broken: by `today` minus the grace days, less was paid than the
+    instalments due by then (the items then resume at their next step).
+
+    >>> lines = [(date(2026, 3, 10), 500), (date(2026, 4, 10), 500)]
+    >>> defaulted(lines, 0, date(2026, 3, 12), 5), defaulted(lines, 0, date(2026, 3, 16), 5)
+    (False, True)
+    >>> defaulted(lines, 500, date(2026, 4, 12), 5)
+    False
+    """
+    cutoff = today - timedelta(days=grace_days)
+    due = sum(amount for day, amount in instalments if day < cutoff)
+    return paid < due

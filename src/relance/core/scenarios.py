@@ -230,12 +230,12 @@ def from_dict(data: Any) -> Scenario:
     if not isinstance(name, str) or not name.strip():
         raise DomainError("name: required")
     gap = data.get("min_gap_days", 5)
-    if not isinstance(gap, int) or isinstance(gap, bool) or not 0 <= gap <= 365:
-        raise DomainError("min_gap_days: a whole number of days, 0 to 365")
+    if not isinstance(gap, int) or isinstance(gap, bool) or not 1 <= gap <= 365:
+        raise DomainError("min_gap_days: a whole number of days, 1 to 365")
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise DomainError("steps: at least one step")
-    steps = tuple(_step_from(s, f"steps[{n}]") for n, s in enumerate(raw_steps, start=1))
+    steps = tuple(step_from_dict(s, f"steps[{n}]") for n, s in enumerate(raw_steps, start=1))
     keys = [s.key for s in steps]
     if len(set(keys)) != len(keys):
         raise DomainError("steps: each step key once")
@@ -270,7 +270,7 @@ def _amounts(value: Any, where: str) -> dict[str, int]:
         raise DomainError(f"{where}: {exc}") from None
 
 
-def _step_from(data: Any, where: str) -> Step:
+def step_from_dict(data: Any, where: str) -> Step:
     if not isinstance(data, dict):
         raise DomainError(f"{where}: a mapping with key, offset, channels, mode")
     offset = data.get("offset")
