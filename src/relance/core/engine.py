@@ -180,12 +180,16 @@ def next_step(
 def _pending(item: Item, escalation: list[Step]) -> Step | None:
     """The step after the furthest one taken: a step added to a scenario later does not
     send items that are past it back."""
+    if not item.taken:
+        return escalation[0] if escalation else None
     furthest = max((n for n, s in enumerate(escalation) if s.key in item.taken), default=-1)
     return escalation[furthest + 1] if furthest + 1 < len(escalation) else None
 
 
 def _rested_on(item: Item, escalation: list[Step], scenario: Scenario) -> date:
     """The first day the item's next step may come: the minimum gap after its last step."""
+    if not item.taken:
+        return date.min
     previous = [item.taken[s.key] for s in escalation if s.key in item.taken]
     # Never two steps of one item on the same day, whatever the gap says.
     gap = max(1, scenario.min_gap_days)
@@ -389,6 +393,7 @@ def _plan_customer(
         )
     chosen = sorted(cand.items, key=lambda i: (i.due_date, i.number))
     action_numbers = {i.number for i in chosen}
+    soon = today + timedelta(days=SOON_DUE_DAYS)
     channels, fallback = channels_for(cand.step, customer)
     action = Action(
         date=today,
@@ -404,10 +409,7 @@ def _plan_customer(
         scenario=cand.scenario.key,
         fallback=fallback,
         other_items=_numbers(
-            i
-            for i in free
-            if i.number not in action_numbers
-            and i.due_date <= today + timedelta(days=SOON_DUE_DAYS)
+            i for i in free if i.number not in action_numbers and i.due_date <= soon
         ),
     )
     return [action], skips
