@@ -427,6 +427,39 @@ def promise(
 
 
 @app.command()
+def interest(number: str, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """Late-payment penalties and the fixed indemnity due on an invoice."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.law.interest import interest as compute
+
+    try:
+        data = compute(_invoice(number), _date(date_, "--date"))
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit(data)
+        return
+    table = Table(
+        "from",
+        "to",
+        "days",
+        "base",
+        "rate %",
+        "amount",
+        title=f"{number}: {data['days_late']} days late",
+    )
+    for p in data["periods"]:
+        table.add_row(p["from"], p["to"], str(p["days"]), p["base"], p["rate"], p["amount"])
+    out.print(table)
+    cur = data["currency"]
+    out.print(
+        f"Penalties {data['penalties']} {cur} + indemnity {data['indemnity']} {cur} = {data['total']} {cur} ({data['law']} law)",
+        highlight=False,
+    )
+
+
+@app.command()
 def hold(
     customer: str,
     until: Annotated[str, typer.Option("--until", help="No reminders until this date.")],

@@ -1,0 +1,74 @@
+"""Late-payment law per jurisdiction, one module each, one protocol.
+
+A jurisdiction says, for a debtor kind (b2b, b2c, public), which rate runs on which day
+(`rate_at`), the fixed recovery indemnity per late invoice, and the prescription period.
+The creditor's country chooses the module (`for_country`); a contract rate replaces the
+default where the law allows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from relance.core.penalties import RateAt
+from relance.core.rates import RateTables, next_semester
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the law needs to know about one late invoice."""
+
+    debtor: str  # b2b, b2c, public
+    currency: str
+    amount: int  # minor units, the invoice total incl. tax
+    due: date
+    contract_rate: Decimal | None = None  # percent a year, when the contract sets one
+    formal_notice: date | None = None  # mise en demeure (consumers: interest runs from it)
+
+
+class Jurisdiction(Protocol):
+    code: str
+
+    def rate_at(self, claim: Claim, tables: RateTables) -> RateAt | None:
+        """The rate function for this claim; None when no interest runs (yet)."""
+
+    def start(self, claim: Claim) -> date:
+        """The last day without interest (the due date, or the formal notice)."""
+
+    def indemnity(self, claim: Claim) -> int:
+        """The fixed recovery indemnity for this late invoice, in the claim's currency."""
+
+    def prescription_years(self, debtor: str) -> int | None:
+        """None where Relance's sources give no figure: set it by hand."""
+
+
+def flat(rate: Decimal) -> RateAt:
+    return lambda day: (rate, None)
+
+
+def per_semester(rate_of: Callable[[date], Decimal]) -> RateAt:
+    """A rate set for each semester (1 January, 1 July)."""
+    return lambda day: (rate_of(day), next_semester(day) - timedelta(days=1))
+
+
+EUR_40 = 4000  # the EU's fixed recovery indemnity, in euro cents
+
+
+def eur_indemnity(claim: Claim) -> int:
+    """40 EUR per late invoice from a business or public debtor. Claims in another
+    currency get none here: the two amounts cannot be added."""
+    return EUR_40 if claim.debtor != "b2c" and claim.currency == "EUR" else 0
+
+
+def for_country(country: str) -> Jurisdiction:
+    from relance.core.law import belgium, eu, france, germany, italy, spain, uk
+
+    modules: dict[str, Jurisdiction] = {
+        "FR": france.RULES, "DE": germany.RULES, "GB": uk.RULES, "BE": belgium.RULES,
+        "ES": spain.RULES, "IT": italy.RULES,
+    }  # fmt: skip
+    return modules.get(country, eu.RULES)

@@ -1,0 +1,59 @@
+"""France: Code de commerce L441-10 (business debtors), Code de la commande publique
+R2192-31 (public buyers), Code civil 1231-6 / 1344-1 (consumers). LAW.md section 1.
+
+>>> from datetime import date
+>>> from relance.core.rates import RateTables
+>>> tables = RateTables(ecb=((date(2024, 6, 12), Decimal("4.25")), (date(2025, 1, 1), Decimal("3.15"))))
+>>> rate_at = RULES.rate_at(Claim("b2b", "EUR", 100000, date(2024, 12, 1)), tables)
+>>> rate_at(date(2024, 12, 31)), rate_at(date(2025, 1, 1))
+((Decimal('14.25'), datetime.date(2024, 12, 31)), (Decimal('13.15'), datetime.date(2025, 6, 30)))
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from relance.core.law import Claim, eur_indemnity, flat, per_semester
+from relance.core.penalties import RateAt
+from relance.core.rates import RateTables, semester_start
+
+
+class France:
+    code = "FR"
+    B2B_POINTS = Decimal(10)  # ECB + 10 points (L441-10 II)
+    PUBLIC_POINTS = Decimal(8)  # ECB + 8 points (R2192-31)
+    FLOOR_TIMES_LEGAL = Decimal(3)  # a contract rate never below 3x the legal rate
+
+    def start(self, claim: Claim) -> date:
+        if claim.debtor == "b2c":
+            return claim.formal_notice or date.max
+        return claim.due
+
+    def rate_at(self, claim: Claim, tables: RateTables) -> RateAt | None:
+        if claim.debtor == "public":
+            started = claim.due + timedelta(days=1)
+            return flat(tables.ecb_on(semester_start(started)) + self.PUBLIC_POINTS)
+        if claim.debtor == "b2c":
+            if claim.formal_notice is None:
+                return None  # interest at the legal rate only from a formal notice
+            # The creditor is a business: the legal rate of "all other cases".
+            return per_semester(lambda day: tables.fr_legal(day, individual=False))
+        if claim.contract_rate is not None:
+            contract = claim.contract_rate
+
+            def floored(day: date) -> Decimal:
+                floor = self.FLOOR_TIMES_LEGAL * tables.fr_legal(day, individual=False)
+                return max(contract, floor)
+
+            return per_semester(floored)
+        return per_semester(lambda day: tables.ecb_on(semester_start(day)) + self.B2B_POINTS)
+
+    def indemnity(self, claim: Claim) -> int:
+        return eur_indemnity(claim)
+
+    def prescription_years(self, debtor: str) -> int | None:
+        return 2 if debtor == "b2c" else 5  # C. conso L218-2; C. com. L110-4
+
+
+RULES = France()

@@ -1,0 +1,65 @@
+"""Penalties and indemnity due on an invoice, as the law of the creditor's country says."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from relance import law
+from relance.core.law import Claim, for_country
+from relance.core.money import format_minor
+from relance.core.penalties import accrue
+from relance.ledger.models import Invoice
+
+
+def interest(invoice: Invoice, as_of: date) -> dict[str, Any]:
+    """The JSON document of `relance interest`: periods, penalties, indemnity, total.
+
+    Interest runs on the open amount, day by day, until the invoice was paid (the day of
+    the last allocation) or `as_of`. An amount settled outside Relance (no date known) is
+    taken as paid at the due date: the claim never exceeds what can be shown.
+    """
+    customer = invoice.customer
+    creditor = invoice.creditor
+    rules = for_country(creditor.country)
+    allocations = list(invoice.allocations.order_by("date", "id").values_list("date", "amount"))
+    start_amount = invoice.amount - invoice.settled_elsewhere
+    changes, left = [], start_amount
+    for day, part in allocations:
+        left -= part
+        changes.append((day, left))
+    until = as_of if invoice.open_amount > 0 or not allocations else min(as_of, allocations[-1][0])
+    claim = Claim(customer.kind, invoice.currency, invoice.amount, invoice.due_date)
+    rate_at = rules.rate_at(claim, law.tables())
+    periods = []
+    if rate_at is not None and invoice.kind == "invoice":
+        periods = accrue(
+            start_amount, changes, rules.start(claim), until, rate_at, invoice.currency
+        )
+    days_late = max(0, (until - invoice.due_date).days)
+    penalties = sum(p.amount for p in periods)
+    indemnity = rules.indemnity(claim) if days_late > 0 and invoice.kind == "invoice" else 0
+
+    def money(minor: int) -> str:
+        return format_minor(minor, invoice.currency)
+
+    return {
+        "invoice": invoice.number,
+        "currency": invoice.currency,
+        "days_late": days_late,
+        "periods": [
+            {
+                "from": p.start.isoformat(),
+                "to": p.end.isoformat(),
+                "days": p.days,
+                "base": money(p.base),
+                "rate": f"{p.rate:.2f}",
+                "amount": money(p.amount),
+            }
+            for p in periods
+        ],
+        "penalties": money(penalties),
+        "indemnity": money(indemnity),
+        "total": money(penalties + indemnity),
+        "law": rules.code,
+    }

@@ -1,0 +1,59 @@
+import json
+
+from typer.testing import CliRunner
+
+from relance.cli import app
+
+runner = CliRunner()
+
+
+def test_relance_interest_follows_the_contract_across_a_semester_and_a_partial_payment(
+    creditor, write
+):
+    from relance.imports.services import import_file
+
+    import_file(
+        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    )
+    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n"),
+                "invoices", creditor=creditor, actor="t")  # fmt: skip
+    import_file(write("p.csv", "date,amount,customer,invoices\n2025-02-01,4000,C1,F1\n"), "payments",
+                creditor=creditor, actor="t")  # fmt: skip
+    result = runner.invoke(app, ["interest", "F1", "--date", "2025-08-15", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["days_late"] == 257
+    assert [p["rate"] for p in data["periods"]] == ["14.25", "13.15", "13.15", "12.15"]
+    assert [p["base"] for p in data["periods"]] == ["10000.00", "10000.00", "6000.00", "6000.00"]
+    assert (data["penalties"], data["indemnity"], data["total"]) == ("646.36", "40.00", "686.36")
+
+
+def test_an_invoice_paid_on_time_owes_nothing(creditor, write):
+    from relance.imports.services import import_file
+
+    import_file(
+        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    )
+    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"),
+                "invoices", creditor=creditor, actor="t")  # fmt: skip
+    import_file(write("p.csv", "date,amount,customer,invoices\n2025-01-30,100,C1,F1\n"), "payments",
+                creditor=creditor, actor="t")  # fmt: skip
+    data = json.loads(
+        runner.invoke(app, ["interest", "F1", "--date", "2025-06-01", "--json"]).stdout
+    )
+    assert (data["days_late"], data["total"], data["periods"]) == (0, "0.00", [])
+
+
+def test_a_date_beyond_the_rate_files_is_a_clear_error(creditor, write):
+    from relance.imports.services import import_file
+
+    import_file(
+        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    )
+    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"),
+                "invoices", creditor=creditor, actor="t")  # fmt: skip
+    result = runner.invoke(app, ["interest", "F1", "--date", "2099-01-01"])
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "rate table stops at the semester of" in message
+    assert "to the rate files" in message
