@@ -57,3 +57,25 @@ def test_a_date_beyond_the_rate_files_is_a_clear_error(creditor, write):
     message = " ".join(result.stderr.split())
     assert "rate table stops at the semester of" in message
     assert "to the rate files" in message
+
+
+def test_the_customer_page_shows_the_penalties_and_indemnity_due(creditor, write, client, settings):
+    from datetime import date
+    from unittest import mock
+
+    from django.contrib.auth.models import User
+
+    from relance.imports.services import import_file
+
+    import_file(
+        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    )
+    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n"),
+                "invoices", creditor=creditor, actor="t")  # fmt: skip
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    # The page computes as of today; pin it inside the rate tables.
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2025, 1, 31)):
+        body = client.get("/customers/C1/").content.decode()
+    assert (
+        "268,80" in body
+    )  # 117.12 (Dec., 14.25 %) + 111.68 (Jan., 13.15 %) + 40.00, French format

@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 from relance import law
+from relance.core.errors import DomainError
 from relance.core.law import Claim, for_country
-from relance.core.money import format_minor
+from relance.core.money import Money, format_minor
 from relance.core.penalties import accrue
 from relance.ledger.models import Invoice
 
@@ -63,3 +64,20 @@ def interest(invoice: Invoice, as_of: date) -> dict[str, Any]:
         "total": money(penalties + indemnity),
         "law": rules.code,
     }
+
+
+def claims(invoices: list[Invoice], as_of: date) -> dict[str, Any]:
+    """What the overdue invoices of a customer owe on top of the principal, per currency:
+    {"totals": {currency: {"penalties", "indemnity"}}, "error": message or ""}."""
+    totals: dict[str, dict[str, int]] = {}
+    try:
+        for invoice in invoices:
+            if invoice.kind != "invoice" or invoice.due_date >= as_of:
+                continue
+            data = interest(invoice, as_of)
+            entry = totals.setdefault(invoice.currency, {"penalties": 0, "indemnity": 0})
+            entry["penalties"] += Money.of(data["penalties"], invoice.currency).minor
+            entry["indemnity"] += Money.of(data["indemnity"], invoice.currency).minor
+    except DomainError as exc:
+        return {"totals": {}, "error": str(exc)}
+    return {"totals": totals, "error": ""}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relance.audit import Event
+from relance.law.interest import claims
 from relance.ledger import balances, queries, services
 from relance.ledger.forms import EvidenceForm
 from relance.ledger.models import Creditor, Evidence, InvoiceStatusChoices
@@ -70,6 +71,9 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
     items = list(queries.open_items(customer))
     for item in items:
         item.days_late = max(0, (today - item.due_date).days)  # type: ignore[attr-defined]
+    # Penalties and indemnity on the overdue items shown (the first 200: a large account's
+    # full figure comes from `relance interest` per invoice).
+    due = claims([i for i in items[:200] if i.days_late], today)  # type: ignore[attr-defined]
     invoice_ids = list(customer.invoices.values_list("id", flat=True)[:500])
     timeline = (
         Event.objects.filter(subject_type="customer", subject_id=customer.pk)
@@ -86,6 +90,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "contacts": customer.contacts.all(),
             "timeline": timeline,
             "nav": "customers",
+            "claims": due,
             "promises": customer.promises.filter(promised_date__gte=today).order_by(
                 "promised_date"
             ),
