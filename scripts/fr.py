@@ -260,6 +260,7 @@ FR = {
     "At least %(gap)s days between two contacts.": "Au moins %(gap)s jours entre deux contacts.",
     "Scenario saved.": "Scénario enregistré.",
     "Change the channel": "Changer de canal",
+    "Past the legal payment terms (latest %(d)s).": "Au-delà des délais de paiement légaux (au plus tard le %(d)s).",
     "Late-payment penalties and indemnity": "Pénalités de retard et indemnité forfaitaire",
     "penalties %(p)s, indemnity %(i)s": "pénalités %(p)s, indemnité %(i)s",
     "The first %(shown)s are shown.": "Les %(shown)s premiers sont affichés.",

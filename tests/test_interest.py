@@ -79,3 +79,29 @@ def test_the_customer_page_shows_the_penalties_and_indemnity_due(creditor, write
     assert (
         "268,80" in body
     )  # 117.12 (Dec., 14.25 %) + 111.68 (Jan., 13.15 %) + 40.00, French format
+
+
+def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_invoice(
+    creditor, write, client
+):
+    from django.contrib.auth.models import User
+
+    from relance.imports.services import import_file
+
+    import_file(
+        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    )
+    result = import_file(
+        write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2026-01-10,2026-03-17,100\nF2,C1,2026-01-10,2026-04-30,100\n"),
+        "invoices", creditor=creditor, actor="t",
+    )  # fmt: skip
+    assert result.created == 2
+    assert result.warnings == [
+        "line 3: F2 is due 2026-04-30, past the legal limit 2026-03-17 (FR payment terms)"
+    ]
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    assert (
+        "délais de paiement légaux (au plus tard le 17/03/2026)"
+        in client.get("/invoices/F2/").content.decode()
+    )
+    assert "délais de paiement légaux" not in client.get("/invoices/F1/").content.decode()

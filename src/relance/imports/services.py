@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from relance import audit
 from relance.bulk import Inserter, analyze
+from relance.core.law import Jurisdiction, for_country
 from relance.core.ledger import OpenItem, allocate, invoice_status, settle
 from relance.core.money import format_minor
 from relance.imports import rows as layouts
@@ -33,6 +35,7 @@ from relance.ledger import balances
 from relance.ledger.models import Allocation, Creditor, Customer, Invoice, Payment
 
 CHUNK = 2000
+SHOWN_WARNINGS = 20  # warnings of one kind listed one by one; the rest are counted
 # A fresh table's statistics are refreshed as it grows (see relance.bulk.analyze).
 ANALYZE_AFTER_CHUNKS = frozenset({5, 50, 500})
 Progress = Callable[[int], None]
@@ -154,6 +157,9 @@ def import_file(
         if dry_run:
             transaction.set_rollback(True)
     result.rejected = len(rejects)
+    extra = getattr(importer, "past_legal_terms", 0) - SHOWN_WARNINGS
+    if extra > 0:
+        result.warnings.append(f"and {extra} more invoices past the legal payment terms")
     if result.rows == 0:
         result.warnings.append("the file has a header but no data rows")
     if rejects:
@@ -353,6 +359,12 @@ class _InvoiceImporter(_Importer):
     def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:
         return layouts.invoice(row, self.options)
 
+    past_legal_terms = 0
+
+    @cached_property
+    def law(self) -> Jurisdiction:
+        return for_country(self.creditor.country)
+
     def write(self, chunk: list[tuple[int, dict[str, Any]]], result: ImportResult) -> list[Reject]:
         clean, rejects = self.clean(chunk, result, "number")
         customers = self._customers(clean, rejects)
@@ -366,7 +378,7 @@ class _InvoiceImporter(_Importer):
         changed: list[Invoice] = []
         events: list[tuple[str, int, dict[str, Any]]] = []  # (verb, id, data)
         for line, values, row in clean:
-            customer_id, terms = customers[values["customer_code"]]
+            customer_id, terms, debtor = customers[values["customer_code"]]
             fields = {k: values.get(k) for k in self.COMPARED} | {"customer_id": customer_id}
             if fields["due_date"] is None:
                 try:
@@ -376,6 +388,14 @@ class _InvoiceImporter(_Importer):
                 except ValueError as exc:
                     rejects.append((line, "payment_terms", str(exc), row))
                     continue
+            latest = self.law.latest_due_date(fields["issue_date"], debtor)
+            if latest is not None and fields["due_date"] > latest:
+                self.past_legal_terms += 1
+                if self.past_legal_terms <= SHOWN_WARNINGS:
+                    result.warnings.append(
+                        f"line {line}: {values['number']} is due {fields['due_date']}, past "
+                        f"the legal limit {latest} ({self.law.code} payment terms)"
+                    )
             current = existing.get(values["number"])
             if current is None:
                 done = settle(fields["amount"], 0, fields["reported_open_amount"])
@@ -433,15 +453,15 @@ class _InvoiceImporter(_Importer):
 
     def _customers(
         self, clean: list[tuple[int, dict[str, Any], dict[str, Any]]], rejects: list[Reject]
-    ) -> dict[str, tuple[int, str]]:
+    ) -> dict[str, tuple[int, str, str]]:
         """(id, payment terms) of the chunk's customers, creating those named by
         `customer_name`; rows for an unknown customer without a name are rejected."""
         codes = {v["customer_code"] for _, v, _ in clean}
         found = {
-            code: (pk, terms)
-            for pk, code, terms in Customer.objects.filter(
+            code: (pk, terms, kind)
+            for pk, code, terms, kind in Customer.objects.filter(
                 creditor=self.creditor, code__in=codes
-            ).values_list("id", "code", "payment_terms")
+            ).values_list("id", "code", "payment_terms", "kind")
         }
         for line, values, row in list(clean):
             code = values["customer_code"]
@@ -461,7 +481,7 @@ class _InvoiceImporter(_Importer):
                 country=self.options.default_country,
             )
             audit.record(self.actor, "customer.created", cust, {"source": "invoice import"})
-            found[code] = (cust.pk, "")
+            found[code] = (cust.pk, "", cust.kind)
         return found
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relance.audit import Event
+from relance.core.law import for_country
 from relance.law.interest import claims
 from relance.ledger import balances, queries, services
 from relance.ledger.forms import EvidenceForm
@@ -165,6 +166,9 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "form": form,
             "nav": "invoices",
             "disputes": invoice.disputes.order_by("opened_on"),
+            "legal_limit": for_country(creditor.country).latest_due_date(
+                invoice.issue_date, invoice.customer.kind
+            ),
             "open_dispute": invoice.disputes.filter(closed_on__isnull=True).exists(),
             "allocations": invoice.allocations.select_related("payment").order_by("date"),
             "evidence": invoice.evidence.all(),

@@ -45,6 +45,9 @@ class Jurisdiction(Protocol):
     def prescription_years(self, debtor: str) -> int | None:
         """None where Relance's sources give no figure: set it by hand."""
 
+    def latest_due_date(self, issue_date: date, debtor: str) -> date | None:
+        """The latest due date the law allows for an invoice issued then; None: no cap."""
+
 
 def flat(rate: Decimal) -> RateAt:
     return lambda day: (rate, None)

@@ -34,5 +34,8 @@ class EuropeanUnion:
     def prescription_years(self, debtor: str) -> int | None:
         return None
 
+    def latest_due_date(self, issue_date: date, debtor: str) -> date | None:
+        return None
+
 
 RULES = EuropeanUnion()

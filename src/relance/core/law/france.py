@@ -17,6 +17,7 @@ from decimal import Decimal
 from relance.core.law import Claim, eur_indemnity, flat, per_semester
 from relance.core.penalties import RateAt
 from relance.core.rates import RateTables, semester_start
+from relance.core.terms import end_of_month
 
 
 class France:
@@ -55,5 +56,21 @@ class France:
     def prescription_years(self, debtor: str) -> int | None:
         return 2 if debtor == "b2c" else 5  # C. conso L218-2; C. com. L110-4
 
+    def latest_due_date(self, issue_date: date, debtor: str) -> date | None:
+        return latest_due_date(issue_date) if debtor == "b2b" else None
+
 
 RULES = France()
+
+
+def latest_due_date(issue_date: date) -> date:
+    """The latest due date C. com. L441-10 I allows between businesses: 60 days from the
+    invoice, or by derogation 45 days end of month (either reading).
+
+    >>> latest_due_date(date(2026, 1, 10))  # end of January + 45 days
+    datetime.date(2026, 3, 17)
+    """
+    sixty = issue_date + timedelta(days=60)
+    eom_after = end_of_month(issue_date + timedelta(days=45))
+    after_eom = end_of_month(issue_date) + timedelta(days=45)
+    return max(sixty, eom_after, after_eom)

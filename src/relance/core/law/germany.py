@@ -27,5 +27,8 @@ class Germany:
     def prescription_years(self, debtor: str) -> int | None:
         return None
 
+    def latest_due_date(self, issue_date: date, debtor: str) -> date | None:
+        return None
+
 
 RULES = Germany()
