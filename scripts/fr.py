@@ -260,6 +260,9 @@ FR = {
     "At least %(gap)s days between two contacts.": "Au moins %(gap)s jours entre deux contacts.",
     "Scenario saved.": "Scénario enregistré.",
     "Change the channel": "Changer de canal",
+    "Prescription deadlines": "Prescription",
+    "Last day to act": "Dernier jour pour agir",
+    "Within": "Dans",
     "Past the legal payment terms (latest %(d)s).": "Au-delà des délais de paiement légaux (au plus tard le %(d)s).",
     "Late-payment penalties and indemnity": "Pénalités de retard et indemnité forfaitaire",
     "penalties %(p)s, indemnity %(i)s": "pénalités %(p)s, indemnité %(i)s",
@@ -292,6 +295,7 @@ FR_PLURAL = {
     "%(n)s item": ("%(n)s échéance", "%(n)s échéances"),
     "%(days)s day overdue": ("%(days)s jour de retard", "%(days)s jours de retard"),
     "; and %(n)s more invoice": ("; et %(n)s autre facture", "; et %(n)s autres factures"),
+    "%(m)s month": ("%(m)s mois", "%(m)s mois"),
 }
 
 

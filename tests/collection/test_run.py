@@ -261,3 +261,41 @@ def test_a_later_account_promise_wins_over_an_expired_invoice_promise(creditor, 
     relance("promise", "C001", "--until", "2026-03-04", "--invoices", "F1", "--on", "2026-03-02")
     relance("promise", "C001", "--until", "2026-03-20", "--on", "2026-03-07")
     assert run_collection(creditor, date(2026, 3, 9), actor="t").skipped[0]["reason"] == "promise"
+
+
+def test_a_prescribed_invoice_is_never_reminded_and_a_partial_payment_restarts_the_clock(
+    creditor, bakery
+):
+    from relance.ledger.models import Allocation, Payment
+
+    old = Invoice.objects.create(
+        creditor=creditor, customer=bakery, number="OLD", issue_date=date(2020, 1, 10),
+        delivery_date=date(2020, 1, 5), due_date=date(2020, 2, 9), amount=50000, open_amount=50000, status="open",
+    )  # fmt: skip
+    Invoice.objects.filter(number__in=["F1", "F2"]).delete()
+    skipped = run_collection(creditor, date(2025, 3, 10), actor="t", dry_run=True).skipped
+    assert skipped == [{"customer": "C001", "reason": "prescribed", "invoices": ["OLD"]}]
+    payment = Payment.objects.create(
+        creditor=creditor, customer=bakery, key="p", date=date(2023, 5, 2), amount=1000
+    )
+    Allocation.objects.create(invoice=old, payment=payment, amount=1000, date=date(2023, 5, 2))
+    Invoice.objects.filter(pk=old.pk).update(open_amount=49000, status="partially_paid")
+    actions = run_collection(creditor, date(2025, 3, 10), actor="t", dry_run=True).actions
+    assert [a["invoices"] for a in actions] == [["OLD"]]
+
+
+def test_the_worklist_warns_of_prescription_deadlines(creditor, bakery, client):
+    from django.contrib.auth.models import User
+
+    from relance.collection.queries import prescription_alerts
+
+    Invoice.objects.create(
+        creditor=creditor, customer=bakery, number="OLD", issue_date=date(2021, 4, 20),
+        due_date=date(2021, 5, 20), amount=50000, open_amount=50000, status="open",
+    )  # fmt: skip
+    alerts = prescription_alerts(creditor, date(2026, 3, 2))
+    assert [(a["invoice"], str(a["deadline"]), a["months"]) for a in alerts] == [
+        ("OLD", "2026-04-20", 3)
+    ]
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    assert ">OLD<" in client.get("/worklist/", {"date": "2026-03-02"}).content.decode()

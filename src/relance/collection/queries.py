@@ -23,6 +23,7 @@ from relance.collection.models import (
 from relance.core import engine
 from relance.core import plans as plans_core
 from relance.core import scenarios as core
+from relance.core.law import add_years, for_country, prescription_deadline
 from relance.core.money import Money
 from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice
 
@@ -58,6 +59,46 @@ def scenarios(creditor: Creditor) -> tuple[dict[str, core.Scenario], str]:
     rows = Scenario.objects.filter(creditor=creditor).order_by("-is_default", "id")
     found = {row.key: scenario(row) for row in rows.prefetch_related("steps")}
     return found, next(iter(found), "")
+
+
+def _acknowledgements(invoices: QuerySet[Invoice], day: date) -> dict[int, list[date]]:
+    """What restarted each invoice's prescription by `day`: its last partial payment and
+    the start of any payment plan covering it (C. civ. 2240)."""
+    found: dict[int, list[date]] = defaultdict(list)
+    paid = Allocation.objects.filter(invoice__in=invoices, date__lte=day).values("invoice_id")
+    for invoice_id, last in paid.annotate(last=Max("date")).values_list("invoice_id", "last"):
+        found[invoice_id].append(last)
+    plans = PaymentPlan.objects.filter(invoices__in=invoices, starts_on__lte=day)
+    for invoice_id, started in plans.values_list("invoices", "starts_on"):
+        found[invoice_id].append(started)
+    return found
+
+
+def prescription_alerts(creditor: Creditor, day: date, months: int = 6) -> list[dict[str, Any]]:
+    """Open invoices whose prescription deadline falls within `months`: the worklist warns
+    at 6, 3 and 1 months, so that a court claim or an acknowledgement comes first."""
+    rules = for_country(creditor.country)
+    periods = [y for y in (rules.prescription_years("b2b"), rules.prescription_years("b2c")) if y]
+    if not periods:
+        return []
+    horizon = add_years(day, -min(periods)) + timedelta(days=31 * months)
+    candidates = Invoice.objects.filter(
+        creditor=creditor, open_amount__gt=0, issue_date__lte=horizon
+    ).exclude(status="paid")
+    acknowledged = _acknowledgements(candidates, day)
+    alerts = []
+    for pk, number, code, kind, issued, delivered in candidates.values_list(
+        "id", "number", "customer__code", "customer__kind", "issue_date", "delivery_date"
+    ):
+        years = rules.prescription_years(kind)
+        if years is None:
+            continue
+        deadline = prescription_deadline(delivered or issued, years, acknowledged.get(pk, []))
+        left = (deadline - day).days
+        if 0 <= left <= 31 * months:
+            alerts.append({"invoice": number, "customer": code, "deadline": deadline,
+                           "months": 1 if left <= 31 else 3 if left <= 92 else 6})  # fmt: skip
+    return sorted(alerts, key=lambda a: a["deadline"])
 
 
 def _current_plans(plans: QuerySet[PaymentPlan], day: date) -> set[int]:
@@ -108,7 +149,7 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
         .exclude(status="paid")
         .values_list(
             "id", "number", "customer_id", "currency", "due_date", "issue_date", "open_amount",
-            "scenario_id",
+            "scenario_id", "delivery_date",
         )
     )  # fmt: skip
     taken: dict[int, dict[str, date]] = defaultdict(dict)
@@ -153,8 +194,27 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
             promised_customers[cid] = max(until, promised_customers.get(cid, until))
 
     scenario_keys = dict(Scenario.objects.filter(creditor=creditor).values_list("id", "key"))
+    rules = for_country(creditor.country)
+    # Only an invoice that started before the shortest prescription period can be
+    # prescribed: the others need no look at their payments.
+    periods = [y for y in (rules.prescription_years("b2b"), rules.prescription_years("b2c")) if y]
+    cutoff = add_years(day, -min(periods)) if periods else date.min
+    old = Invoice.objects.filter(
+        Q(issue_date__lte=cutoff) | Q(delivery_date__lte=cutoff), creditor=creditor
+    )
+    acknowledged = _acknowledgements(scoped(old, "customer"), day)
+
+    def prescribed(start: date, kind: str, pk: int) -> bool:
+        years = rules.prescription_years(kind)
+        return (
+            start <= cutoff
+            and years is not None
+            and prescription_deadline(start, years, acknowledged.get(pk, [])) < day
+        )
+
     customers = _customers(creditor, {r[2] for r in rows}, day, customer, scenario_keys)
     codes = {c.ref: c.code for c in customers.values()}
+    kinds = {c.ref: c.kind for c in customers.values()}
     items = [
         engine.Item(
             number=number,
@@ -171,10 +231,11 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
                 default=None,
             ),
             awaiting_approval=pk in awaiting,
+            prescribed=prescribed(delivered or issued, kinds[customer_id], pk),
             taken=taken.get(pk, {}),
             ref=pk,
         )
-        for pk, number, customer_id, currency, due, issued, open_amount, scenario_id in rows
+        for pk, number, customer_id, currency, due, issued, open_amount, scenario_id, delivered in rows
     ]
     found, default = scenarios(creditor)
     return engine.Ledger(

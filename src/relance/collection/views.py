@@ -69,6 +69,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "day": day, "groups": groups, "run": run, "skipped": skipped[:SHOWN],
         "skipped_total": len(skipped), "shown": SHOWN, "nav": "worklist",
         "creditor": creditor, "channels": services.EDITABLE_CHANNELS,
+        "prescription": queries.prescription_alerts(creditor, day),
     })  # fmt: skip
 
 

@@ -39,6 +39,7 @@ class SkipReason(StrEnum):
     ON_HOLD = "on_hold"
     HANDED_OFF = "handed_off"
     NOT_DUE = "not_due"
+    PRESCRIBED = "prescribed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class Item:
     taken: Mapping[str, date] = field(default_factory=dict)  # step key -> day it was taken
     # Its last step waits for a person's approval: it climbs no further until decided.
     awaiting_approval: bool = False
+    prescribed: bool = False  # past the prescription deadline: never reminded
     ref: int = 0  # the caller's identifier (a database key), opaque here
 
 
@@ -305,7 +307,9 @@ def _plan_customer(
     free: list[Item] = []
     excluded: dict[SkipReason, list[Item]] = {}
     for item in items:
-        if item.disputed:
+        if item.prescribed:
+            excluded.setdefault(SkipReason.PRESCRIBED, []).append(item)
+        elif item.disputed:
             excluded.setdefault(SkipReason.DISPUTE, []).append(item)
         elif item.in_plan:
             excluded.setdefault(SkipReason.PAYMENT_PLAN, []).append(item)

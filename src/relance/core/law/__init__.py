@@ -75,3 +75,25 @@ def for_country(country: str) -> Jurisdiction:
         "ES": spain.RULES, "IT": italy.RULES,
     }  # fmt: skip
     return modules.get(country, eu.RULES)
+
+
+def add_years(day: date, years: int) -> date:
+    """
+    >>> add_years(date(2024, 2, 29), 5)
+    datetime.date(2029, 2, 28)
+    """
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def prescription_deadline(start: date, years: int, acknowledgements: list[date]) -> date:
+    """The last day a claim can be pursued: `years` after the delivery (or the invoice),
+    restarted by each acknowledgement of the debt (a partial payment, a signed plan).
+    A formal notice does not restart it (Com. 18 May 2022, 20-23.204).
+
+    >>> prescription_deadline(date(2021, 3, 1), 5, [date(2023, 6, 1)])
+    datetime.date(2028, 6, 1)
+    """
+    return add_years(max([start, *acknowledgements]), years)
