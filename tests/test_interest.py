@@ -105,3 +105,32 @@ def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_inv
         in client.get("/invoices/F2/").content.decode()
     )
     assert "délais de paiement légaux" not in client.get("/invoices/F1/").content.decode()
+
+
+def test_the_invoice_page_says_whether_the_claim_is_ready(
+    creditor, write, client, settings, tmp_path
+):
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from relance.imports.services import import_file
+    from relance.law.readiness import of_invoice
+    from relance.ledger.models import Invoice
+    from relance.ledger.services import add_evidence
+
+    settings.MEDIA_ROOT = tmp_path
+    import_file(
+        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    )
+    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"),
+                "invoices", creditor=creditor, actor="t")  # fmt: skip
+    invoice = Invoice.objects.get(number="F1")
+    from datetime import date
+
+    first = of_invoice(invoice, date(2025, 3, 1))
+    assert (first.certain, first.liquid, first.due) == (False, True, True)
+    for kind in ("purchase_order", "delivery_note"):
+        add_evidence(invoice, SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4"), kind=kind)
+    assert of_invoice(invoice, date(2025, 3, 1)).ready
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    assert 'id="readiness"' in client.get("/invoices/F1/").content.decode()

@@ -61,7 +61,7 @@ def scenarios(creditor: Creditor) -> tuple[dict[str, core.Scenario], str]:
     return found, next(iter(found), "")
 
 
-def _acknowledgements(invoices: QuerySet[Invoice], day: date) -> dict[int, list[date]]:
+def acknowledgements(invoices: QuerySet[Invoice], day: date) -> dict[int, list[date]]:
     """What restarted each invoice's prescription by `day`: its last partial payment and
     the start of any payment plan covering it (C. civ. 2240)."""
     found: dict[int, list[date]] = defaultdict(list)
@@ -85,7 +85,7 @@ def prescription_alerts(creditor: Creditor, day: date, months: int = 6) -> list[
     candidates = Invoice.objects.filter(
         creditor=creditor, open_amount__gt=0, issue_date__lte=horizon
     ).exclude(status="paid")
-    acknowledged = _acknowledgements(candidates, day)
+    acknowledged = acknowledgements(candidates, day)
     alerts = []
     for pk, number, code, kind, issued, delivered in candidates.values_list(
         "id", "number", "customer__code", "customer__kind", "issue_date", "delivery_date"
@@ -202,7 +202,7 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
     old = Invoice.objects.filter(
         Q(issue_date__lte=cutoff) | Q(delivery_date__lte=cutoff), creditor=creditor
     )
-    acknowledged = _acknowledgements(scoped(old, "customer"), day)
+    acknowledged = acknowledgements(scoped(old, "customer"), day)
 
     def prescribed(start: date, kind: str, pk: int) -> bool:
         years = rules.prescription_years(kind)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relance.audit import Event
 from relance.core.law import for_country
+from relance.law import readiness
 from relance.law.interest import claims
 from relance.ledger import balances, queries, services
 from relance.ledger.forms import EvidenceForm
@@ -166,6 +167,8 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "form": form,
             "nav": "invoices",
             "disputes": invoice.disputes.order_by("opened_on"),
+            "readiness": (ready := readiness.of_invoice(invoice, timezone.localdate())),
+            "not_ready": [readiness.LABELS[code] for code in ready.missing],
             "legal_limit": for_country(creditor.country).latest_due_date(
                 invoice.issue_date, invoice.customer.kind
             ),
