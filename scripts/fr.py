@@ -260,6 +260,7 @@ FR = {
     "At least %(gap)s days between two contacts.": "Au moins %(gap)s jours entre deux contacts.",
     "Scenario saved.": "Scénario enregistré.",
     "Change the channel": "Changer de canal",
+    "contract penalty rate (%)": "taux de pénalité contractuel (%)",
     "Ready for a hand-off or a court claim?": "Prête pour une transmission ou une action en justice ?",
     "Certain: agreement and delivery proven": "Certaine : accord et livraison prouvés",
     "Liquid: the amount is known, net of credits and payments": "Liquide : montant connu, net des avoirs et règlements",

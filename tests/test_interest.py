@@ -134,3 +134,28 @@ def test_the_invoice_page_says_whether_the_claim_is_ready(
     assert of_invoice(invoice, date(2025, 3, 1)).ready
     client.force_login(User.objects.create_user("alice", password="x" * 12))
     assert 'id="readiness"' in client.get("/invoices/F1/").content.decode()
+
+
+def test_a_contract_rate_replaces_the_default_but_never_below_three_times_the_legal_rate(
+    creditor, write
+):
+    from decimal import Decimal
+
+    from relance.imports.services import import_file
+    from relance.ledger.models import Customer, Invoice
+
+    import_file(
+        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    )
+    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,1000\n"),
+                "invoices", creditor=creditor, actor="t")  # fmt: skip
+    Customer.objects.filter(code="C1").update(contract_rate=Decimal("20"))
+    data = json.loads(
+        runner.invoke(app, ["interest", "F1", "--date", "2025-03-01", "--json"]).stdout
+    )
+    assert {p["rate"] for p in data["periods"]} == {"20.00"}
+    Invoice.objects.filter(number="F1").update(contract_rate=Decimal("1"))
+    data = json.loads(
+        runner.invoke(app, ["interest", "F1", "--date", "2025-03-01", "--json"]).stdout
+    )
+    assert {p["rate"] for p in data["periods"]} == {"11.13"}  # 3 x 3.71, the 2025 S1 legal rate

@@ -221,3 +221,12 @@ def test_a_file_with_only_a_header_says_so(creditor, write):
     result = run(write("i.csv", "number,customer,issue_date,amount\n"), "invoices", creditor)
     assert result.rows == 0
     assert result.warnings == ["the file has a header but no data rows"]
+
+
+def test_a_contract_rate_column_is_read_as_a_percentage(creditor, customer, write):
+    text = "number,customer,issue_date,amount,contract_rate\nF1,C1,2026-01-05,10,12.5\nF2,C1,2026-01-05,10,150\n"
+    result = run(write("i.csv", text), "invoices", creditor)
+    assert (result.created, result.errors[0].column) == (1, "contract_rate")
+    assert str(Invoice.objects.get(number="F1").contract_rate) == "12.500"
+    again = run(write("i.csv", text), "invoices", creditor)
+    assert again.unchanged == 1

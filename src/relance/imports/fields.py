@@ -159,3 +159,24 @@ def identifier(row: dict[str, Any], column: str, check: Any, *args: Any) -> str:
 company_number = identifiers.company_number
 vat_number = identifiers.vat_number
 iban = identifiers.iban
+
+
+def rate(row: dict[str, Any], column: str, options: Options) -> Decimal | None:
+    """A yearly percentage such as 12.15 (or 12,15 with --decimal-comma), 0 to 100."""
+    value = row.get(column, "")
+    if value in ("", None):
+        return None
+    try:
+        number = (
+            value
+            if isinstance(value, Decimal | int)
+            else parse_amount(str(value).rstrip("% "), decimal_comma=options.decimal_comma)
+        )
+    except DomainError as exc:
+        raise CellError(column, str(exc)) from None
+    number = Decimal(number)
+    if not 0 <= number <= 100 or number != number.quantize(Decimal("0.001")):
+        raise CellError(
+            column, f"{value!r} is not a rate in percent (0 to 100, 3 decimals at most)"
+        )
+    return number

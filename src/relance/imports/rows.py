@@ -48,6 +48,7 @@ CUSTOMERS = Layout(
         "payment_terms",
         "scenario",
         "segment",
+        "contract_rate",
     ),
 )
 INVOICES = Layout(
@@ -64,6 +65,7 @@ INVOICES = Layout(
         "open_amount",
         "po_number",
         "customer_name",
+        "contract_rate",
     ),
 )
 PAYMENTS = Layout(
@@ -102,6 +104,7 @@ def customer(row: dict[str, Any], options: Options, scenarios: dict[str, int]) -
         "payment_terms": str(terms) if terms else "",
         "scenario_id": scenarios.get(scenario_key) if scenario_key else None,
         "segment": f.text(row, "segment", max_length=50),
+        "contract_rate": f.rate(row, "contract_rate", options),
     }
 
 
@@ -144,6 +147,7 @@ def invoice(row: dict[str, Any], options: Options) -> dict[str, Any]:
         "amount_excl_tax": None if excl is None else sign * abs(excl),
         "reported_open_amount": open_amount,
         "po_number": f.text(row, "po_number", max_length=60),
+        "contract_rate": f.rate(row, "contract_rate", options),
     }
 
 

@@ -30,7 +30,10 @@ def interest(invoice: Invoice, as_of: date) -> dict[str, Any]:
         left -= part
         changes.append((day, left))
     until = as_of if invoice.open_amount > 0 or not allocations else min(as_of, allocations[-1][0])
-    claim = Claim(customer.kind, invoice.currency, invoice.amount, invoice.due_date)
+    rate = invoice.contract_rate if invoice.contract_rate is not None else customer.contract_rate
+    claim = Claim(
+        customer.kind, invoice.currency, invoice.amount, invoice.due_date, contract_rate=rate
+    )
     rate_at = rules.rate_at(claim, law.tables())
     periods = []
     if rate_at is not None and invoice.kind == "invoice":

@@ -109,6 +109,11 @@ class Customer(models.Model):
     )
     segment = models.CharField(_("segment"), max_length=50, blank=True)
     risk_class = models.CharField(_("risk class"), max_length=20, blank=True)
+    # A late-penalty rate the contract with this customer sets (percent a year); the law
+    # may floor it (France: 3x the legal rate).
+    contract_rate = models.DecimalField(
+        _("contract penalty rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
     hold_until = models.DateField(_("no reminders until"), null=True, blank=True)
     # Open and overdue totals in the creditor's currency as of creditor.balances_as_of,
     # kept by ledger.balances so that lists sort 100,000 customers without summing
@@ -198,6 +203,9 @@ class Invoice(models.Model):
     settled_elsewhere = models.BigIntegerField(default=0)
     open_amount = models.BigIntegerField(_("open amount"))
     po_number = models.CharField(_("PO number"), max_length=60, blank=True)
+    contract_rate = models.DecimalField(
+        _("contract penalty rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
     scenario = models.ForeignKey(
         "collection.Scenario", on_delete=models.SET_NULL, null=True, blank=True,
         verbose_name=_("scenario"),
