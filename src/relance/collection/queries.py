@@ -23,7 +23,7 @@ from relance.collection.models import (
 from relance.core import engine
 from relance.core import plans as plans_core
 from relance.core import scenarios as core
-from relance.core.law import add_years, for_country, prescription_deadline
+from relance.core.law import add_years, alert_months, deadline, for_country, shortest_prescription
 from relance.core.money import Money
 from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice
 
@@ -78,10 +78,10 @@ def prescription_alerts(creditor: Creditor, day: date, months: int = 6) -> list[
     """Open invoices whose prescription deadline falls within `months`: the worklist warns
     at 6, 3 and 1 months, so that a court claim or an acknowledgement comes first."""
     rules = for_country(creditor.country)
-    periods = [y for y in (rules.prescription_years("b2b"), rules.prescription_years("b2c")) if y]
-    if not periods:
+    shortest = shortest_prescription(rules)
+    if shortest is None:
         return []
-    horizon = add_years(day, -min(periods)) + timedelta(days=31 * months)
+    horizon = add_years(day, -shortest) + timedelta(days=31 * months)
     candidates = Invoice.objects.filter(
         creditor=creditor, open_amount__gt=0, issue_date__lte=horizon
     ).exclude(status="paid")
@@ -90,14 +90,12 @@ def prescription_alerts(creditor: Creditor, day: date, months: int = 6) -> list[
     for pk, number, code, kind, issued, delivered in candidates.values_list(
         "id", "number", "customer__code", "customer__kind", "issue_date", "delivery_date"
     ):
-        years = rules.prescription_years(kind)
-        if years is None:
-            continue
-        deadline = prescription_deadline(delivered or issued, years, acknowledged.get(pk, []))
-        left = (deadline - day).days
-        if 0 <= left <= 31 * months:
-            alerts.append({"invoice": number, "customer": code, "deadline": deadline,
-                           "months": 1 if left <= 31 else 3 if left <= 92 else 6})  # fmt: skip
+        last_day = deadline(rules, kind, delivered or issued, acknowledged.get(pk, []))
+        months_left = alert_months(last_day, day) if last_day else None
+        if months_left:
+            alerts.append(
+                {"invoice": number, "customer": code, "deadline": last_day, "months": months_left}
+            )
     return sorted(alerts, key=lambda a: a["deadline"])
 
 
@@ -196,21 +194,18 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
     scenario_keys = dict(Scenario.objects.filter(creditor=creditor).values_list("id", "key"))
     rules = for_country(creditor.country)
     # Only an invoice that started before the shortest prescription period can be
-    # prescribed: the others need no look at their payments.
-    periods = [y for y in (rules.prescription_years("b2b"), rules.prescription_years("b2c")) if y]
-    cutoff = add_years(day, -min(periods)) if periods else date.min
-    old = Invoice.objects.filter(
-        Q(issue_date__lte=cutoff) | Q(delivery_date__lte=cutoff), creditor=creditor
-    )
+    # prescribed: the others need no look at their payments. The due date (indexed)
+    # follows the delivery or the invoice by far less than a year.
+    shortest = shortest_prescription(rules)
+    cutoff = add_years(day, -shortest) if shortest else date.min
+    old = Invoice.objects.filter(creditor=creditor, due_date__lte=cutoff + timedelta(days=400))
     acknowledged = acknowledgements(scoped(old, "customer"), day)
 
     def prescribed(start: date, kind: str, pk: int) -> bool:
-        years = rules.prescription_years(kind)
-        return (
-            start <= cutoff
-            and years is not None
-            and prescription_deadline(start, years, acknowledged.get(pk, [])) < day
-        )
+        if start > cutoff:
+            return False
+        last_day = deadline(rules, kind, start, acknowledged.get(pk, []))
+        return last_day is not None and last_day < day
 
     customers = _customers(creditor, {r[2] for r in rows}, day, customer, scenario_keys)
     codes = {c.ref: c.code for c in customers.values()}

@@ -75,3 +75,28 @@ def accrue(
                 base = open_amount
         day = end + timedelta(days=1)
     return periods
+
+
+def balance_history(
+    amount: int,
+    settled_elsewhere: int,
+    payments: Sequence[tuple[date, int]],
+    still_open: bool,
+    as_of: date,
+) -> tuple[int, list[tuple[date, int]], date]:
+    """(starting base, (day, new open amount) changes, last day of interest) of an invoice.
+
+    An amount settled outside Relance has no known date: it counts as paid on the due
+    date, so a claim never exceeds what can be shown. A paid invoice stops earning
+    interest on the day of its last payment.
+
+    >>> balance_history(10000, 0, [(date(2025, 2, 1), 4000), (date(2025, 3, 1), 6000)], False, date(2025, 6, 1))
+    (10000, [(datetime.date(2025, 2, 1), 6000), (datetime.date(2025, 3, 1), 0)], datetime.date(2025, 3, 1))
+    """
+    base = amount - settled_elsewhere
+    changes, left = [], base
+    for day, part in sorted(payments):
+        left -= part
+        changes.append((day, left))
+    until = as_of if still_open or not changes else min(as_of, changes[-1][0])
+    return base, changes, until

@@ -9,27 +9,25 @@ from relance import law
 from relance.core.errors import DomainError
 from relance.core.law import Claim, for_country
 from relance.core.money import Money, format_minor
-from relance.core.penalties import accrue
+from relance.core.penalties import accrue, balance_history
 from relance.ledger.models import Invoice
 
 
 def interest(invoice: Invoice, as_of: date) -> dict[str, Any]:
     """The JSON document of `relance interest`: periods, penalties, indemnity, total.
 
-    Interest runs on the open amount, day by day, until the invoice was paid (the day of
-    the last allocation) or `as_of`. An amount settled outside Relance (no date known) is
-    taken as paid at the due date: the claim never exceeds what can be shown.
+    Interest runs on the open amount, day by day (relance.core.penalties).
     """
     customer = invoice.customer
     creditor = invoice.creditor
     rules = for_country(creditor.country)
-    allocations = list(invoice.allocations.order_by("date", "id").values_list("date", "amount"))
-    start_amount = invoice.amount - invoice.settled_elsewhere
-    changes, left = [], start_amount
-    for day, part in allocations:
-        left -= part
-        changes.append((day, left))
-    until = as_of if invoice.open_amount > 0 or not allocations else min(as_of, allocations[-1][0])
+    start_amount, changes, until = balance_history(
+        invoice.amount,
+        invoice.settled_elsewhere,
+        list(invoice.allocations.values_list("date", "amount")),
+        invoice.open_amount > 0,
+        as_of,
+    )
     rate = invoice.contract_rate if invoice.contract_rate is not None else customer.contract_rate
     claim = Claim(
         customer.kind, invoice.currency, invoice.amount, invoice.due_date, contract_rate=rate

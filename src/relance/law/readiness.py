@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relance.collection.queries import acknowledgements
 from relance.core import readiness
-from relance.core.law import for_country, prescription_deadline
+from relance.core.law import deadline, for_country
 from relance.ledger.models import Invoice
 
 LABELS = {
@@ -30,11 +30,13 @@ def of_invoice(invoice: Invoice, today: date) -> readiness.Readiness:
         )["total"]
         or 0
     )
-    years = for_country(invoice.creditor.country).prescription_years(invoice.customer.kind)
-    acknowledged = acknowledgements(Invoice.objects.filter(pk=invoice.pk), today).get(
-        invoice.pk, []
+    acknowledged = acknowledgements(Invoice.objects.filter(pk=invoice.pk), today)
+    last_day = deadline(
+        for_country(invoice.creditor.country),
+        invoice.customer.kind,
+        invoice.delivery_date or invoice.issue_date,
+        acknowledged.get(invoice.pk, []),
     )
-    start = invoice.delivery_date or invoice.issue_date
     return readiness.check(
         evidence=set(invoice.evidence.values_list("kind", flat=True)),
         open_amount=invoice.open_amount,
@@ -42,5 +44,5 @@ def of_invoice(invoice: Invoice, today: date) -> readiness.Readiness:
         due=invoice.due_date,
         today=today,
         disputed=invoice.disputes.filter(closed_on__isnull=True).exists(),
-        prescribed=years is not None and prescription_deadline(start, years, acknowledged) < today,
+        prescribed=last_day is not None and last_day < today,
     )

@@ -88,6 +88,32 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def shortest_prescription(rules: Jurisdiction) -> int | None:
+    """The shortest prescription period, in years, over the debtor kinds; None: unknown."""
+    periods = [y for y in map(rules.prescription_years, ("b2b", "b2c", "public")) if y]
+    return min(periods) if periods else None
+
+
+def deadline(
+    rules: Jurisdiction, debtor: str, start: date, acknowledgements: list[date]
+) -> date | None:
+    """The invoice's prescription deadline under `rules`; None where the period is unknown."""
+    years = rules.prescription_years(debtor)
+    return None if years is None else prescription_deadline(start, years, acknowledgements)
+
+
+def alert_months(last_day: date, today: date) -> int | None:
+    """The worklist warns 6, 3 and 1 months before a prescription deadline.
+
+    >>> alert_months(date(2026, 4, 20), date(2026, 3, 2)), alert_months(date(2027, 1, 1), date(2026, 3, 2))
+    (3, None)
+    """
+    left = (last_day - today).days
+    if not 0 <= left <= 31 * 6:
+        return None
+    return 1 if left <= 31 else 3 if left <= 92 else 6
+
+
 def prescription_deadline(start: date, years: int, acknowledgements: list[date]) -> date:
     """The last day a claim can be pursued: `years` after the delivery (or the invoice),
     restarted by each acknowledgement of the debt (a partial payment, a signed plan).
