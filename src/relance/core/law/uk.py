@@ -9,20 +9,16 @@ LAW.md section 6.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from relance.core.law import Claim, flat
+from relance.core.law.eu import EuropeanUnion
 from relance.core.penalties import RateAt
 from relance.core.rates import RateTables
 
 
-class UnitedKingdom:
+class UnitedKingdom(EuropeanUnion):
     code = "GB"
-    POINTS = Decimal(8)
-
-    def start(self, claim: Claim) -> date:
-        return claim.due
 
     def rate_at(self, claim: Claim, tables: RateTables) -> RateAt | None:
         if claim.debtor == "b2c":
@@ -41,12 +37,6 @@ class UnitedKingdom:
         if amount < 100000:
             return 4000
         return 7000 if amount < 1000000 else 10000
-
-    def prescription_years(self, debtor: str) -> int | None:
-        return None
-
-    def latest_due_date(self, issue_date: date, debtor: str) -> date | None:
-        return None
 
 
 RULES = UnitedKingdom()
