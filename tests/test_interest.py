@@ -1,5 +1,7 @@
 import json
+from datetime import date
 
+import pytest
 from typer.testing import CliRunner
 
 from relance.cli import app
@@ -7,18 +9,24 @@ from relance.cli import app
 runner = CliRunner()
 
 
-def test_relance_interest_follows_the_contract_across_a_semester_and_a_partial_payment(
-    creditor, write
-):
+@pytest.fixture
+def load(creditor, write):  # type: ignore[no-untyped-def]
+    """Customer C1 imported; load(kind, csv_text) imports more of the ledger."""
     from relance.imports.services import import_file
 
-    import_file(
-        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    def _load(kind: str, text: str):  # type: ignore[no-untyped-def]
+        return import_file(write(f"{kind}.csv", text), kind, creditor=creditor, actor="t")
+
+    _load("customers", "customer,name\nC1,Alpha\n")
+    return _load
+
+
+def test_relance_interest_follows_the_contract_across_a_semester_and_a_partial_payment(load):
+    load(
+        "invoices",
+        "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n",
     )
-    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n"),
-                "invoices", creditor=creditor, actor="t")  # fmt: skip
-    import_file(write("p.csv", "date,amount,customer,invoices\n2025-02-01,4000,C1,F1\n"), "payments",
-                creditor=creditor, actor="t")  # fmt: skip
+    load("payments", "date,amount,customer,invoices\n2025-02-01,4000,C1,F1\n")
     result = runner.invoke(app, ["interest", "F1", "--date", "2025-08-15", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -28,30 +36,21 @@ def test_relance_interest_follows_the_contract_across_a_semester_and_a_partial_p
     assert (data["penalties"], data["indemnity"], data["total"]) == ("646.36", "40.00", "686.36")
 
 
-def test_an_invoice_paid_on_time_owes_nothing(creditor, write):
-    from relance.imports.services import import_file
-
-    import_file(
-        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+def test_an_invoice_paid_on_time_owes_nothing(load):
+    load(
+        "invoices", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"
     )
-    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"),
-                "invoices", creditor=creditor, actor="t")  # fmt: skip
-    import_file(write("p.csv", "date,amount,customer,invoices\n2025-01-30,100,C1,F1\n"), "payments",
-                creditor=creditor, actor="t")  # fmt: skip
+    load("payments", "date,amount,customer,invoices\n2025-01-30,100,C1,F1\n")
     data = json.loads(
         runner.invoke(app, ["interest", "F1", "--date", "2025-06-01", "--json"]).stdout
     )
     assert (data["days_late"], data["total"], data["periods"]) == (0, "0.00", [])
 
 
-def test_a_date_beyond_the_rate_files_is_a_clear_error(creditor, write):
-    from relance.imports.services import import_file
-
-    import_file(
-        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+def test_a_date_beyond_the_rate_files_is_a_clear_error(load):
+    load(
+        "invoices", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"
     )
-    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"),
-                "invoices", creditor=creditor, actor="t")  # fmt: skip
     result = runner.invoke(app, ["interest", "F1", "--date", "2099-01-01"])
     assert result.exit_code == 1
     message = " ".join(result.stderr.split())
@@ -59,19 +58,16 @@ def test_a_date_beyond_the_rate_files_is_a_clear_error(creditor, write):
     assert "to the rate files" in message
 
 
-def test_the_customer_page_shows_the_penalties_and_indemnity_due(creditor, write, client, settings):
+def test_the_customer_page_shows_the_penalties_and_indemnity_due(load, client, settings):
     from datetime import date
     from unittest import mock
 
     from django.contrib.auth.models import User
 
-    from relance.imports.services import import_file
-
-    import_file(
-        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    load(
+        "invoices",
+        "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n",
     )
-    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n"),
-                "invoices", creditor=creditor, actor="t")  # fmt: skip
     client.force_login(User.objects.create_user("alice", password="x" * 12))
     # The page computes as of today; pin it inside the rate tables.
     with mock.patch("django.utils.timezone.localdate", return_value=date(2025, 1, 31)):
@@ -81,20 +77,13 @@ def test_the_customer_page_shows_the_penalties_and_indemnity_due(creditor, write
     )  # 117.12 (Dec., 14.25 %) + 111.68 (Jan., 13.15 %) + 40.00, French format
 
 
-def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_invoice(
-    creditor, write, client
-):
+def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_invoice(load, client):
     from django.contrib.auth.models import User
 
-    from relance.imports.services import import_file
-
-    import_file(
-        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    result = load(
+        "invoices",
+        "number,customer,issue_date,due_date,amount\nF1,C1,2026-01-10,2026-03-17,100\nF2,C1,2026-01-10,2026-04-30,100\n",
     )
-    result = import_file(
-        write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2026-01-10,2026-03-17,100\nF2,C1,2026-01-10,2026-04-30,100\n"),
-        "invoices", creditor=creditor, actor="t",
-    )  # fmt: skip
     assert result.created == 2
     assert result.warnings == [
         "line 3: F2 is due 2026-04-30, past the legal limit 2026-03-17 (FR payment terms)"
@@ -107,25 +96,19 @@ def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_inv
     assert "délais de paiement légaux" not in client.get("/invoices/F1/").content.decode()
 
 
-def test_the_invoice_page_says_whether_the_claim_is_ready(
-    creditor, write, client, settings, tmp_path
-):
+def test_the_invoice_page_says_whether_the_claim_is_ready(load, client, settings, tmp_path):
     from django.contrib.auth.models import User
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from relance.imports.services import import_file
     from relance.law.readiness import of_invoice
     from relance.ledger.models import Invoice
     from relance.ledger.services import add_evidence
 
     settings.MEDIA_ROOT = tmp_path
-    import_file(
-        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    load(
+        "invoices", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"
     )
-    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,100\n"),
-                "invoices", creditor=creditor, actor="t")  # fmt: skip
     invoice = Invoice.objects.get(number="F1")
-    from datetime import date
 
     first = of_invoice(invoice, date(2025, 3, 1))
     assert (first.certain, first.liquid, first.due) == (False, True, True)
@@ -136,19 +119,14 @@ def test_the_invoice_page_says_whether_the_claim_is_ready(
     assert 'id="readiness"' in client.get("/invoices/F1/").content.decode()
 
 
-def test_a_contract_rate_replaces_the_default_but_never_below_three_times_the_legal_rate(
-    creditor, write
-):
+def test_a_contract_rate_replaces_the_default_but_never_below_three_times_the_legal_rate(load):
     from decimal import Decimal
 
-    from relance.imports.services import import_file
     from relance.ledger.models import Customer, Invoice
 
-    import_file(
-        write("c.csv", "customer,name\nC1,Alpha\n"), "customers", creditor=creditor, actor="t"
+    load(
+        "invoices", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,1000\n"
     )
-    import_file(write("i.csv", "number,customer,issue_date,due_date,amount\nF1,C1,2025-01-01,2025-01-31,1000\n"),
-                "invoices", creditor=creditor, actor="t")  # fmt: skip
     Customer.objects.filter(code="C1").update(contract_rate=Decimal("20"))
     data = json.loads(
         runner.invoke(app, ["interest", "F1", "--date", "2025-03-01", "--json"]).stdout
