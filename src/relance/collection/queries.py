@@ -194,11 +194,12 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
     scenario_keys = dict(Scenario.objects.filter(creditor=creditor).values_list("id", "key"))
     rules = for_country(creditor.country)
     # Only an invoice that started before the shortest prescription period can be
-    # prescribed: the others need no look at their payments. The due date (indexed)
-    # follows the delivery or the invoice by far less than a year.
+    # prescribed: the others need no look at their payments.
     shortest = shortest_prescription(rules)
     cutoff = add_years(day, -shortest) if shortest else date.min
-    old = Invoice.objects.filter(creditor=creditor, due_date__lte=cutoff + timedelta(days=400))
+    old = Invoice.objects.filter(
+        Q(issue_date__lte=cutoff) | Q(delivery_date__lte=cutoff), creditor=creditor
+    )
     acknowledged = acknowledgements(scoped(old, "customer"), day)
 
     def prescribed(start: date, kind: str, pk: int) -> bool:
