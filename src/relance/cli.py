@@ -347,6 +347,107 @@ def run(date_: DateOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = Fa
     out.print(f"{prefix}{len(result.actions)} actions; skipped: {summary}", highlight=False)
 
 
+@app.command()
+def send(
+    limit: Annotated[int | None, typer.Option(help="Prepare at most this many actions.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Dispatch the outbox: prepare the queued actions, email and text what may go alone,
+    render the letters to print. Safe to run again, and beside `relance worker`."""
+    setup()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress
+
+    from relance.channels import outbox
+    from relance.collection.models import Action, ActionStatus
+
+    waiting = Action.objects.filter(status=ActionStatus.QUEUED).exclude(channel="handoff").count()
+    with Progress(
+        "sending", BarColumn(), MofNCompleteColumn(), console=err,
+        disable=as_json or not err.is_terminal,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("send", total=min(waiting, limit or waiting))
+        report = outbox.send(today=today(), limit=limit, progress=lambda n: bar.advance(task, n))
+    if as_json:
+        emit(report.as_json())
+    else:
+        out.print(
+            f"{report.prepared} actions prepared: {report.sent} messages sent, "
+            f"{report.letters} letters to print, {report.retrying} to retry, "
+            f"{report.failed} failed, {report.cancelled} cancelled (paid or disputed)",
+            highlight=False,
+        )
+        if report.recovered or report.interrupted:
+            out.print(
+                f"Recovered from a stopped sender: {report.recovered} actions prepared again, "
+                f"{report.interrupted} messages interrupted mid-delivery (see the worklist)",
+                highlight=False,
+            )
+        for line in report.errors[:SHOWN_ROWS]:
+            err.print(f"[yellow]{line}[/yellow]", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run the waiting tasks, then stop.")] = False,
+) -> None:
+    """The background worker: sends the outbox whenever actions are queued (after a run
+    or an approval) and retries failed deliveries on time. Start more than one on
+    PostgreSQL to share the work."""
+    setup()
+    from django.core.management import call_command
+
+    from relance.channels.jobs import send_outbox
+
+    send_outbox.enqueue()  # whatever waits from before the worker started
+    args = ["--queue-name", "*", "--interval", "2"]
+    if once:
+        args += ["--batch"]
+    call_command("db_worker", *args)
+
+
+@app.command()
+def letters(
+    output: Annotated[Path, typer.Argument(help="The PDF to write.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Write every letter waiting to be printed into one PDF, in posting order."""
+    setup()
+    from relance.channels import queries
+
+    found = queries.letters_to_print(creditor())
+    if not found:
+        raise fail("no letter to print")
+    output.write_bytes(queries.letters_pdf(found))
+    if as_json:
+        emit({"file": str(output), "letters": [m.pk for m in found]})
+    else:
+        out.print(f"{len(found)} letters written to {output}", highlight=False)
+
+
+@app.command()
+def posted(
+    message: Annotated[int, typer.Argument(help="The letter (message number).")],
+    tracking: Annotated[str, typer.Option(help="The registered-letter (LRAR) number.")] = "",
+    on: Annotated[str | None, typer.Option(help="Posting date, YYYY-MM-DD.")] = None,
+) -> None:
+    """Record that a letter was posted, with its LRAR tracking number when registered."""
+    setup()
+    from relance.channels import services
+    from relance.channels.models import Message
+    from relance.core.errors import DomainError
+
+    letter = Message.objects.filter(pk=message, creditor=creditor()).first()
+    if letter is None:
+        raise fail(f"no letter {message}")
+    try:
+        services.mark_posted(letter, on=_date(on, "--on"), tracking=tracking, actor=ACTOR)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"letter {message} posted", highlight=False)
+
+
 def _invoice(number: str) -> Any:
     from relance.ledger import queries
 

@@ -61,6 +61,12 @@ class Env:
         except ValueError:
             raise ConfigError(f"{name}={raw!r}: expected a whole number") from None
 
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.str(name, default).lower()
+        if value not in choices:
+            raise ConfigError(f"{name}={value!r}: expected one of {', '.join(choices)}")
+        return value
+
     def list(self, name: str, default: list[str]) -> list[str]:
         raw = self.values.get(name)
         if raw is None:

@@ -33,6 +33,20 @@ try:
         raise ConfigError("RELANCE_EMAIL_USE_TLS and RELANCE_EMAIL_USE_SSL exclude each other")
     DEFAULT_FROM_EMAIL = env.str("RELANCE_DEFAULT_FROM_EMAIL", "relance@localhost")
     MEDIA_ROOT = Path(env.str("RELANCE_MEDIA_ROOT") or WORK_DIR / "media")
+    EMAIL_TIMEOUT = env.int("RELANCE_EMAIL_TIMEOUT", 30)
+    # Links in messages (the debtor portal) need the address the web app is reached at.
+    BASE_URL = env.str("RELANCE_BASE_URL", "http://localhost:8000").rstrip("/")
+    SMS_BACKEND = env.choice("RELANCE_SMS_BACKEND", ("file", "twilio"), "file")
+    SMS_FILE = env.str("RELANCE_SMS_FILE") or str(WORK_DIR / "sms.jsonl")
+    SMS_URL = env.str(
+        "RELANCE_SMS_URL", "https://api.twilio.com/2010-04-01/Accounts/{account}/Messages.json"
+    )
+    SMS_ACCOUNT = env.str("RELANCE_SMS_ACCOUNT")
+    SMS_TOKEN = env.secret("RELANCE_SMS_TOKEN")
+    SMS_FROM = env.str("RELANCE_SMS_FROM")
+    # A sender that stops without a trace (another machine, a lost container) frees what
+    # it claimed after this many minutes; on the same machine, as soon as it is gone.
+    SEND_LEASE_MINUTES = env.int("RELANCE_SEND_LEASE_MINUTES", 15)
 except ConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -48,7 +62,13 @@ INSTALLED_APPS = [
     "relance.ledger",
     "relance.collection",
     "relance.imports",
+    "relance.channels",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background work runs on the database itself: no broker to install.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

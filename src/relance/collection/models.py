@@ -178,6 +178,7 @@ class ActionStatus(models.TextChoices):
     PLANNED = "planned", _("planned")
     AWAITING_APPROVAL = "awaiting_approval", _("awaiting approval")
     QUEUED = "queued", _("queued")
+    SENDING = "sending", _("being prepared")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
     CANCELLED = "cancelled", _("cancelled")
@@ -205,6 +206,9 @@ class Action(models.Model):
     terminal = models.BooleanField(default=False)
     # For information in the communication: {"other_invoices": [...], "credit_notes": [...]}
     information = models.JSONField(default=dict, blank=True)
+    # The sender that prepares it (relance.channels.outbox), and since when.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("action")

@@ -95,7 +95,16 @@ def run_collection(
         )
         if not dry_run:
             result.run_id = _persist(creditor, plan, book, actor)
+            if plan.actions:
+                transaction.on_commit(wake_sender)
     return result
+
+
+def wake_sender() -> None:
+    """The worker, when one runs, sends what was queued without waiting."""
+    from relance.channels.jobs import wake_sender
+
+    wake_sender()
 
 
 def _action_json(action: engine.Action) -> dict[str, Any]:
@@ -316,6 +325,8 @@ def decide(creditor: Creditor, action_ids: list[int], decision: str, *, actor: s
         action.save(update_fields=["status", "status_reason"])
         audit.record(actor, f"action.{decision}d" if decision != "done" else "action.done", action,
                      {"status": [before, after]})  # fmt: skip
+    if actions and after == ActionStatus.QUEUED:
+        transaction.on_commit(wake_sender)
     return len(actions)
 
 

@@ -1,7 +1,7 @@
 """Reference rate tables (ECB, French legal rate, German base rate, Bank of England) as
 values; relance.law reads them from the data files, tests build them by hand.
 
->>> from datetime import date
+>>> from datetime import date, timedelta
 >>> tables = RateTables(ecb=((date(2025, 6, 11), Decimal("2.15")),))
 >>> tables.ecb_on(date(2025, 6, 20)), semester_start(date(2025, 11, 22))
 (Decimal('2.15'), datetime.date(2025, 7, 1))
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from relance.core.errors import DomainError
@@ -75,6 +75,20 @@ class RateTables:
                 f"the {name} rate table stops at the semester of {last}; add the rate for "
                 f"the semester of {semester_start(day)} to the rate files"
             )
+
+    def covered_until(self) -> date | None:
+        """The last day every filled table covers (the end of its last semester):
+        penalties are stated "arrêtées au" that day when a later date is asked.
+
+        >>> RateTables(
+        ...     ecb=((date(2025, 7, 1), Decimal("2.15")),),
+        ...     fr_legal_others=((date(2026, 1, 1), Decimal("6.67")),),
+        ... ).covered_until()
+        datetime.date(2025, 12, 31)
+        """
+        series = (self.ecb, self.fr_legal_others, self.fr_legal_individuals, self.de_base, self.uk_base)
+        ends = [next_semester(s[-1][0]) - timedelta(days=1) for s in series if s]
+        return min(ends, default=None)
 
     def stale(self, today: date) -> list[str]:
         """The tables that do not reach the current semester."""

@@ -54,7 +54,13 @@ class Creditor(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
-    email = models.EmailField(_("email"), blank=True)
+    email = models.EmailField(
+        _("email"), blank=True, help_text=_("Replies to reminders go to this address.")
+    )
+    sender_email = models.EmailField(
+        _("sending address"), blank=True,
+        help_text=_("The From address of reminders; empty: RELANCE_DEFAULT_FROM_EMAIL."),
+    )  # fmt: skip
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     default_payment_terms = models.CharField(
         _("default payment terms"), max_length=20, default="30"

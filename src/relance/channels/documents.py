@@ -1,0 +1,236 @@
+"""What a debtor receives: the facts of a communication gathered as plain data, and
+the email, letter and statement of account rendered from them (HTML, PDF, QR code).
+
+The context holds strings, lists and dicts only, already formatted in the debtor's
+language: edited templates read it (relance.channels.wording) and can reach nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import css_inline
+from segno import QRCode, helpers
+from babel.dates import format_date
+from babel.numbers import format_currency
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from relance import law
+from relance.channels import wording
+from relance.core.currencies import minor_units
+from relance.core.errors import DomainError
+from relance.core.identifiers import rf_reference
+from relance.core.money import Money
+from relance.law.interest import interest
+from relance.ledger.models import Creditor, Customer, Invoice
+
+# Steps whose letters state the penalties and the fixed indemnity, and the deadline they
+# give (days).
+PENALTY_STEPS = frozenset({"third_reminder", "formal_notice"})
+DEADLINE_DAYS = 8
+# The EPC QR code carries euros only, up to 999,999,999.99 (EPC069-12).
+EPC_MAX = 99_999_999_999
+
+
+def language_of(customer: Customer) -> str:
+    return customer.language if customer.language in wording.LANGUAGES else "en"
+
+
+@dataclass
+class Facts:
+    """A communication before it is worded: who, which items, as of when."""
+
+    customer: Customer
+    items: list[Invoice]
+    template: str
+    today: date
+    language: str
+    penalties: bool = False
+    information: dict[str, Any] = field(default_factory=dict)
+    user: str = ""
+
+
+def money(minor: int, currency: str, language: str) -> str:
+    return format_currency(Decimal(minor).scaleb(-minor_units(currency)), currency, locale=language)
+
+
+def day(value: date | None, language: str) -> str:
+    return format_date(value, format="long", locale=language) if value else ""
+
+
+def payment_reference(customer: Customer) -> str:
+    return rf_reference(customer.code, fallback=customer.pk)
+
+
+def context(facts: Facts) -> dict[str, Any]:
+    customer, lang, today = facts.customer, facts.language, facts.today
+    creditor: Creditor = customer.creditor
+    currency = facts.items[0].currency if facts.items else creditor.currency
+    total = sum(i.open_amount for i in facts.items)
+    items = [
+        {
+            "number": i.number,
+            "kind": i.kind,
+            "issue_date": day(i.issue_date, lang),
+            "due_date": day(i.due_date, lang),
+            "days_overdue": max(0, (today - i.due_date).days),
+            "amount": money(i.amount, i.currency, lang),
+            "paid": money(i.amount - i.open_amount, i.currency, lang),
+            "open_amount": money(i.open_amount, i.currency, lang),
+        }
+        for i in facts.items
+    ]
+    penalties = _penalties(facts.items, today, lang) if facts.penalties else {"shown": False}
+    extra = penalties.get("penalties_minor", 0) + penalties.get("indemnity_minor", 0)
+    reference = payment_reference(customer)
+    return {
+        "creditor": {
+            "name": creditor.name, "address": creditor.address,
+            "postal_code": creditor.postal_code, "city": creditor.city,
+            "country": creditor.country, "email": creditor.email, "phone": creditor.phone,
+            "registration_number": creditor.registration_number,
+            "vat_number": creditor.vat_number,
+        },
+        "customer": {
+            "code": customer.code, "name": customer.name, "address": customer.address,
+            "postal_code": customer.postal_code, "city": customer.city,
+            "country": customer.country if customer.country != creditor.country else "",
+            "kind": customer.kind, "is_business": customer.kind != "b2c",
+            "email": customer.email, "phone": customer.phone,
+        },
+        "template": facts.template,
+        "language": lang,
+        "today": day(today, lang),
+        "deadline": day(today + timedelta(days=DEADLINE_DAYS), lang),
+        "currency": currency,
+        "items": items,
+        "count": len(items),
+        "total": money(total, currency, lang),
+        "total_minor": total,
+        "penalties": penalties,
+        "grand_total": money(total + extra, currency, lang),
+        "payment": {
+            "iban": _spaced(creditor.iban), "bic": creditor.bic, "reference": reference,
+            "qr": bool(creditor.iban) and currency == "EUR" and 0 < total <= EPC_MAX,
+        },
+        "other_items": facts.information.get("other_invoices", []),
+        "credit_notes": facts.information.get("credit_notes", []),
+        "portal_url": "",
+        "user": facts.user,
+    }  # fmt: skip
+
+
+def _spaced(iban: str) -> str:
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def _penalties(items: list[Invoice], today: date, lang: str) -> dict[str, Any]:
+    """The penalties and indemnity of the overdue items, as of `today`, or as of the last
+    day the rate tables cover ("arrêtées au ..., à parfaire") when they stop earlier."""
+    overdue = [i for i in items if i.kind == "invoice" and i.due_date < today]
+    as_of = today
+    covered = law.tables().covered_until()
+    if covered is not None and covered < today:
+        as_of = covered
+    rows, pen, ind = [], 0, 0
+    for inv in overdue:
+        data = interest(inv, max(as_of, inv.due_date))
+        p = Money.of(data["penalties"], inv.currency).minor
+        n = Money.of(data["indemnity"], inv.currency).minor
+        rates = sorted({r["rate"] for r in data["periods"]})
+        rows.append({
+            "number": inv.number, "days": data["days_late"], "rates": ", ".join(rates),
+            "penalties": money(p, inv.currency, lang), "indemnity": money(n, inv.currency, lang),
+        })  # fmt: skip
+        pen, ind = pen + p, ind + n
+    currency = items[0].currency if items else "EUR"
+    return {
+        "shown": bool(overdue),
+        "rows": rows,
+        "amount": money(pen, currency, lang),
+        "indemnity": money(ind, currency, lang),
+        "total": money(pen + ind, currency, lang),
+        "until": day(as_of, lang),
+        "partial": as_of < today,
+        "penalties_minor": pen,
+        "indemnity_minor": ind,
+    }
+
+
+def qr_code(ctx: dict[str, Any]) -> QRCode | None:
+    """The EPC "SEPA credit transfer" QR code for the total, with the RF reference."""
+    if not ctx["payment"]["qr"]:
+        return None
+    creditor, payment = ctx["creditor"], ctx["payment"]
+    return helpers.make_epc_qr(
+        name=creditor["name"][:70],
+        iban=payment["iban"].replace(" ", ""),
+        amount=Decimal(ctx["total_minor"]).scaleb(-2),
+        reference=payment["reference"],
+        bic=payment["bic"] or None,
+    )
+
+
+def qr_png(ctx: dict[str, Any]) -> bytes | None:
+    qr = qr_code(ctx)
+    if qr is None:
+        return None
+    from io import BytesIO
+
+    out = BytesIO()
+    qr.save(out, kind="png", scale=4, border=2)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Document:
+    subject: str
+    text: str
+    html: str
+
+
+def compose(facts: Facts, *, channel: str, creditor: Creditor) -> tuple[Document, dict[str, Any]]:
+    """The subject, plain text and HTML of a communication by `channel`
+    ("email", "letter", "registered_letter", "sms", "call", "statement")."""
+    ctx = context(facts)
+    words = wording.render(wording.wording(creditor, facts.template, facts.language), ctx)
+    if channel == "sms":
+        return Document(words.subject, words.body_text, ""), ctx
+    with translation.override(facts.language):
+        text = render_to_string("channels/message.txt", {"c": ctx, "w": words, "channel": channel})
+        qr = qr_code(ctx)
+        page = {
+            "c": ctx, "w": words, "channel": channel,
+            "qr_src": "cid:qr" if channel == "email" else (qr.svg_data_uri(scale=3) if qr else ""),
+            "registered": channel == "registered_letter",
+        }  # fmt: skip
+        template = "channels/email.html" if channel == "email" else "channels/letter.html"
+        html = render_to_string(template, page)
+    if channel == "email":
+        html = css_inline.inline(html)
+    return Document(words.subject, text, html), ctx
+
+
+def pdf(html: str) -> bytes:
+    """A letter or statement as PDF (WeasyPrint)."""
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def statement_facts(customer: Customer, today: date, language: str, currency: str) -> Facts:
+    """Every open item of the customer in `currency`, credit notes included."""
+    from relance.ledger.queries import open_items
+
+    items = list(open_items(customer).filter(currency=currency))
+    if not items:
+        raise DomainError(f"{customer.code} has no open item in {currency}")
+    return Facts(customer, items, "statement", today, language)
+
+
+def statement_name(language: str) -> str:
+    return "releve-de-compte" if language == "fr" else "statement-of-account"

@@ -1,0 +1,464 @@
+"""The sender: takes queued actions out of the outbox, prepares their messages, and
+delivers them, each exactly once.
+
+An action goes queued -> sending (claimed: this process prepares it) -> sent (its
+messages are stored, content and all, in the same transaction). A message goes
+ready -> sending -> sent. Each arrow is a compare-and-set committed before the next
+step, so that:
+- a sender killed while preparing leaves a claimed action with no message: the next
+  sender takes it back to queued and prepares it again;
+- a sender killed while talking to the mail server leaves a message in "sending": it
+  may or may not have left, so it is never resent by itself; it becomes
+  "interrupted", a task for a person, who resends it or marks it sent;
+- two senders (two workers, or `relance send` beside the worker) never take the same
+  row: on PostgreSQL rows are locked and skipped (SKIP LOCKED), on SQLite the
+  compare-and-set runs under the single writer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.utils import formataddr
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from relance import audit
+from relance.channels import documents, sms
+from relance.channels.models import Message, MessageStatus
+from relance.collection.models import Action, ActionItem, ActionStatus, Dispute
+from relance.core.errors import DomainError
+from relance.ledger.models import Customer, EvidenceKind, Invoice
+
+ACTOR = "sender"
+log = logging.getLogger(__name__)
+LETTERS = ("letter", "registered_letter")
+# Channels the sender handles; calls and hand-offs are work for a person.
+SENDABLE = ("email", "sms", *LETTERS)
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+BACKOFF_MINUTES = (1, 5, 30, 120, 360)  # then the message fails for good
+# From this step on, an email carries the statement of account as a PDF.
+STATEMENT_AFTER = frozenset({"second_reminder", "third_reminder", "formal_notice"})
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of process `pid` (Linux), to tell it from a later one with the
+    same number; None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "?"
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid()) or '?'}"
+
+
+def _gone(claimed_by: str, claimed_at: datetime | None, now: datetime) -> bool:
+    """Whether the sender that claimed a row is gone: on this machine, its process no
+    longer runs; elsewhere, its lease has run out."""
+    host, _, rest = claimed_by.partition(":")
+    pid, _, started = rest.partition(":")
+    if host == socket.gethostname() and pid.isdigit() and Path("/proc/self/stat").exists():
+        return _process_start(int(pid)) not in (started, "?")
+    lease = timedelta(minutes=settings.SEND_LEASE_MINUTES)
+    return claimed_at is None or claimed_at < now - lease
+
+
+@dataclass
+class Report:
+    prepared: int = 0
+    sent: int = 0
+    letters: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    recovered: int = 0
+    interrupted: int = 0
+    errors: list[str] = field(default_factory=list)
+    next_attempt_at: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "next_attempt_at"}
+        data["next_attempt_at"] = self.next_attempt_at.isoformat() if self.next_attempt_at else None
+        return data
+
+
+def send(
+    *,
+    today: date,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Recover what a stopped sender left, prepare every queued action, deliver every
+    message that is due. `progress` is told of each action prepared."""
+    report = Report()
+    me = worker_name()
+    recover(report)
+    with Delivery(report, me) as delivery:
+        for action in _claimed_actions(me, limit):
+            for message in prepare(action, today, report):
+                delivery.deliver(message)
+            if progress:
+                progress(1)
+        for message in _due_messages(me):
+            delivery.deliver(message)
+    waiting = Message.objects.filter(status=MessageStatus.RETRY).order_by("next_attempt_at")
+    report.next_attempt_at = waiting.values_list("next_attempt_at", flat=True).first()
+    return report
+
+
+def recover(report: Report) -> None:
+    now = timezone.now()
+    for action in Action.objects.filter(status=ActionStatus.SENDING):
+        if _gone(action.claimed_by, action.claimed_at, now):
+            n = Action.objects.filter(
+                pk=action.pk, status=ActionStatus.SENDING, claimed_by=action.claimed_by
+            ).update(status=ActionStatus.QUEUED, claimed_by="", claimed_at=None)
+            report.recovered += n
+    for message in Message.objects.filter(status=MessageStatus.SENDING):
+        if _gone(message.claimed_by, message.claimed_at, now):
+            with transaction.atomic():
+                n = Message.objects.filter(
+                    pk=message.pk, status=MessageStatus.SENDING, claimed_by=message.claimed_by
+                ).update(
+                    status=MessageStatus.INTERRUPTED,
+                    error="the sender stopped while delivering it: it may have left; check "
+                    "before sending it again",
+                )
+                if n:
+                    audit.record(ACTOR, "message.interrupted", message, {"by": message.claimed_by})
+            report.interrupted += n
+
+
+def _claimed_actions(me: str, limit: int | None) -> Iterator[Action]:
+    taken = 0
+    queued = (
+        Action.objects.filter(status=ActionStatus.QUEUED)
+        .exclude(channel="handoff")
+        .order_by("date", "pk")
+    )
+    while limit is None or taken < limit:
+        with transaction.atomic():
+            row = queued.select_for_update(skip_locked=True).values_list("pk", flat=True).first()
+            if row is None:
+                return
+            claimed = Action.objects.filter(pk=row, status=ActionStatus.QUEUED).update(
+                status=ActionStatus.SENDING, claimed_by=me, claimed_at=timezone.now()
+            )
+        if claimed:
+            taken += 1
+            yield Action.objects.select_related("customer__creditor", "creditor").get(pk=row)
+
+
+def _due_messages(me: str) -> Iterator[Message]:
+    due = Q(status=MessageStatus.READY) | Q(
+        status=MessageStatus.RETRY, next_attempt_at__lte=timezone.now()
+    )
+    seen: set[int] = set()
+    while True:
+        with transaction.atomic():
+            pk = (
+                Message.objects.filter(due)
+                .exclude(pk__in=seen)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        if pk is None:
+            return
+        seen.add(pk)
+        yield Message.objects.select_related("creditor", "customer").get(pk=pk)
+
+
+def live_items(action: Action) -> list[Invoice]:
+    """The action's items still open and undisputed now."""
+    disputed = Dispute.objects.filter(invoice=OuterRef("pk"), closed_on__isnull=True)
+    ids = ActionItem.objects.filter(action=action).values("invoice_id")
+    return list(
+        Invoice.objects.filter(pk__in=ids, open_amount__gt=0)
+        .exclude(Exists(disputed))
+        .select_related("creditor", "customer")
+        .order_by("due_date", "number")
+    )
+
+
+def prepare(action: Action, today: date, report: Report) -> list[Message]:
+    """Render the action's messages and store them with the action marked sent, in one
+    transaction; returns the messages to deliver now (emails and SMS)."""
+    items = live_items(action)
+    if not items:
+        _close(action, ActionStatus.CANCELLED, "items paid or disputed since planned")
+        report.cancelled += 1
+        return []
+    channels = [c for c in action.channels if c in SENDABLE]
+    if not channels:
+        # Approved as a call or hand-off: a person does it.
+        _close(action, ActionStatus.PLANNED, "for a person")
+        return []
+    try:
+        built = [_build(action, items, channel, today) for channel in channels]
+    except Exception as exc:
+        # A wording that does not render (or a bug) must not leave the action claimed
+        # by a sender that goes on: it fails, visibly, for a person to look at.
+        if not isinstance(exc, DomainError):
+            log.exception("preparing action %s", action.pk)
+        _close(action, ActionStatus.FAILED, str(exc)[:200])
+        report.failed += 1
+        report.errors.append(f"{action.customer.code}: {exc}")
+        return []
+    with transaction.atomic():
+        saved = []
+        for message, document in built:
+            if document is not None:
+                message.document.save(document[0], ContentFile(document[1]), save=False)
+                message.document_sha256 = sha256(document[1]).hexdigest()
+            message.save()
+            saved.append(message)
+        n = Action.objects.filter(
+            pk=action.pk, status=ActionStatus.SENDING, claimed_by=action.claimed_by
+        ).update(status=ActionStatus.SENT, status_reason="")
+        if not n:  # recovered by another sender meanwhile: it prepares it
+            transaction.set_rollback(True)
+            return []
+        audit.record(ACTOR, "action.sent", action, {
+            "messages": [{"channel": m.channel, "recipient": m.recipient} for m in saved],
+            "items": [i.number for i in items],
+        })  # fmt: skip
+    report.prepared += 1
+    report.letters += sum(m.channel in LETTERS for m in saved)
+    return [m for m in saved if m.status == MessageStatus.READY]
+
+
+def _close(action: Action, status: str, reason: str) -> None:
+    with transaction.atomic():
+        Action.objects.filter(pk=action.pk, status=ActionStatus.SENDING).update(
+            status=status, status_reason=reason, claimed_by="", claimed_at=None
+        )
+        audit.record(ACTOR, f"action.{status}", action, {"reason": reason})
+
+
+def _build(
+    action: Action, items: list[Invoice], channel: str, today: date
+) -> tuple[Message, tuple[str, bytes] | None]:
+    customer: Customer = action.customer
+    lang = documents.language_of(customer)
+    facts = documents.Facts(
+        customer, items, "sms" if channel == "sms" else action.step, today, lang,
+        penalties=action.step in documents.PENALTY_STEPS, information=action.information,
+    )  # fmt: skip
+    doc, ctx = documents.compose(facts, channel=channel, creditor=action.creditor)
+    message = Message(
+        action=action, creditor=action.creditor, customer=customer, channel=channel,
+        template=facts.template, language=lang, subject=doc.subject, text=doc.text, html=doc.html,
+    )  # fmt: skip
+    if channel in LETTERS:
+        message.status = MessageStatus.TO_PRINT
+        message.recipient = _postal(customer)
+        return message, (f"{action.step}-{customer.code}-{action.pk}.pdf", documents.pdf(doc.html))
+    message.status = MessageStatus.READY
+    if channel == "sms":
+        message.recipient = customer.phone
+        return message, None
+    message.recipient = customer.email
+    domain = (action.creditor.sender_email or settings.DEFAULT_FROM_EMAIL).rpartition("@")[2]
+    message.message_id = f"<relance.{action.pk}.{channel}@{domain or 'localhost'}>"
+    eml = _email(message, ctx, items, facts).message().as_bytes(linesep="\r\n")
+    return message, (f"{action.step}-{customer.code}-{action.pk}.eml", eml)
+
+
+def _postal(customer: Customer) -> str:
+    return "\n".join(
+        p for p in (customer.name, customer.address, f"{customer.postal_code} {customer.city}".strip()) if p
+    )  # fmt: skip
+
+
+def _email(
+    message: Message, ctx: dict[str, Any], items: list[Invoice], facts: documents.Facts
+) -> EmailMultiAlternatives:
+    from email.mime.image import MIMEImage
+
+    creditor = message.creditor
+    sender = formataddr((creditor.name, creditor.sender_email or settings.DEFAULT_FROM_EMAIL))
+    email = EmailMultiAlternatives(
+        message.subject, message.text, sender, [message.recipient],
+        reply_to=[creditor.email] if creditor.email else None,
+        headers={"Message-ID": message.message_id},
+    )  # fmt: skip
+    email.attach_alternative(message.html, "text/html")
+    qr = documents.qr_png(ctx)
+    if qr:
+        image = MIMEImage(qr, "png")
+        image.add_header("Content-ID", "<qr>")
+        image.add_header("Content-Disposition", "inline", filename="sepa-qr.png")
+        email.attach(image)
+    if facts.template in STATEMENT_AFTER:
+        statement = documents.statement_facts(facts.customer, facts.today, facts.language, items[0].currency)
+        doc, _ = documents.compose(statement, channel="statement", creditor=creditor)
+        name = f"{documents.statement_name(facts.language)}-{facts.customer.code}.pdf"
+        email.attach(name, documents.pdf(doc.html), "application/pdf")
+    for inv in items:
+        for evidence in inv.evidence.filter(kind=EvidenceKind.INVOICE):
+            with evidence.file.open("rb") as f:
+                email.attach(evidence.filename, f.read(), "application/pdf")
+    return email
+
+
+class Delivery:
+    """Delivers messages over one SMTP connection, opened on the first email."""
+
+    def __init__(self, report: Report, me: str) -> None:
+        self.report, self.me = report, me
+        self.connection: Any = None
+        self.smtp_down = False
+
+    def __enter__(self) -> Delivery:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except (smtplib.SMTPException, OSError):
+                pass
+
+    def deliver(self, message: Message) -> None:
+        if message.channel == "email" and self.smtp_down:
+            return  # the mail server is unreachable: the next pass tries again
+        with transaction.atomic():
+            claimed = Message.objects.filter(
+                pk=message.pk, status__in=[MessageStatus.READY, MessageStatus.RETRY]
+            ).update(
+                status=MessageStatus.SENDING, claimed_by=self.me, claimed_at=timezone.now(),
+                attempts=message.attempts + 1,
+            )  # fmt: skip
+        if not claimed:
+            return
+        message.attempts += 1
+        try:
+            provider_id = self._email(message) if message.channel == "email" else self._sms(message)
+        except Failure as exc:
+            self._failed(message, exc)
+        else:
+            with transaction.atomic():
+                Message.objects.filter(pk=message.pk).update(
+                    status=MessageStatus.SENT, sent_at=timezone.now(), provider_id=provider_id,
+                    error="", claimed_by="",
+                )  # fmt: skip
+                audit.record(ACTOR, "message.sent", message,
+                             {"channel": message.channel, "to": message.recipient})  # fmt: skip
+            self.report.sent += 1
+
+    def _email(self, message: Message) -> str:
+        if not message.recipient:
+            raise Failure("no email address", permanent=True)
+        with message.document.open("rb") as f:
+            data = f.read()
+        try:
+            if self.connection is None:
+                # SMTP itself: the stored message goes out byte for byte.
+                self.connection = get_connection(SMTP_BACKEND, fail_silently=False)
+                self.connection.open()
+            refused = self.connection.connection.sendmail(
+                settings.DEFAULT_FROM_EMAIL if not message.creditor.sender_email
+                else message.creditor.sender_email,
+                [message.recipient], data,
+            )  # fmt: skip
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reason = next(iter(exc.recipients.values()))
+            raise Failure(f"{code} {_text(reason)}", permanent=code >= 500) from None
+        except smtplib.SMTPResponseException as exc:
+            self._drop_connection()
+            raise Failure(f"{exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop_connection()
+            self.smtp_down = True
+            raise Failure(f"mail server unreachable: {exc}", permanent=False) from None
+        if refused:
+            raise Failure(str(refused), permanent=True)
+        return message.message_id
+
+    def _drop_connection(self) -> None:
+        try:
+            if self.connection is not None:
+                self.connection.close()
+        except (smtplib.SMTPException, OSError):
+            pass
+        self.connection = None
+
+    def _sms(self, message: Message) -> str:
+        if not message.recipient:
+            raise Failure("no phone number", permanent=True)
+        try:
+            return sms.backend().send(message.recipient, message.text)
+        except sms.SmsError as exc:
+            raise Failure(str(exc), permanent=exc.permanent) from None
+
+    def _failed(self, message: Message, exc: Failure) -> None:
+        retry = not exc.permanent and message.attempts <= len(BACKOFF_MINUTES)
+        with transaction.atomic():
+            if retry:
+                at = timezone.now() + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
+                Message.objects.filter(pk=message.pk).update(
+                    status=MessageStatus.RETRY, next_attempt_at=at, error=exc.reason[:500],
+                    claimed_by="",
+                )  # fmt: skip
+                self.report.retrying += 1
+                return
+            Message.objects.filter(pk=message.pk).update(
+                status=MessageStatus.FAILED, error=exc.reason[:500], claimed_by=""
+            )
+            audit.record(ACTOR, "message.failed", message, {"error": exc.reason[:500]})
+            self.report.failed += 1
+            self.report.errors.append(f"{message.customer.code} {message.channel}: {exc.reason}")
+            if message.action_id and message.channel in ("email", "sms"):
+                message.error = exc.reason
+                self._fall_back(message)
+
+    def _fall_back(self, message: Message) -> None:
+        """A refused email or SMS becomes a letter to print (when the action has none)."""
+        action = message.action
+        assert action is not None
+        if action.messages.filter(channel__in=LETTERS).exists():
+            return
+        items = live_items(action)
+        if not items:
+            return
+        letter, (name, data) = _build(action, items, "letter", timezone.localdate())  # type: ignore[misc]
+        letter.document.save(name, ContentFile(data), save=False)
+        letter.document_sha256 = sha256(data).hexdigest()
+        try:
+            with transaction.atomic():
+                letter.save()
+                audit.record(ACTOR, "message.fallback", letter,
+                             {"instead_of": message.channel, "error": message.error})  # fmt: skip
+        except IntegrityError:
+            return
+        self.report.letters += 1
+
+
+class Failure(Exception):
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason, self.permanent = reason, permanent
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value

@@ -1,0 +1,156 @@
+"""Writers of the channels context: what a person does with a message, a call or a
+template."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from relance import audit
+from relance.channels import wording
+from relance.channels.models import Call, CallOutcome, Message, MessageStatus, MessageTemplate
+from relance.collection import services as collection
+from relance.collection.models import Action, ActionStatus
+from relance.core.errors import DomainError
+from relance.ledger.models import Creditor, Customer, Invoice
+
+# "Already paid": reminders wait this long for the payment to show in the bank lines.
+ALREADY_PAID_HOLD_DAYS = 7
+
+
+@transaction.atomic
+def mark_posted(letter: Message, *, on: date, tracking: str, actor: str) -> Message:
+    """A person posted the letter; a registered letter needs its tracking number (the
+    proof of sending a court will ask for)."""
+    letter = Message.objects.select_for_update().get(pk=letter.pk)
+    if letter.status != MessageStatus.TO_PRINT:
+        raise DomainError(f"letter {letter.pk} is {letter.get_status_display()}, not to print")
+    tracking = "".join(tracking.split()).upper()
+    if letter.channel == "registered_letter" and not tracking:
+        raise DomainError("a registered letter needs its tracking number (LRAR)")
+    letter.status, letter.posted_on, letter.tracking_number = MessageStatus.POSTED, on, tracking
+    letter.save(update_fields=["status", "posted_on", "tracking_number"])
+    audit.record(actor, "message.posted", letter, {"on": on, "tracking": tracking})
+    return letter
+
+
+@transaction.atomic
+def resolve(message: Message, decision: str, *, actor: str) -> Message:
+    """What a person decides for a failed or interrupted message: send it again (after
+    correcting the address), say it did leave, or drop it."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    allowed = {
+        "resend": ((MessageStatus.FAILED, MessageStatus.INTERRUPTED), MessageStatus.READY),
+        "sent": ((MessageStatus.INTERRUPTED,), MessageStatus.SENT),
+        "cancel": (
+            (MessageStatus.FAILED, MessageStatus.INTERRUPTED, MessageStatus.TO_PRINT),
+            MessageStatus.CANCELLED,
+        ),
+    }
+    if decision not in allowed:
+        raise DomainError(f"decision: one of {', '.join(allowed)}")
+    before, after = allowed[decision]
+    if message.status not in before:
+        raise DomainError(f"message {message.pk} is {message.get_status_display()}")
+    if decision == "resend":
+        # The address may have been corrected since.
+        customer = message.customer
+        message.recipient = customer.email if message.channel == "email" else customer.phone
+        message.attempts, message.next_attempt_at = 0, None
+        transaction.on_commit(collection.wake_sender)
+    old = message.status
+    message.status, message.error = after, "" if decision != "cancel" else message.error
+    message.save()
+    audit.record(actor, f"message.{decision}", message, {"status": [old, after]})
+    return message
+
+
+@transaction.atomic
+def record_call(
+    customer: Customer,
+    outcome: str,
+    *,
+    on: date,
+    actor: str,
+    action: Action | None = None,
+    note: str = "",
+    call_back_on: date | None = None,
+    promise_date: date | None = None,
+    promise_amount: int | None = None,
+    invoice: Invoice | None = None,
+    reason: str = "",
+) -> Call:
+    """The outcome of a call, fed to the engine: a promise pauses the items, a dispute
+    blocks its item, "already paid" holds reminders while the payment is matched. The
+    call task is done unless the debtor was not reached."""
+    if outcome not in CallOutcome.values:
+        raise DomainError(f"outcome: one of {', '.join(CallOutcome.values)}")
+    if outcome == CallOutcome.CALL_BACK and not call_back_on:
+        raise DomainError("say when to call back")
+    call = Call.objects.create(
+        customer=customer, action=action, outcome=outcome, note=note.strip(),
+        call_back_on=call_back_on, called_on=on, actor=actor,
+    )  # fmt: skip
+    if outcome == CallOutcome.PROMISE:
+        if promise_date is None:
+            raise DomainError("a promise needs a date")
+        collection.record_promise(
+            customer, until=promise_date, on=on, actor=actor, amount=promise_amount,
+            invoices=[invoice] if invoice else None,
+        )  # fmt: skip
+    elif outcome == CallOutcome.DISPUTE:
+        if invoice is None:
+            raise DomainError("say which invoice is disputed")
+        collection.open_dispute(invoice, reason=reason or note or outcome, on=on, actor=actor)
+    elif outcome == CallOutcome.ALREADY_PAID:
+        until = on + timedelta(days=ALREADY_PAID_HOLD_DAYS)
+        if not customer.hold_until or customer.hold_until < until:
+            collection.hold(customer, until=until, actor=actor)
+    finished = outcome not in (CallOutcome.NO_ANSWER, CallOutcome.CALL_BACK)
+    if action is not None and finished:
+        Action.objects.filter(pk=action.pk, status=ActionStatus.PLANNED).update(
+            status=ActionStatus.SENT, status_reason=outcome
+        )
+    audit.record(actor, "call.recorded", customer, {
+        "call": call.pk, "outcome": outcome, "note": call.note,
+        "action": action.pk if action else None,
+        "call_back_on": call_back_on,
+    })  # fmt: skip
+    return call
+
+
+@transaction.atomic
+def save_template(
+    creditor: Creditor, key: str, language: str, *, subject: str, body: str, closing: str,
+    actor: str,
+) -> MessageTemplate:  # fmt: skip
+    """The creditor's own wording of a template; a syntax error is refused, named."""
+    if language not in wording.LANGUAGES:
+        raise DomainError(f"language: one of {', '.join(wording.LANGUAGES)}")
+    for text in (subject, body, closing):
+        wording.check(text)
+    if not subject.strip() or not body.strip():
+        raise DomainError("a template needs a subject and a body")
+    row, created = MessageTemplate.objects.get_or_create(
+        creditor=creditor, key=key, language=language,
+        defaults={"subject": subject, "body": body, "closing": closing},
+    )  # fmt: skip
+    before = None if created else {"subject": row.subject, "body": row.body, "closing": row.closing}
+    row.subject, row.body, row.closing = subject, body, closing
+    row.save()
+    audit.record(actor, "template.saved", row, {
+        "key": key, "language": language, "before": before,
+        "after": {"subject": subject, "body": body, "closing": closing},
+    }, creditor_id=creditor.pk)  # fmt: skip
+    return row
+
+
+@transaction.atomic
+def reset_template(creditor: Creditor, key: str, language: str, *, actor: str) -> None:
+    """Back to Relance's own wording."""
+    deleted, _ = MessageTemplate.objects.filter(
+        creditor=creditor, key=key, language=language
+    ).delete()
+    if deleted:
+        audit.record(actor, "template.reset", creditor, {"key": key, "language": language})
