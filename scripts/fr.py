@@ -297,6 +297,118 @@ FR = {
     "Open a dispute": "Ouvrir un litige",
     "No customer %(code)s.": "Aucun client %(code)s.",
     "Choose a customer to see what this scenario would do to their open items.": "Choisissez un client pour voir ce que ce scénario ferait de ses échéances ouvertes.",
+    "ready to send": "prêt à envoyer",
+    "sending": "en cours d'envoi",
+    "waiting to retry": "nouvel essai prévu",
+    "interrupted: check whether it left": "interrompu : vérifier s'il est parti",
+    "to print and post": "à imprimer et poster",
+    "posted": "posté",
+    "recipient": "destinataire",
+    "subject": "objet",
+    "text": "texte",
+    "document": "document",
+    "provider reference": "référence du prestataire",
+    "attempts": "tentatives",
+    "error": "erreur",
+    "sent at": "envoyé le",
+    "posted on": "posté le",
+    "tracking number": "numéro de suivi",
+    "message": "message",
+    "messages": "messages",
+    "body": "corps",
+    "closing": "formule de fin",
+    "message template": "modèle de message",
+    "message templates": "modèles de message",
+    "reached": "joint",
+    "no answer": "pas de réponse",
+    "wrong number": "mauvais numéro",
+    "promised to pay": "promesse de paiement",
+    "disputes an item": "conteste une facture",
+    "says already paid": "dit avoir déjà payé",
+    "call back later": "rappeler plus tard",
+    "outcome": "résultat",
+    "note": "note",
+    "call back on": "rappeler le",
+    "called on": "appelé le",
+    "call": "appel",
+    "calls": "appels",
+    "Paid": "Réglé",
+    "Total due": "Total dû",
+    "Late-payment penalties and fixed indemnity as of %(until)s": "Pénalités de retard et indemnité forfaitaire au %(until)s",
+    "Late-payment penalties and fixed indemnity, calculated up to %(until)s (to be updated)": "Pénalités de retard et indemnité forfaitaire, calculées jusqu'au %(until)s (à parfaire)",
+    "Days late": "Jours de retard",
+    "Rate (%%)": "Taux (%%)",
+    "Penalties": "Pénalités",
+    "Indemnity": "Indemnité",
+    "Total penalties and indemnity": "Total des pénalités et de l'indemnité",
+    "Total claimed (principal, penalties and indemnity)": "Total réclamé (principal, pénalités et indemnité)",
+    "How to pay": "Comment régler",
+    "Bank transfer, payee:": "Virement bancaire, bénéficiaire :",
+    "Please quote this reference with your payment:": "Merci d'indiquer cette référence avec votre règlement :",
+    "See your account, download your invoices, or tell us about a problem": "Consulter votre compte, télécharger vos factures ou nous signaler un problème",
+    "SEPA transfer QR code": "QR code de virement SEPA",
+    "Scan with your banking app": "À scanner avec votre application bancaire",
+    "Your other open invoices:": "Vos autres factures ouvertes :",
+    "Credit notes not yet applied:": "Avoirs non encore imputés :",
+    "On %(code)s %(name)s:": "Sur %(code)s %(name)s :",
+    "Call": "Appel",
+    "no phone number": "pas de numéro de téléphone",
+    "Script": "Trame d'appel",
+    "History": "Historique",
+    "Outcome": "Résultat",
+    "Promised amount": "Montant promis",
+    "Invoice (promise or dispute)": "Facture (promesse ou litige)",
+    "Dispute reason": "Motif du litige",
+    "Call back on": "Rappeler le",
+    "Note": "Note",
+    "Record the call": "Enregistrer l'appel",
+    "VAT": "TVA",
+    "Registered letter with acknowledgement of receipt": "Lettre recommandée avec accusé de réception",
+    "Accounts receivable": "Service comptabilité clients",
+    "due": "échéance",
+    "Late-payment penalties": "Pénalités de retard",
+    "Fixed indemnity": "Indemnité forfaitaire",
+    "calculated up to %(until)s, to be updated": "calculées jusqu'au %(until)s, à parfaire",
+    "as of %(until)s": "au %(until)s",
+    "Total claimed": "Total réclamé",
+    "bank transfer, payee:": "virement bancaire, bénéficiaire :",
+    "To": "À",
+    "Download the email as sent (.eml)": "Télécharger l'e-mail tel qu'envoyé (.eml)",
+    "Download the letter (PDF)": "Télécharger la lettre (PDF)",
+    "Template": "Modèle",
+    "Subject": "Objet",
+    "Opening (before the table of items)": "Introduction (avant le tableau des factures)",
+    "Closing (after the payment instructions)": "Conclusion (après les modalités de paiement)",
+    "Preview on": "Aperçu sur",
+    "Back to Relance's wording": "Revenir au texte de Relance",
+    "Variables": "Variables",
+    "Templates": "Modèles",
+    "Languages": "Langues",
+    "edited": "modifié",
+    "No letter to print.": "Aucune lettre à imprimer.",
+    "Call recorded.": "Appel enregistré.",
+    "Template saved.": "Modèle enregistré.",
+    "Import customers with open items to see a preview.": "Importez des clients ayant des factures ouvertes pour voir un aperçu.",
+    "being prepared": "en préparation",
+    "Messages that need a person": "Messages qui demandent une intervention",
+    "Message": "Message",
+    "What happened": "Ce qui s'est passé",
+    "Send again": "Renvoyer",
+    "It did leave": "Il est bien parti",
+    "Drop": "Abandonner",
+    "Download all the letters to print (PDF)": "Télécharger toutes les lettres à imprimer (PDF)",
+    "Letter": "Lettre",
+    "Posted": "Posté",
+    "LRAR number": "Numéro de LRAR",
+    "Actions that could not be prepared": "Actions qui n'ont pas pu être préparées",
+    "Replies to reminders go to this address.": "Les réponses aux relances arrivent à cette adresse.",
+    "sending address": "adresse d'envoi",
+    "The From address of reminders; empty: RELANCE_DEFAULT_FROM_EMAIL.": "L'adresse d'expédition des relances ; vide : RELANCE_DEFAULT_FROM_EMAIL.",
+    "Communications": "Communications",
+    "Nothing sent yet.": "Rien d'envoyé pour l'instant.",
+    "Write plain text; a blank line starts a paragraph. Values are inserted with {{ name }} and escaped; {% if customer.is_business %}…{% endif %} keeps a sentence for businesses only. The full list is in docs/templates.md.": "Écrivez du texte simple ; une ligne vide commence un paragraphe. Les valeurs s'insèrent avec {{ name }} et sont échappées ; {% if customer.is_business %}…{% endif %} réserve une phrase aux professionnels. La liste complète est dans docs/templates.md.",
+    "Late-payment penalties run from the day after the due date (French Commercial Code, art. L441-10); a fixed indemnity for recovery costs is due for each invoice paid late (art. D441-5).": "Les pénalités de retard courent à compter du lendemain de l'échéance (Code de commerce, art. L441-10) ; une indemnité forfaitaire pour frais de recouvrement est due pour chaque facture payée en retard (art. D441-5).",
+    "The words of each step, per language. Relance's own wording applies until you edit it.": "Les textes de chaque étape, par langue. Le texte de Relance s'applique tant que vous ne le modifiez pas.",
 }
 
 FR_PLURAL = {
@@ -312,42 +424,32 @@ FR_PLURAL = {
 
 
 def merge(path: str) -> list[str]:
-    """Fill the empty msgstr of `path`; return the msgids still untranslated."""
-    import re
-    from pathlib import Path
+    """Fill the msgstr of `path` from FR and FR_PLURAL; return the msgids still
+    untranslated. Babel reads and writes the catalogue, wrapped long texts included."""
+    from babel.messages.pofile import read_po, write_po
 
-    text = Path(path).read_text(encoding="utf-8")
+    with open(path, "rb") as f:
+        catalog = read_po(f, locale="fr")
     missing: list[str] = []
-
-    def single(m: re.Match[str]) -> str:
-        msgid = m.group(2)
-        if msgid == "":
-            return m.group(0)
-        if msgid not in FR:
-            missing.append(msgid)
-            return m.group(0)
-        return f'{m.group(1)}msgid "{msgid}"\nmsgstr "{FR[msgid]}"\n'
-
-    def plural(m: re.Match[str]) -> str:
-        msgid = m.group(1)
-        if msgid not in FR_PLURAL:
-            missing.append(msgid)
-            return m.group(0)
-        one, many = FR_PLURAL[msgid]
-        return (
-            f'msgid "{msgid}"\nmsgid_plural "{m.group(2)}"\nmsgstr[0] "{one}"\nmsgstr[1] "{many}"\n'
-        )
-
-    text = re.sub(r'(^|\n)msgid "(.*)"\nmsgstr ".*"\n', single, text)
-    text = re.sub(
-        r'msgid "(.*)"\nmsgid_plural "(.*)"\nmsgstr\[0\] ".*"\nmsgstr\[1\] ".*"\n', plural, text
-    )
-    # makemessages guesses from similar texts and marks them fuzzy, which msgfmt then
-    # ignores: every text here is translated by hand, so no flag stays.
-    text = re.sub(r"^#\| .*\n", "", text, flags=re.MULTILINE)
-    text = re.sub(r"^#, fuzzy\n", "", text, flags=re.MULTILINE)
-    text = text.replace("#, fuzzy, ", "#, ")
-    Path(path).write_text(text, encoding="utf-8")
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            found = FR_PLURAL.get(message.id[0])
+            if found:
+                message.string = found
+        else:
+            found = FR.get(message.id)
+            if found:
+                message.string = found
+        if not found:
+            missing.append(message.id[0] if isinstance(message.id, tuple) else message.id)
+        # makemessages guesses from similar texts and marks them fuzzy, which msgfmt then
+        # ignores: every text here is translated by hand, so no flag stays.
+        message.flags.discard("fuzzy")
+        message.previous_id = []
+    with open(path, "wb") as f:
+        write_po(f, catalog, width=100)
     return missing
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("relance.ledger.urls")),
     path("", include("relance.imports.urls")),
     path("", include("relance.collection.urls")),
+    path("", include("relance.channels.urls")),
 ]

@@ -64,7 +64,11 @@ def smtp(settings, tmp_path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def billed(creditor):  # type: ignore[no-untyped-def]
     """A business customer with two invoices due on MONDAY, one partly paid."""
-    creditor.email, creditor.bic, creditor.phone = "compta@atelier.example", "AGRIFRPP", "0400000000"
+    creditor.email, creditor.bic, creditor.phone = (
+        "compta@atelier.example",
+        "AGRIFRPP",
+        "0400000000",
+    )
     creditor.address, creditor.postal_code, creditor.city = "2 rue des Arts", "69002", "Lyon"
     creditor.save()
     customer = Customer.objects.create(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import zxingcpp
 from PIL import Image
@@ -40,13 +41,16 @@ def test_run_then_send_delivers_the_first_reminder_once_and_a_second_send_nothin
     assert received["To"] == "compta@martin.example"
     assert received["Reply-To"] == "compta@atelier.example"
     assert "Atelier Test SAS" in received["From"]
-    assert received["Subject"].strip() == "Atelier Test SAS : rappel de factures échues (compte C001)"
+    assert (
+        received["Subject"].strip() == "Atelier Test SAS : rappel de factures échues (compte C001)"
+    )
     assert received["Message-ID"] == Message.objects.get().message_id
     body = parts(received)
     assert "Sauf erreur ou omission" in body["text"]
     for line in ("F1", "F2", "1 200,00 €", "300,00 €", "1 500,00 €", "RF"):
         assert line in body["text"]
-    assert "<table" in body["html"] and 'style="' in body["html"]  # CSS inlined
+    assert "<table" in body["html"]
+    assert 'style="' in body["html"]
     assert Action.objects.get().status == "sent"
     assert Event.objects.filter(verb="message.sent").count() == 1
 
@@ -58,7 +62,8 @@ def test_the_payment_instructions_carry_the_rf_reference_and_a_readable_epc_qr_c
     send()
     body = parts(smtp.received[0])
     reference = rf_reference("C001")
-    assert reference in body["text"] and reference in body["html"]
+    assert reference in body["text"]
+    assert reference in body["html"]
     assert "FR76 3000 6000 0112 3456 7890 189" in body["text"]
     [code] = zxingcpp.read_barcodes(Image.open(BytesIO(body["attachments"]["sepa-qr.png"])))
     # Line 3 names the character set segno chose (2: ISO 8859-1).
@@ -88,7 +93,8 @@ def test_an_item_paid_or_disputed_since_the_run_is_not_reminded(creditor, billed
     open_dispute(billed.invoices.get(number="F1"), reason="price", on=MONDAY, actor="test")
     billed.invoices.filter(number="F2").update(open_amount=0, status="paid")
     report = send()
-    assert report.cancelled == 1 and smtp.received == []
+    assert report.cancelled == 1
+    assert smtp.received == []
     action.refresh_from_db()
     assert action.status == "cancelled"
 
@@ -100,9 +106,11 @@ def test_a_refused_address_fails_for_good_and_a_letter_replaces_the_email(credit
     report = send()
     assert (report.sent, report.failed, report.letters) == (0, 1, 1)
     email = Message.objects.get(channel="email")
-    assert email.status == "failed" and email.error.startswith("550")
+    assert email.status == "failed"
+    assert email.error.startswith("550")
     letter = Message.objects.get(channel="letter")
-    assert letter.status == "to_print" and letter.document.name.endswith(".pdf")
+    assert letter.status == "to_print"
+    assert letter.document.name.endswith(".pdf")
 
 
 def test_a_busy_server_is_retried_with_backoff(creditor, billed, smtp):
@@ -110,7 +118,8 @@ def test_a_busy_server_is_retried_with_backoff(creditor, billed, smtp):
     billed.save()
     queue(billed, "first_reminder", ["email"])
     report = send()
-    assert report.retrying == 1 and report.next_attempt_at is not None
+    assert report.retrying == 1
+    assert report.next_attempt_at is not None
     message = Message.objects.get()
     assert (message.status, message.attempts) == ("retry", 1)
     assert send().retrying == 0  # not due yet: left alone
@@ -129,7 +138,8 @@ def test_a_mail_server_that_is_down_leaves_the_emails_waiting(creditor, billed, 
     settings.MEDIA_ROOT = tmp_path
     queue(billed, "first_reminder", ["email"])
     report = send()
-    assert report.retrying == 1 and report.sent == 0
+    assert report.retrying == 1
+    assert report.sent == 0
     assert Message.objects.get().error.startswith("mail server unreachable")
 
 
@@ -143,7 +153,7 @@ def test_a_reminder_with_a_letter_renders_the_letter_to_print(creditor, billed, 
 def test_the_sms_goes_through_the_configured_provider(creditor, billed, smtp, settings):
     queue(billed, "first_reminder", ["sms"])
     send()
-    [line] = open(settings.SMS_FILE, encoding="utf-8").read().splitlines()
+    [line] = Path(settings.SMS_FILE).read_text(encoding="utf-8").splitlines()
     sms = json.loads(line)
     assert sms["to"] == "+33472000000"
     assert plain(sms["text"]).startswith("Atelier Test SAS : 2 facture(s) échue(s), 1 500,00 €")

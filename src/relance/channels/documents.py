@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 import css_inline
-from segno import QRCode, helpers
 from babel.dates import format_date
 from babel.numbers import format_currency
 from django.template.loader import render_to_string
 from django.utils import translation
+from segno import QRCode, helpers
 
 from relance import law
 from relance.channels import wording
@@ -84,7 +84,10 @@ def context(facts: Facts) -> dict[str, Any]:
         }
         for i in facts.items
     ]
-    penalties = _penalties(facts.items, today, lang) if facts.penalties else {"shown": False}
+    # A consumer owes no indemnity, and interest only from the formal notice itself
+    # (relance.core.law.france): the letter says so in words, without a table of zeros.
+    shown = facts.penalties and customer.kind != "b2c"
+    penalties = _penalties(facts.items, today, lang) if shown else {"shown": False}
     extra = penalties.get("penalties_minor", 0) + penalties.get("indemnity_minor", 0)
     reference = payment_reference(customer)
     return {
@@ -193,18 +196,24 @@ class Document:
     html: str
 
 
-def compose(facts: Facts, *, channel: str, creditor: Creditor) -> tuple[Document, dict[str, Any]]:
+def compose(
+    facts: Facts, *, channel: str, creditor: Creditor, words: wording.Wording | None = None
+) -> tuple[Document, dict[str, Any]]:
     """The subject, plain text and HTML of a communication by `channel`
-    ("email", "letter", "registered_letter", "sms", "call", "statement")."""
+    ("email", "letter", "registered_letter", "sms", "statement"), in the creditor's
+    wording of the template (or `words`, for a preview)."""
     ctx = context(facts)
-    words = wording.render(wording.wording(creditor, facts.template, facts.language), ctx)
+    words_ = words or wording.wording(creditor, facts.template, facts.language)
+    rendered = wording.render(words_, ctx)
     if channel == "sms":
-        return Document(words.subject, words.body_text, ""), ctx
+        return Document(rendered.subject, rendered.body_text, ""), ctx
     with translation.override(facts.language):
-        text = render_to_string("channels/message.txt", {"c": ctx, "w": words, "channel": channel})
+        text = render_to_string(
+            "channels/message.txt", {"c": ctx, "w": rendered, "channel": channel}
+        )
         qr = qr_code(ctx)
         page = {
-            "c": ctx, "w": words, "channel": channel,
+            "c": ctx, "w": rendered, "channel": channel,
             "qr_src": "cid:qr" if channel == "email" else (qr.svg_data_uri(scale=3) if qr else ""),
             "registered": channel == "registered_letter",
         }  # fmt: skip
@@ -212,7 +221,7 @@ def compose(facts: Facts, *, channel: str, creditor: Creditor) -> tuple[Document
         html = render_to_string(template, page)
     if channel == "email":
         html = css_inline.inline(html)
-    return Document(words.subject, text, html), ctx
+    return Document(rendered.subject, text, html), ctx
 
 
 def pdf(html: str) -> bytes:

@@ -92,9 +92,7 @@ class MessageTemplate(models.Model):
         verbose_name = _("message template")
         verbose_name_plural = _("message templates")
         constraints = [
-            models.UniqueConstraint(
-                fields=["creditor", "key", "language"], name="template_unique"
-            )
+            models.UniqueConstraint(fields=["creditor", "key", "language"], name="template_unique")
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ step, so that:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import smtplib
@@ -310,7 +311,9 @@ def _email(
         image.add_header("Content-Disposition", "inline", filename="sepa-qr.png")
         email.attach(image)
     if facts.template in STATEMENT_AFTER:
-        statement = documents.statement_facts(facts.customer, facts.today, facts.language, items[0].currency)
+        statement = documents.statement_facts(
+            facts.customer, facts.today, facts.language, items[0].currency
+        )
         doc, _ = documents.compose(statement, channel="statement", creditor=creditor)
         name = f"{documents.statement_name(facts.language)}-{facts.customer.code}.pdf"
         email.attach(name, documents.pdf(doc.html), "application/pdf")
@@ -334,14 +337,26 @@ class Delivery:
 
     def __exit__(self, *exc: object) -> None:
         if self.connection is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.connection.close()
-            except (smtplib.SMTPException, OSError):
-                pass
 
     def deliver(self, message: Message) -> None:
         if message.channel == "email" and self.smtp_down:
             return  # the mail server is unreachable: the next pass tries again
+        # Everything that can be done before the exchange with the server is done before
+        # the claim: a kill between the claim and the answer is the only doubt left.
+        data = b""
+        if message.channel == "email":
+            with message.document.open("rb") as f:
+                data = f.read()
+            try:
+                self._connect()
+            except Failure as exc:
+                self.smtp_down = True
+                message.attempts += 1
+                Message.objects.filter(pk=message.pk).update(attempts=message.attempts)
+                self._failed(message, exc)
+                return
         with transaction.atomic():
             claimed = Message.objects.filter(
                 pk=message.pk, status__in=[MessageStatus.READY, MessageStatus.RETRY]
@@ -353,7 +368,9 @@ class Delivery:
             return
         message.attempts += 1
         try:
-            provider_id = self._email(message) if message.channel == "email" else self._sms(message)
+            provider_id = (
+                self._email(message, data) if message.channel == "email" else self._sms(message)
+            )
         except Failure as exc:
             self._failed(message, exc)
         else:
@@ -366,16 +383,21 @@ class Delivery:
                              {"channel": message.channel, "to": message.recipient})  # fmt: skip
             self.report.sent += 1
 
-    def _email(self, message: Message) -> str:
+    def _connect(self) -> None:
+        if self.connection is None:
+            # SMTP itself: the stored message goes out byte for byte.
+            connection = get_connection(SMTP_BACKEND, fail_silently=False)
+            try:
+                connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise Failure(f"mail server unreachable: {exc}", permanent=False) from None
+            self.connection = connection
+
+    def _email(self, message: Message, data: bytes) -> str:
         if not message.recipient:
             raise Failure("no email address", permanent=True)
-        with message.document.open("rb") as f:
-            data = f.read()
         try:
-            if self.connection is None:
-                # SMTP itself: the stored message goes out byte for byte.
-                self.connection = get_connection(SMTP_BACKEND, fail_silently=False)
-                self.connection.open()
+            self._connect()
             refused = self.connection.connection.sendmail(
                 settings.DEFAULT_FROM_EMAIL if not message.creditor.sender_email
                 else message.creditor.sender_email,
@@ -386,7 +408,9 @@ class Delivery:
             raise Failure(f"{code} {_text(reason)}", permanent=code >= 500) from None
         except smtplib.SMTPResponseException as exc:
             self._drop_connection()
-            raise Failure(f"{exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500) from None
+            raise Failure(
+                f"{exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             self._drop_connection()
             self.smtp_down = True

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relance.channels import queries as channels
 from relance.collection import queries, services
 from relance.collection import yaml as scenario_yaml
 from relance.collection.models import Action, ActionItem, ActionStatus, Run
@@ -23,13 +24,13 @@ from relance.core.money import Money, parse_amount
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.views import current_creditor
 
-LETTERS = ("letter", "registered_letter")
-# What a person does with an action decides where the worklist shows it.
+# What a person does with an action decides where the worklist shows it (letters to
+# print and messages that failed are shown from relance.channels).
 SECTIONS = {
     "approve": Q(status=ActionStatus.AWAITING_APPROVAL),
     "calls": Q(status=ActionStatus.PLANNED, channel="call"),
-    "letters": Q(status__in=[ActionStatus.QUEUED, ActionStatus.SENT], channel__in=LETTERS),
-    "auto": Q(status__in=[ActionStatus.QUEUED, ActionStatus.SENT]) & ~Q(channel__in=LETTERS),
+    "auto": Q(status__in=[ActionStatus.QUEUED, ActionStatus.SENDING, ActionStatus.SENT]),
+    "failed": Q(status=ActionStatus.FAILED),
     "other": Q(status=ActionStatus.PLANNED) & ~Q(channel="call"),
 }
 SHOWN = 200  # rows per section: the largest come first, by amount
@@ -70,6 +71,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "skipped_total": len(skipped), "shown": SHOWN, "nav": "worklist",
         "creditor": creditor, "channels": services.EDITABLE_CHANNELS,
         "prescription": queries.prescription_alerts(creditor, day),
+        "letters": channels.letters_to_print(creditor),
+        "attention": channels.needing_attention(creditor)[:SHOWN],
     })  # fmt: skip
 
 

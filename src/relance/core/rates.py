@@ -86,7 +86,13 @@ class RateTables:
         ... ).covered_until()
         datetime.date(2025, 12, 31)
         """
-        series = (self.ecb, self.fr_legal_others, self.fr_legal_individuals, self.de_base, self.uk_base)
+        series = (
+            self.ecb,
+            self.fr_legal_others,
+            self.fr_legal_individuals,
+            self.de_base,
+            self.uk_base,
+        )
         ends = [next_semester(s[-1][0]) - timedelta(days=1) for s in series if s]
         return min(ends, default=None)
 

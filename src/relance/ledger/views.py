@@ -91,6 +91,8 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "balances": queries.balances(customer, today),
             "contacts": customer.contacts.all(),
             "timeline": timeline,
+            "communications": customer.messages.order_by("-created_at", "-pk")[:50],
+            "calls": customer.calls.order_by("-called_on", "-pk")[:20],
             "nav": "customers",
             "claims": due,
             "promises": customer.promises.filter(promised_date__gte=today).order_by(

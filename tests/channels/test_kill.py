@@ -1,0 +1,108 @@
+"""The sender killed (SIGKILL) at random points of a batch, then started again: every
+email reaches the real SMTP server at most once, and none is lost: each is either
+delivered (once) or, when the kill fell inside the exchange with the server, held as
+"interrupted" for a person, never resent blindly."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+
+from .conftest import Inbox, free_port
+
+pytestmark = pytest.mark.slow
+RELANCE = [sys.executable, "-m", "relance.cli"]
+
+
+@pytest.fixture
+def database(tmp_path):  # type: ignore[no-untyped-def]
+    """A database the subprocesses share: a file on SQLite, a scratch database on
+    PostgreSQL when the suite runs there."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}"
+        return
+    name = f"relance_kill_{os.getpid()}"
+    dsn = f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    yield f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_sender_killed_anywhere_neither_loses_nor_duplicates_an_email(database, tmp_path):
+    inbox = Inbox()
+    port = free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    env = {
+        **os.environ, "RELANCE_DATABASE_URL": database, "RELANCE_EMAIL_HOST": "127.0.0.1",
+        "RELANCE_EMAIL_PORT": str(port), "RELANCE_MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_SETTINGS_MODULE": "relance.settings",
+    }  # fmt: skip
+    try:
+        subprocess.run([*RELANCE, "demo", "--customers", "150"], env=env, check=True,
+                       capture_output=True, cwd=tmp_path)  # fmt: skip
+        subprocess.run([*RELANCE, "run"], env=env, check=True, capture_output=True, cwd=tmp_path)
+        rng = random.Random(2026)
+        kills = 0
+        for _ in range(8):
+            sender = subprocess.Popen([*RELANCE, "send"], env=env, cwd=tmp_path,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+            time.sleep(rng.uniform(1.0, 3.5))
+            if sender.poll() is None:
+                sender.send_signal(signal.SIGKILL)
+                kills += 1
+            sender.wait()
+        final = subprocess.run([*RELANCE, "send", "--json"], env=env, cwd=tmp_path,
+                               capture_output=True, text=True)  # fmt: skip
+        assert final.returncode == 0, final.stderr
+        status = _statuses(env, tmp_path)
+    finally:
+        server.stop()
+    received = Counter(m["Message-ID"] for m in inbox.received)
+    assert kills >= 3, "the batch ended before the sender could be killed: make it larger"
+    assert received
+    assert max(received.values()) == 1
+    # Never lost: each email was delivered, or is held for a person (at most one per kill).
+    assert status["queued"] == status["sending"] == 0
+    assert set(received) <= status["sent"] | status["interrupted"]
+    assert status["sent"] <= set(received)
+    assert len(status["interrupted"]) <= kills
+
+
+def _statuses(env: dict[str, str], cwd: Path) -> dict[str, object]:
+    script = (
+        "import django, json; django.setup()\n"
+        "from relance.channels.models import Message\n"
+        "from relance.collection.models import Action\n"
+        "by = {}\n"
+        "for s, mid in Message.objects.filter(channel='email').values_list('status', 'message_id'):\n"
+        "    by.setdefault(s, []).append(mid)\n"
+        "print(json.dumps({'messages': by, 'queued': Action.objects.filter(status='queued')"
+        ".exclude(channel='handoff').count(), 'sending': Action.objects.filter(status='sending').count()}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=cwd, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    import json
+
+    data = json.loads(out)
+    return {
+        "sent": set(data["messages"].get("sent", [])),
+        "interrupted": set(data["messages"].get("interrupted", [])),
+        "queued": data["queued"],
+        "sending": data["sending"],
+    }
