@@ -396,7 +396,7 @@ FR = {
     "Send again": "Renvoyer",
     "It did leave": "Il est bien parti",
     "Drop": "Abandonner",
-    "Download all the letters to print (PDF)": "Télécharger toutes les lettres à imprimer (PDF)",
+    "Download all the letters to print (PDF)": "Télécharger tous les courriers à imprimer (PDF)",
     "Letter": "Lettre",
     "Posted": "Posté",
     "LRAR number": "Numéro de LRAR",

@@ -4,7 +4,11 @@ template."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from email import message_from_bytes
+from email.policy import SMTP
+from hashlib import sha256
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from relance import audit
@@ -56,7 +60,10 @@ def resolve(message: Message, decision: str, *, actor: str) -> Message:
     if decision == "resend":
         # The address may have been corrected since.
         customer = message.customer
-        message.recipient = customer.email if message.channel == "email" else customer.phone
+        recipient = customer.email if message.channel == "email" else customer.phone
+        if message.channel == "email" and recipient != message.recipient:
+            _readdress(message, recipient)
+        message.recipient = recipient
         message.attempts, message.next_attempt_at = 0, None
         transaction.on_commit(collection.wake_sender)
     old = message.status
@@ -64,6 +71,16 @@ def resolve(message: Message, decision: str, *, actor: str) -> Message:
     message.save()
     audit.record(actor, f"message.{decision}", message, {"status": [old, after]})
     return message
+
+
+def _readdress(message: Message, recipient: str) -> None:
+    """The stored email, sent to a corrected address (it never left to the old one)."""
+    with message.document.open("rb") as f:
+        email = message_from_bytes(f.read())
+    email.replace_header("To", recipient)
+    data = email.as_bytes(policy=SMTP.clone(max_line_length=None))
+    message.document.save(message.document.name.rsplit("/", 1)[-1], ContentFile(data), save=False)
+    message.document_sha256 = sha256(data).hexdigest()
 
 
 @transaction.atomic

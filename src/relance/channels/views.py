@@ -139,7 +139,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     own = set(MessageTemplate.objects.filter(creditor=creditor).values_list("key", "language"))
     rows = [
         {"key": key, "languages": [(lang, (key, lang) in own) for lang in wording.LANGUAGES]}
-        for key in wording
+        for key in wording.template_keys()
     ]
     return render(request, "channels/template_list.html", {"rows": rows, "nav": "templates"})
 
@@ -147,7 +147,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse:
     creditor = current_creditor()
-    if key not in wording or language not in wording.LANGUAGES:
+    if key not in wording.template_keys() or language not in wording.LANGUAGES:
         raise Http404
     words = wording.wording(creditor, key, language)
     if request.method == "POST":

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
 from django.utils.html import linebreaks
 
 from relance.core.errors import DomainError
@@ -23,7 +23,7 @@ from relance.core.errors import DomainError
 DEFAULTS = Path(__file__).parent / "defaults"
 LANGUAGES = ("fr", "en")
 FIELDS = ("subject", "body", "closing")
-_ENGINE = Engine(loaders=[], libraries={}, autoescape=True, debug=False)
+_ENGINE = Engine(loaders=[], libraries={}, autoescape=False, debug=False)
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def defaults(language: str) -> dict[str, dict[str, str]]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def keys() -> list[str]:
+def template_keys() -> list[str]:
     return list(defaults("fr"))
 
 
@@ -75,30 +75,30 @@ def _title(key: str, language: str) -> str:
 
 
 def check(text: str) -> None:
-    """Refuse a template with a syntax error, naming it (for the editor)."""
-    try:
-        _ENGINE.from_string(text)
-    except TemplateSyntaxError as exc:
-        raise DomainError(f"template error: {exc}") from None
+    """Refuse a template that does not compile or render, naming the error (for the
+    editor)."""
+    _render(text, {})
 
 
-def _render(text: str, context: dict[str, Any], *, html: bool) -> str:
+def _render(text: str, context: dict[str, Any]) -> str:
     try:
         template = _ENGINE.from_string(text)
-    except TemplateSyntaxError as exc:
+        return template.render(Context(context, autoescape=False)).strip()
+    except (TemplateSyntaxError, TemplateDoesNotExist) as exc:
+        # {% include %} and {% extends %} find no loader: there is no file they can read.
         raise DomainError(f"template error: {exc}") from None
-    return template.render(Context(context, autoescape=html)).strip()
 
 
 def render(words: Wording, context: dict[str, Any]) -> Rendered:
-    """Subject and text as plain text, body and closing also as escaped HTML paragraphs."""
-    body_html = _render(words.body, context, html=True)
-    closing_html = _render(words.closing, context, html=True)
+    """Subject and text as plain text; body and closing also as HTML paragraphs, the
+    whole text escaped (what a person typed, tags included, shows as typed)."""
+    body = _render(words.body, context)
+    closing = _render(words.closing, context)
     return Rendered(
         title=words.title,
-        subject=" ".join(_render(words.subject, context, html=False).split()),
-        body_text=_render(words.body, context, html=False),
-        closing_text=_render(words.closing, context, html=False),
-        body_html=linebreaks(body_html, autoescape=False),
-        closing_html=linebreaks(closing_html, autoescape=False),
+        subject=" ".join(_render(words.subject, context).split()),
+        body_text=body,
+        closing_text=closing,
+        body_html=linebreaks(body, autoescape=True),
+        closing_html=linebreaks(closing, autoescape=True),
     )
