@@ -30,9 +30,11 @@ def test_letters_are_printed_in_one_pdf_and_marked_posted_from_the_worklist(web,
     outbox.send(today=DAY)
     letter = Message.objects.get()
     body = web.get(reverse("worklist")).content.decode()
-    assert "Courriers à imprimer (1)" in body and "LRAR" in body
+    assert "Courriers à imprimer (1)" in body
+    assert "LRAR" in body
     pdf = web.get(reverse("letters-pdf"))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
     web.post(reverse("message-posted", args=[letter.pk]), {"tracking": "1A00112233445"})
     letter.refresh_from_db()
     assert (letter.status, letter.tracking_number) == ("posted", "1A00112233445")
@@ -57,7 +59,8 @@ def test_a_refused_email_is_corrected_and_sent_again_from_the_worklist(web, bill
     web.post(reverse("message-resolve", args=[failed.pk]), {"decision": "resend"})
     outbox.send(today=MONDAY)
     failed.refresh_from_db()
-    assert failed.status == "sent" and failed.recipient == "compta@martin.example"
+    assert failed.status == "sent"
+    assert failed.recipient == "compta@martin.example"
     assert [m["To"] for m in smtp.received] == ["compta@martin.example"]
 
 
@@ -65,7 +68,9 @@ def test_the_call_page_gives_a_script_and_its_outcome_feeds_the_engine(web, bill
     call = queue(billed, "call", ["call"])
     Action.objects.filter(pk=call.pk).update(status="planned", mode="task")
     page = web.get(reverse("call", args=[call.pk])).content.decode()
-    assert "Trame d'appel" in page and "F1" in page and "1 500,00" in page.replace("\u202f", " ")
+    assert "Trame d'appel" in page
+    assert "F1" in page
+    assert "1 500,00" in page.replace("\u202f", " ")
     promised = (timezone.localdate() + timedelta(days=10)).isoformat()
     web.post(reverse("call", args=[call.pk]),
              {"outcome": "promise", "promise_date": promised, "amount": "1500", "note": "paie le 10"})  # fmt: skip
