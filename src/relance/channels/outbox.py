@@ -118,7 +118,7 @@ def send(
                 delivery.deliver(message)
             if progress:
                 progress(1)
-        for message in _due_messages(me):
+        for message in _due_messages():
             delivery.deliver(message)
     waiting = Message.objects.filter(status=MessageStatus.RETRY).order_by("next_attempt_at")
     report.next_attempt_at = waiting.values_list("next_attempt_at", flat=True).first()
@@ -150,10 +150,10 @@ def recover(report: Report) -> None:
 
 def _claimed_actions(me: str, limit: int | None) -> Iterator[Action]:
     taken = 0
+    # In creation order: the status index gives it without sorting the whole queue
+    # at each claim.
     queued = (
-        Action.objects.filter(status=ActionStatus.QUEUED)
-        .exclude(channel="handoff")
-        .order_by("date", "pk")
+        Action.objects.filter(status=ActionStatus.QUEUED).exclude(channel="handoff").order_by("pk")
     )
     while limit is None or taken < limit:
         with transaction.atomic():
@@ -168,7 +168,7 @@ def _claimed_actions(me: str, limit: int | None) -> Iterator[Action]:
             yield Action.objects.select_related("customer__creditor", "creditor").get(pk=row)
 
 
-def _due_messages(me: str) -> Iterator[Message]:
+def _due_messages() -> Iterator[Message]:
     due = Q(status=MessageStatus.READY) | Q(
         status=MessageStatus.RETRY, next_attempt_at__lte=timezone.now()
     )
@@ -336,9 +336,7 @@ class Delivery:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.connection is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                self.connection.close()
+        self._drop_connection()
 
     def deliver(self, message: Message) -> None:
         if message.channel == "email" and self.smtp_down:
@@ -420,11 +418,9 @@ class Delivery:
         return message.message_id
 
     def _drop_connection(self) -> None:
-        try:
-            if self.connection is not None:
+        if self.connection is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.connection.close()
-        except (smtplib.SMTPException, OSError):
-            pass
         self.connection = None
 
     def _sms(self, message: Message) -> str:
