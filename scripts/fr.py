@@ -409,6 +409,8 @@ FR = {
     "Write plain text; a blank line starts a paragraph. Values are inserted with {{ name }} and escaped; {% if customer.is_business %}…{% endif %} keeps a sentence for businesses only. The full list is in docs/templates.md.": "Écrivez du texte simple ; une ligne vide commence un paragraphe. Les valeurs s'insèrent avec {{ name }} et sont échappées ; {% if customer.is_business %}…{% endif %} réserve une phrase aux professionnels. La liste complète est dans docs/templates.md.",
     "Late-payment penalties run from the day after the due date (French Commercial Code, art. L441-10); a fixed indemnity for recovery costs is due for each invoice paid late (art. D441-5).": "Les pénalités de retard courent à compter du lendemain de l'échéance (Code de commerce, art. L441-10) ; une indemnité forfaitaire pour frais de recouvrement est due pour chaque facture payée en retard (art. D441-5).",
     "The words of each step, per language. Relance's own wording applies until you edit it.": "Les textes de chaque étape, par langue. Le texte de Relance s'applique tant que vous ne le modifiez pas.",
+    "claims penalties and indemnity": "réclame les pénalités et l'indemnité",
+    "attaches the statement of account": "joint le relevé de compte",
 }
 
 FR_PLURAL = {

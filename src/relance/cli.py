@@ -358,9 +358,8 @@ def send(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
     from relance.channels import outbox
-    from relance.collection.models import Action, ActionStatus
 
-    waiting = Action.objects.filter(status=ActionStatus.QUEUED).exclude(channel="handoff").count()
+    waiting = outbox.queued().count()
     with Progress(
         "sending", BarColumn(), MofNCompleteColumn(), console=err,
         disable=as_json or not err.is_terminal,

@@ -101,7 +101,10 @@ def parts(message: EmailMessage) -> dict[str, Any]:
     return found
 
 
-def queue(customer: Customer, step: str, channels: list[str], day: date = MONDAY) -> Any:
+def queue(
+    customer: Customer, step: str, channels: list[str], day: date = MONDAY,
+    scenario: str = "standard_b2b",
+) -> Any:  # fmt: skip
     """An action as a run plans it, queued for the sender."""
     from django.utils import timezone
 
@@ -111,7 +114,7 @@ def queue(customer: Customer, step: str, channels: list[str], day: date = MONDAY
     run = Run.objects.create(creditor=customer.creditor, date=day, actor="test", started_at=now)
     items = list(customer.invoices.filter(open_amount__gt=0))
     action = Action.objects.create(
-        run=run, creditor=customer.creditor, customer=customer, date=day, scenario="standard_b2b",
+        run=run, creditor=customer.creditor, customer=customer, date=day, scenario=scenario,
         step=step, channel=channels[0], channels=channels, mode="auto", currency="EUR",
         amount=sum(i.open_amount for i in items), status="queued",
     )  # fmt: skip

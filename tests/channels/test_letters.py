@@ -116,3 +116,22 @@ def test_letters_print_in_one_pdf_and_are_posted_with_their_tracking_number(
     )
     assert Event.objects.filter(verb="message.posted").exists()
     assert runner.invoke(app, ["letters", str(output)]).exit_code == 1  # nothing left to print
+
+
+def test_the_step_decides_whether_penalties_are_claimed_not_its_name(creditor, billed, smtp):
+    from relance.collection.services import save_scenario
+    from relance.core.scenarios import from_dict
+
+    save_scenario(creditor, from_dict({"key": "own", "name": "Own", "steps": [
+        {"key": "relance_ferme", "offset": 20, "channels": ["letter"], "mode": "auto",
+         "template": "formal_notice", "penalties": True},
+        {"key": "formal_notice", "offset": 40, "channels": ["letter"], "mode": "auto"},
+    ]}), actor="test")  # fmt: skip
+    texts = {}
+    for step in ("relance_ferme", "formal_notice"):
+        queue(billed, step, ["letter"], DAY, scenario="own")
+        outbox.send(today=DAY)
+        with Message.objects.get(action__step=step).document.open("rb") as f:
+            texts[step] = " ".join(text_of(f.read()).split())
+    assert "80,00 €" in texts["relance_ferme"]
+    assert "80,00 €" not in texts["formal_notice"]

@@ -46,6 +46,11 @@ def test_a_scenario_exported_edited_and_imported_back_changes_the_run(creditor, 
             "order of their offsets",
         ),
         ("key: Bad Key\nname: X\nsteps: []\n", "key: lowercase"),
+        (
+            "key: x\nname: X\nsteps:\n- {key: a, offset: 3, channels: [email], mode: auto,"
+            " penalties: 'yes please'}\n",
+            "steps[1].penalties: true or false",
+        ),
     ],
 )
 def test_a_bad_scenario_file_is_refused_with_where_and_why(creditor, tmp_path, text, message):

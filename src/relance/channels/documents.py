@@ -10,28 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 import css_inline
 from babel.dates import format_date
-from babel.numbers import format_currency
 from django.template.loader import render_to_string
 from django.utils import translation
 from segno import QRCode, helpers
 
-from relance import law
 from relance.channels import wording
-from relance.core.currencies import minor_units
 from relance.core.errors import DomainError
 from relance.core.identifiers import rf_reference
-from relance.core.money import Money
-from relance.law.interest import interest
+from relance.law.interest import covered, due
 from relance.ledger.models import Creditor, Customer, Invoice
+from relance.ledger.templatetags.money import format_money as money
 
-# Steps whose letters state the penalties and the fixed indemnity, and the deadline they
-# give (days).
-PENALTY_STEPS = frozenset({"third_reminder", "formal_notice"})
-DEADLINE_DAYS = 8
+DEADLINE_DAYS = 8  # what the firm steps give the debtor
 # The EPC QR code carries euros only, up to 999,999,999.99 (EPC069-12).
 EPC_MAX = 99_999_999_999
 
@@ -49,13 +44,9 @@ class Facts:
     template: str
     today: date
     language: str
-    penalties: bool = False
+    penalties: bool = False  # state the penalties and the fixed indemnity (the step says)
     information: dict[str, Any] = field(default_factory=dict)
     user: str = ""
-
-
-def money(minor: int, currency: str, language: str) -> str:
-    return format_currency(Decimal(minor).scaleb(-minor_units(currency)), currency, locale=language)
 
 
 def day(value: date | None, language: str) -> str:
@@ -135,21 +126,17 @@ def _penalties(items: list[Invoice], today: date, lang: str) -> dict[str, Any]:
     """The penalties and indemnity of the overdue items, as of `today`, or as of the last
     day the rate tables cover ("arrêtées au ..., à parfaire") when they stop earlier."""
     overdue = [i for i in items if i.kind == "invoice" and i.due_date < today]
-    as_of = today
-    covered = law.tables().covered_until()
-    if covered is not None and covered < today:
-        as_of = covered
+    as_of = covered(today)
     rows, pen, ind = [], 0, 0
     for inv in overdue:
-        data = interest(inv, max(as_of, inv.due_date))
-        p = Money.of(data["penalties"], inv.currency).minor
-        n = Money.of(data["indemnity"], inv.currency).minor
-        rates = sorted({r["rate"] for r in data["periods"]})
+        found = due(inv, max(as_of, inv.due_date))
         rows.append({
-            "number": inv.number, "days": data["days_late"], "rates": ", ".join(rates),
-            "penalties": money(p, inv.currency, lang), "indemnity": money(n, inv.currency, lang),
+            "number": inv.number, "days": found.days_late,
+            "rates": ", ".join(sorted({f"{p.rate:.2f}" for p in found.periods})),
+            "penalties": money(found.penalties, inv.currency, lang),
+            "indemnity": money(found.indemnity, inv.currency, lang),
         })  # fmt: skip
-        pen, ind = pen + p, ind + n
+        pen, ind = pen + found.penalties, ind + found.indemnity
     currency = items[0].currency if items else "EUR"
     return {
         "shown": bool(overdue),
@@ -178,27 +165,17 @@ def qr_code(ctx: dict[str, Any]) -> QRCode | None:
     )
 
 
-def qr_png(ctx: dict[str, Any]) -> bytes | None:
-    qr = qr_code(ctx)
-    if qr is None:
-        return None
-    from io import BytesIO
-
-    out = BytesIO()
-    qr.save(out, kind="png", scale=4, border=2)
-    return out.getvalue()
-
-
 @dataclass(frozen=True)
 class Document:
     subject: str
     text: str
     html: str
+    qr_png: bytes | None = None  # an email's QR code, the image its HTML names cid:qr
 
 
 def compose(
     facts: Facts, *, channel: str, creditor: Creditor, words: wording.Wording | None = None
-) -> tuple[Document, dict[str, Any]]:
+) -> Document:
     """The subject, plain text and HTML of a communication by `channel`
     ("email", "letter", "registered_letter", "sms", "statement"), in the creditor's
     wording of the template (or `words`, for a preview)."""
@@ -206,22 +183,27 @@ def compose(
     words_ = words or wording.wording(creditor, facts.template, facts.language)
     rendered = wording.render(words_, ctx)
     if channel == "sms":
-        return Document(rendered.subject, rendered.body_text, ""), ctx
+        return Document(rendered.subject, rendered.body_text, "")
+    qr = qr_code(ctx)
+    png = None
+    if qr is not None and channel == "email":
+        out = BytesIO()
+        qr.save(out, kind="png", scale=4, border=2)
+        png = out.getvalue()
     with translation.override(facts.language):
         text = render_to_string(
             "channels/message.txt", {"c": ctx, "w": rendered, "channel": channel}
         )
-        qr = qr_code(ctx)
         page = {
             "c": ctx, "w": rendered, "channel": channel,
-            "qr_src": "cid:qr" if channel == "email" else (qr.svg_data_uri(scale=3) if qr else ""),
+            "qr_src": "cid:qr" if png else (qr.svg_data_uri(scale=3) if qr else ""),
             "registered": channel == "registered_letter",
         }  # fmt: skip
         template = "channels/email.html" if channel == "email" else "channels/letter.html"
         html = render_to_string(template, page)
     if channel == "email":
         html = css_inline.inline(html)
-    return Document(rendered.subject, text, html), ctx
+    return Document(rendered.subject, text, html, png)
 
 
 def pdf(html: str) -> bytes:

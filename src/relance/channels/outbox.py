@@ -34,15 +34,17 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from relance import audit
 from relance.channels import documents, sms
 from relance.channels.models import Message, MessageStatus
-from relance.collection.models import Action, ActionItem, ActionStatus, Dispute
+from relance.collection import queries
+from relance.collection.models import Action, ActionStatus
 from relance.core.errors import DomainError
-from relance.ledger.models import Customer, EvidenceKind, Invoice
+from relance.core.scenarios import Step
+from relance.ledger.models import Creditor, Customer, EvidenceKind, Invoice
 
 ACTOR = "sender"
 log = logging.getLogger(__name__)
@@ -51,8 +53,6 @@ LETTERS = ("letter", "registered_letter")
 SENDABLE = ("email", "sms", *LETTERS)
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 BACKOFF_MINUTES = (1, 5, 30, 120, 360)  # then the message fails for good
-# From this step on, an email carries the statement of account as a PDF.
-STATEMENT_AFTER = frozenset({"second_reminder", "third_reminder", "formal_notice"})
 
 
 def _process_start(pid: int) -> str | None:
@@ -148,16 +148,19 @@ def recover(report: Report) -> None:
             report.interrupted += n
 
 
-def _claimed_actions(me: str, limit: int | None) -> Iterator[Action]:
-    taken = 0
-    # In creation order: the status index gives it without sorting the whole queue
-    # at each claim.
-    queued = (
+def queued() -> QuerySet[Action]:
+    """The actions waiting for the sender, in creation order (the status index gives it
+    without sorting the whole queue at each claim); hand-offs wait for a person."""
+    return (
         Action.objects.filter(status=ActionStatus.QUEUED).exclude(channel="handoff").order_by("pk")
     )
+
+
+def _claimed_actions(me: str, limit: int | None) -> Iterator[Action]:
+    taken = 0
     while limit is None or taken < limit:
         with transaction.atomic():
-            row = queued.select_for_update(skip_locked=True).values_list("pk", flat=True).first()
+            row = queued().select_for_update(skip_locked=True).values_list("pk", flat=True).first()
             if row is None:
                 return
             claimed = Action.objects.filter(pk=row, status=ActionStatus.QUEUED).update(
@@ -189,22 +192,10 @@ def _due_messages() -> Iterator[Message]:
         yield Message.objects.select_related("creditor", "customer").get(pk=pk)
 
 
-def live_items(action: Action) -> list[Invoice]:
-    """The action's items still open and undisputed now."""
-    disputed = Dispute.objects.filter(invoice=OuterRef("pk"), closed_on__isnull=True)
-    ids = ActionItem.objects.filter(action=action).values("invoice_id")
-    return list(
-        Invoice.objects.filter(pk__in=ids, open_amount__gt=0)
-        .exclude(Exists(disputed))
-        .select_related("creditor", "customer")
-        .order_by("due_date", "number")
-    )
-
-
 def prepare(action: Action, today: date, report: Report) -> list[Message]:
     """Render the action's messages and store them with the action marked sent, in one
     transaction; returns the messages to deliver now (emails and SMS)."""
-    items = live_items(action)
+    items = queries.live_items(action)
     if not items:
         _close(action, ActionStatus.CANCELLED, "items paid or disputed since planned")
         report.cancelled += 1
@@ -214,8 +205,9 @@ def prepare(action: Action, today: date, report: Report) -> list[Message]:
         # Approved as a call or hand-off: a person does it.
         _close(action, ActionStatus.PLANNED, "for a person")
         return []
+    step = queries.step_of(action)
     try:
-        built = [_build(action, items, channel, today) for channel in channels]
+        built = [_build(action, step, items, channel, today) for channel in channels]
     except Exception as exc:
         # A wording that does not render (or a bug) must not leave the action claimed
         # by a sender that goes on: it fails, visibly, for a person to look at.
@@ -250,22 +242,23 @@ def prepare(action: Action, today: date, report: Report) -> list[Message]:
 
 def _close(action: Action, status: str, reason: str) -> None:
     with transaction.atomic():
-        Action.objects.filter(pk=action.pk, status=ActionStatus.SENDING).update(
+        if Action.objects.filter(pk=action.pk, status=ActionStatus.SENDING).update(
             status=status, status_reason=reason, claimed_by="", claimed_at=None
-        )
-        audit.record(ACTOR, f"action.{status}", action, {"reason": reason})
+        ):
+            audit.record(ACTOR, f"action.{status}", action, {"reason": reason})
 
 
 def _build(
-    action: Action, items: list[Invoice], channel: str, today: date
+    action: Action, step: Step | None, items: list[Invoice], channel: str, today: date
 ) -> tuple[Message, tuple[str, bytes] | None]:
     customer: Customer = action.customer
     lang = documents.language_of(customer)
+    template = "sms" if channel == "sms" else (step.template if step else action.step)
     facts = documents.Facts(
-        customer, items, "sms" if channel == "sms" else action.step, today, lang,
-        penalties=action.step in documents.PENALTY_STEPS, information=action.information,
+        customer, items, template, today, lang,
+        penalties=bool(step and step.penalties), information=action.information,
     )  # fmt: skip
-    doc, ctx = documents.compose(facts, channel=channel, creditor=action.creditor)
+    doc = documents.compose(facts, channel=channel, creditor=action.creditor)
     message = Message(
         action=action, creditor=action.creditor, customer=customer, channel=channel,
         template=facts.template, language=lang, subject=doc.subject, text=doc.text, html=doc.html,
@@ -279,9 +272,10 @@ def _build(
         message.recipient = customer.phone
         return message, None
     message.recipient = customer.email
-    domain = (action.creditor.sender_email or settings.DEFAULT_FROM_EMAIL).rpartition("@")[2]
+    domain = _sender(action.creditor).rpartition("@")[2]
     message.message_id = f"<relance.{action.pk}.{channel}@{domain or 'localhost'}>"
-    eml = _email(message, ctx, items, facts).message().as_bytes(linesep="\r\n")
+    statement = bool(step and step.statement)
+    eml = _email(message, doc, items, facts, statement).message().as_bytes(linesep="\r\n")
     return message, (f"{action.step}-{customer.code}-{action.pk}.eml", eml)
 
 
@@ -291,32 +285,39 @@ def _postal(customer: Customer) -> str:
     )  # fmt: skip
 
 
+def _sender(creditor: Creditor) -> str:
+    return creditor.sender_email or settings.DEFAULT_FROM_EMAIL
+
+
 def _email(
-    message: Message, ctx: dict[str, Any], items: list[Invoice], facts: documents.Facts
+    message: Message,
+    doc: documents.Document,
+    items: list[Invoice],
+    facts: documents.Facts,
+    statement: bool,
 ) -> EmailMultiAlternatives:
     from email.mime.image import MIMEImage
 
     creditor = message.creditor
-    sender = formataddr((creditor.name, creditor.sender_email or settings.DEFAULT_FROM_EMAIL))
+    sender = formataddr((creditor.name, _sender(creditor)))
     email = EmailMultiAlternatives(
         message.subject, message.text, sender, [message.recipient],
         reply_to=[creditor.email] if creditor.email else None,
         headers={"Message-ID": message.message_id},
     )  # fmt: skip
     email.attach_alternative(message.html, "text/html")
-    qr = documents.qr_png(ctx)
-    if qr:
-        image = MIMEImage(qr, "png")
+    if doc.qr_png:
+        image = MIMEImage(doc.qr_png, "png")
         image.add_header("Content-ID", "<qr>")
         image.add_header("Content-Disposition", "inline", filename="sepa-qr.png")
         email.attach(image)
-    if facts.template in STATEMENT_AFTER:
-        statement = documents.statement_facts(
+    if statement:
+        account = documents.statement_facts(
             facts.customer, facts.today, facts.language, items[0].currency
         )
-        doc, _ = documents.compose(statement, channel="statement", creditor=creditor)
+        page = documents.compose(account, channel="statement", creditor=creditor)
         name = f"{documents.statement_name(facts.language)}-{facts.customer.code}.pdf"
-        email.attach(name, documents.pdf(doc.html), "application/pdf")
+        email.attach(name, documents.pdf(page.html), "application/pdf")
     for inv in items:
         for evidence in inv.evidence.filter(kind=EvidenceKind.INVOICE):
             with evidence.file.open("rb") as f:
@@ -352,7 +353,6 @@ class Delivery:
             except Failure as exc:
                 self.smtp_down = True
                 message.attempts += 1
-                Message.objects.filter(pk=message.pk).update(attempts=message.attempts)
                 self._failed(message, exc)
                 return
         with transaction.atomic():
@@ -397,10 +397,8 @@ class Delivery:
         try:
             self._connect()
             refused = self.connection.connection.sendmail(
-                settings.DEFAULT_FROM_EMAIL if not message.creditor.sender_email
-                else message.creditor.sender_email,
-                [message.recipient], data,
-            )  # fmt: skip
+                _sender(message.creditor), [message.recipient], data
+            )
         except smtplib.SMTPRecipientsRefused as exc:
             code, reason = next(iter(exc.recipients.values()))
             raise Failure(f"{code} {_text(reason)}", permanent=code >= 500) from None
@@ -438,13 +436,14 @@ class Delivery:
                 at = timezone.now() + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
                 Message.objects.filter(pk=message.pk).update(
                     status=MessageStatus.RETRY, next_attempt_at=at, error=exc.reason[:500],
-                    claimed_by="",
+                    claimed_by="", attempts=message.attempts,
                 )  # fmt: skip
                 self.report.retrying += 1
                 return
             Message.objects.filter(pk=message.pk).update(
-                status=MessageStatus.FAILED, error=exc.reason[:500], claimed_by=""
-            )
+                status=MessageStatus.FAILED, error=exc.reason[:500], claimed_by="",
+                attempts=message.attempts,
+            )  # fmt: skip
             audit.record(ACTOR, "message.failed", message, {"error": exc.reason[:500]})
             self.report.failed += 1
             self.report.errors.append(f"{message.customer.code} {message.channel}: {exc.reason}")
@@ -458,10 +457,11 @@ class Delivery:
         assert action is not None
         if action.messages.filter(channel__in=LETTERS).exists():
             return
-        items = live_items(action)
+        items = queries.live_items(action)
         if not items:
             return
-        letter, (name, data) = _build(action, items, "letter", timezone.localdate())  # type: ignore[misc]
+        step = queries.step_of(action)
+        letter, (name, data) = _build(action, step, items, "letter", timezone.localdate())  # type: ignore[misc]
         letter.document.save(name, ContentFile(data), save=False)
         letter.document_sha256 = sha256(data).hexdigest()
         try:

@@ -3,6 +3,7 @@ script and outcome, and the template editor with a live preview."""
 
 from __future__ import annotations
 
+from base64 import b64encode
 from datetime import date
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from relance.channels import documents, queries, services, wording
 from relance.channels.models import CallOutcome, Message, MessageTemplate
-from relance.collection.models import Action
+from relance.collection.models import Action, Step
 from relance.core.errors import DomainError
 from relance.core.money import Money, parse_amount
 from relance.ledger.models import Customer
@@ -195,13 +196,22 @@ def template_preview(request: HttpRequest, key: str, language: str) -> HttpRespo
     from relance.ledger.queries import open_items
 
     items = list(open_items(customer).filter(currency=creditor.currency)[:50])
+    # Shown as the steps that use this template send it: with penalties when one of
+    # them claims them, as a letter when none of them emails it.
+    uses = Step.objects.filter(scenario__creditor=creditor, template=key)
+    channels = {c for row in uses.values_list("channels", flat=True) for c in row}
     facts = documents.Facts(
         customer, items, key, timezone.localdate(), language,
-        penalties=key in documents.PENALTY_STEPS, user=request.user.get_username(),
+        penalties=uses.filter(penalties=True).exists(), user=request.user.get_username(),
     )  # fmt: skip
-    channel = "registered_letter" if key == "formal_notice" else "email"
+    channel = "email" if "email" in channels or not channels else "registered_letter"
     try:
-        doc, _ctx = documents.compose(facts, channel=channel, creditor=creditor, words=words)
+        doc = documents.compose(facts, channel=channel, creditor=creditor, words=words)
     except DomainError as exc:
         return HttpResponse(format_html('<p class="late">{}</p>', exc))
-    return render(request, "channels/_preview.html", {"doc": doc, "customer": customer})
+    html = doc.html
+    if doc.qr_png:  # the QR code an email attaches, shown in place
+        html = html.replace("cid:qr", f"data:image/png;base64,{b64encode(doc.qr_png).decode()}")
+    return render(
+        request, "channels/_preview.html", {"html": html, "doc": doc, "customer": customer}
+    )

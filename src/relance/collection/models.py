@@ -55,6 +55,8 @@ class Step(models.Model):
     kinds = models.JSONField(_("customer kinds"), default=list, blank=True)
     risk_classes = models.JSONField(_("risk classes"), default=list, blank=True)
     min_amount = models.JSONField(_("minimum overdue amount"), default=dict, blank=True)
+    penalties = models.BooleanField(_("claims penalties and indemnity"), default=False)
+    statement = models.BooleanField(_("attaches the statement of account"), default=False)
 
     class Meta:
         verbose_name = _("step")

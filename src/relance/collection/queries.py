@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import holidays
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from relance.collection.models import (
     Action,
@@ -19,6 +19,7 @@ from relance.collection.models import (
     Promise,
     Scenario,
     SegmentScenario,
+    Step,
 )
 from relance.core import engine
 from relance.core import plans as plans_core
@@ -36,21 +37,24 @@ LIVE = ~Q(status=ActionStatus.CANCELLED)
 PLAN_GRACE_DAYS = 5
 
 
+def _step(s: Step) -> core.Step:
+    return core.Step(
+        key=s.key,
+        offset=s.offset,
+        channels=tuple(core.StepChannel(c) for c in s.channels),
+        mode=core.StepMode(s.mode),
+        template=s.template,
+        conditions=core.Conditions(
+            tuple(s.segments), tuple(s.kinds), tuple(s.risk_classes), dict(s.min_amount)
+        ),
+        penalties=s.penalties,
+        statement=s.statement,
+    )
+
+
 def scenario(row: Scenario) -> core.Scenario:
     """A stored scenario as a core value."""
-    steps = tuple(
-        core.Step(
-            key=s.key,
-            offset=s.offset,
-            channels=tuple(core.StepChannel(c) for c in s.channels),
-            mode=core.StepMode(s.mode),
-            template=s.template,
-            conditions=core.Conditions(
-                tuple(s.segments), tuple(s.kinds), tuple(s.risk_classes), dict(s.min_amount)
-            ),
-        )
-        for s in sorted(row.steps.all(), key=lambda s: s.position)
-    )
+    steps = tuple(_step(s) for s in sorted(row.steps.all(), key=lambda s: s.position))
     return core.Scenario(row.key, row.name, steps, row.min_gap_days, dict(row.min_amount))
 
 
@@ -340,3 +344,24 @@ def preview(
         "today": engine.plan(book, today),
         "schedule": engine.simulate(book, today, PREVIEW_DAYS),
     }
+
+
+def live_items(action: Action) -> list[Invoice]:
+    """The action's items that are still open and undisputed: what it may remind now."""
+    disputed = Dispute.objects.filter(invoice=OuterRef("pk"), closed_on__isnull=True)
+    ids = ActionItem.objects.filter(action=action).values("invoice_id")
+    return list(
+        Invoice.objects.filter(pk__in=ids, open_amount__gt=0)
+        .exclude(Exists(disputed))
+        .select_related("creditor", "customer")
+        .order_by("due_date", "number")
+    )
+
+
+def step_of(action: Action) -> core.Step | None:
+    """The scenario step an action was planned for, as it stands now (None when the
+    scenario or the step has since been removed)."""
+    row = Step.objects.filter(
+        scenario__creditor_id=action.creditor_id, scenario__key=action.scenario, key=action.step
+    ).first()
+    return None if row is None else _step(row)

@@ -354,6 +354,8 @@ def save_scenario(creditor: Creditor, spec: core.Scenario, *, actor: str) -> Sce
             kinds=list(s.conditions.kinds),
             risk_classes=list(s.conditions.risk_classes),
             min_amount=dict(s.conditions.min_amount),
+            penalties=s.penalties,
+            statement=s.statement,
         )
         for n, s in enumerate(spec.steps, start=1)
     )

@@ -64,6 +64,10 @@ class Step:
     mode: StepMode
     template: str = ""
     conditions: Conditions = field(default_factory=Conditions)
+    # What the communication claims and carries: the late-payment penalties and fixed
+    # indemnity (business debtors), and the statement of account attached to emails.
+    penalties: bool = False
+    statement: bool = False
 
     @property
     def pre_due(self) -> bool:
@@ -111,8 +115,21 @@ E, L, R, C, S, H = (
 AUTO, APPROVAL, TASK = StepMode.AUTO, StepMode.APPROVAL, StepMode.TASK
 
 
-def _step(key: str, offset: int | None, channels: tuple[StepChannel, ...], mode: StepMode) -> Step:
-    return Step(key, offset, channels, mode, template=key)
+def _step(
+    key: str,
+    offset: int | None,
+    channels: tuple[StepChannel, ...],
+    mode: StepMode,
+    *,
+    penalties: bool = False,
+    statement: bool = False,
+) -> Step:
+    return Step(key, offset, channels, mode, template=key, penalties=penalties, statement=statement)
+
+
+# Firm steps send the statement of account; the last ones before court claim penalties.
+FIRM = {"statement": True}
+CLAIMING = {"statement": True, "penalties": True}
 
 
 STANDARD_B2B = Scenario(
@@ -122,9 +139,9 @@ STANDARD_B2B = Scenario(
         _step("pre_due", None, (E,), AUTO),
         _step("first_reminder", 3, (E,), AUTO),
         _step("call", 10, (C,), TASK),
-        _step("second_reminder", 20, (E, L), AUTO),
-        _step("third_reminder", 30, (L,), APPROVAL),
-        _step("formal_notice", 40, (R,), APPROVAL),
+        _step("second_reminder", 20, (E, L), AUTO, **FIRM),
+        _step("third_reminder", 30, (L,), APPROVAL, **CLAIMING),
+        _step("formal_notice", 40, (R,), APPROVAL, **CLAIMING),
         _step("handoff", 55, (H,), APPROVAL),
     ),
     min_gap_days=5,
@@ -138,9 +155,9 @@ KEY_ACCOUNT = Scenario(
         _step("pre_due", None, (E,), AUTO),
         _step("first_reminder", 7, (E,), APPROVAL),
         _step("call", 15, (C,), TASK),
-        _step("second_reminder", 30, (E,), APPROVAL),
-        _step("third_reminder", 45, (L,), APPROVAL),
-        _step("formal_notice", 60, (R,), APPROVAL),
+        _step("second_reminder", 30, (E,), APPROVAL, **FIRM),
+        _step("third_reminder", 45, (L,), APPROVAL, **CLAIMING),
+        _step("formal_notice", 60, (R,), APPROVAL, **CLAIMING),
         _step("handoff", 90, (H,), APPROVAL),
     ),
     min_gap_days=10,
@@ -154,8 +171,8 @@ RISKY = Scenario(
         _step("pre_due", None, (E,), AUTO),
         _step("first_reminder", 1, (E,), AUTO),
         _step("call", 5, (C,), TASK),
-        _step("second_reminder", 10, (E, L), AUTO),
-        _step("formal_notice", 20, (R,), APPROVAL),
+        _step("second_reminder", 10, (E, L), AUTO, **FIRM),
+        _step("formal_notice", 20, (R,), APPROVAL, **CLAIMING),
         _step("handoff", 35, (H,), APPROVAL),
     ),
     min_gap_days=4,
@@ -168,9 +185,9 @@ CONSUMER = Scenario(
     (
         _step("pre_due", None, (E,), AUTO),
         _step("first_reminder", 5, (E, S), AUTO),
-        _step("second_reminder", 15, (E, L), AUTO),
+        _step("second_reminder", 15, (E, L), AUTO, **FIRM),
         _step("call", 22, (C,), TASK),
-        _step("formal_notice", 30, (R,), APPROVAL),
+        _step("formal_notice", 30, (R,), APPROVAL, **CLAIMING),
         _step("handoff", 60, (H,), APPROVAL),
     ),
     min_gap_days=7,
@@ -195,6 +212,7 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
             "key": s.key, "offset": s.offset, "channels": [c.value for c in s.channels],
             "mode": s.mode.value, "template": s.template,
         }  # fmt: skip
+        data.update({name: True for name in ("penalties", "statement") if getattr(s, name)})
         c = s.conditions
         conditions = {
             "segments": list(c.segments), "kinds": list(c.kinds),
@@ -293,6 +311,10 @@ def step_from_dict(data: Any, where: str) -> Step:
         raise DomainError(f"{where}.conditions: a mapping")
     template = data.get("template") or ""
     key = _slug(data.get("key"), f"{where}.key")
+    flags = {name: data.get(name, False) for name in ("penalties", "statement")}
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise DomainError(f"{where}.{name}: true or false")
     return Step(
         key,
         offset,
@@ -305,4 +327,5 @@ def step_from_dict(data: Any, where: str) -> Step:
             _strings(conditions.get("risk_classes"), f"{where}.conditions.risk_classes"),
             _amounts(conditions.get("min_amount"), f"{where}.conditions.min_amount"),
         ),
+        **flags,
     )

@@ -2,25 +2,65 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from relance import law
 from relance.core.errors import DomainError
 from relance.core.law import Claim, for_country
-from relance.core.money import Money, format_minor
-from relance.core.penalties import accrue, balance_history
+from relance.core.money import format_minor
+from relance.core.penalties import Period, accrue, balance_history
 from relance.ledger.models import Invoice
 
 
-def interest(invoice: Invoice, as_of: date) -> dict[str, Any]:
-    """The JSON document of `relance interest`: periods, penalties, indemnity, total.
+@dataclass(frozen=True)
+class Due:
+    """What an invoice owes on top of its principal as of a date, in minor units."""
+
+    invoice: str
+    currency: str
+    days_late: int
+    periods: list[Period]
+    penalties: int
+    indemnity: int
+    law: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON document of `relance interest`."""
+
+        def money(minor: int) -> str:
+            return format_minor(minor, self.currency)
+
+        return {
+            "invoice": self.invoice,
+            "currency": self.currency,
+            "days_late": self.days_late,
+            "periods": [
+                {
+                    "from": p.start.isoformat(),
+                    "to": p.end.isoformat(),
+                    "days": p.days,
+                    "base": money(p.base),
+                    "rate": f"{p.rate:.2f}",
+                    "amount": money(p.amount),
+                }
+                for p in self.periods
+            ],
+            "penalties": money(self.penalties),
+            "indemnity": money(self.indemnity),
+            "total": money(self.penalties + self.indemnity),
+            "law": self.law,
+        }
+
+
+def due(invoice: Invoice, as_of: date) -> Due:
+    """Penalties period by period and the fixed indemnity of `invoice` as of `as_of`.
 
     Interest runs on the open amount, day by day (relance.core.penalties).
     """
     customer = invoice.customer
-    creditor = invoice.creditor
-    rules = for_country(creditor.country)
+    rules = for_country(invoice.creditor.country)
     start_amount, changes, until = balance_history(
         invoice.amount,
         invoice.settled_elsewhere,
@@ -39,32 +79,23 @@ def interest(invoice: Invoice, as_of: date) -> dict[str, Any]:
             start_amount, changes, rules.start(claim), until, rate_at, invoice.currency
         )
     days_late = max(0, (until - invoice.due_date).days)
-    penalties = sum(p.amount for p in periods)
     indemnity = rules.indemnity(claim) if days_late > 0 and invoice.kind == "invoice" else 0
+    return Due(
+        invoice.number, invoice.currency, days_late, periods,
+        sum(p.amount for p in periods), indemnity, rules.code,
+    )  # fmt: skip
 
-    def money(minor: int) -> str:
-        return format_minor(minor, invoice.currency)
 
-    return {
-        "invoice": invoice.number,
-        "currency": invoice.currency,
-        "days_late": days_late,
-        "periods": [
-            {
-                "from": p.start.isoformat(),
-                "to": p.end.isoformat(),
-                "days": p.days,
-                "base": money(p.base),
-                "rate": f"{p.rate:.2f}",
-                "amount": money(p.amount),
-            }
-            for p in periods
-        ],
-        "penalties": money(penalties),
-        "indemnity": money(indemnity),
-        "total": money(penalties + indemnity),
-        "law": rules.code,
-    }
+def interest(invoice: Invoice, as_of: date) -> dict[str, Any]:
+    """The JSON document of `relance interest`: periods, penalties, indemnity, total."""
+    return due(invoice, as_of).as_json()
+
+
+def covered(day: date) -> date:
+    """`day`, or the last day the rate tables cover when they stop earlier: penalties
+    stated "arrêtées au" that day in documents, rather than computed with old rates."""
+    last = law.tables().covered_until()
+    return min(day, last) if last is not None else day
 
 
 def claims(invoices: list[Invoice], as_of: date) -> dict[str, Any]:
@@ -75,10 +106,10 @@ def claims(invoices: list[Invoice], as_of: date) -> dict[str, Any]:
         for invoice in invoices:
             if invoice.kind != "invoice" or invoice.due_date >= as_of:
                 continue
-            data = interest(invoice, as_of)
+            found = due(invoice, as_of)
             entry = totals.setdefault(invoice.currency, {"penalties": 0, "indemnity": 0})
-            entry["penalties"] += Money.of(data["penalties"], invoice.currency).minor
-            entry["indemnity"] += Money.of(data["indemnity"], invoice.currency).minor
+            entry["penalties"] += found.penalties
+            entry["indemnity"] += found.indemnity
     except DomainError as exc:
         return {"totals": {}, "error": str(exc)}
     return {"totals": totals, "error": ""}

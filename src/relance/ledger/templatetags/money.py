@@ -13,9 +13,14 @@ from relance.core.currencies import minor_units
 register = template.Library()
 
 
+def format_money(minor: int, currency: str, language: str) -> str:
+    """`minor` units of `currency` as a person of `language` reads them."""
+    value = Decimal(minor).scaleb(-minor_units(currency))
+    return format_currency(value, currency, locale=to_locale(language))
+
+
 @register.filter
 def money(minor: int | None, currency: str = "EUR") -> str:
     if minor is None:
         return "—"
-    value = Decimal(minor).scaleb(-minor_units(currency))
-    return format_currency(value, currency, locale=to_locale(get_language() or "fr"))
+    return format_money(minor, currency, get_language() or "fr")
