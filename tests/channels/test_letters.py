@@ -135,3 +135,9 @@ def test_the_step_decides_whether_penalties_are_claimed_not_its_name(creditor, b
             texts[step] = " ".join(text_of(f.read()).split())
     assert "80,00 €" in texts["relance_ferme"]
     assert "80,00 €" not in texts["formal_notice"]
+
+
+def test_posting_an_unknown_letter_says_so(creditor, smtp):
+    result = runner.invoke(app, ["posted", "999", "--tracking", "1A"])
+    assert result.exit_code == 1
+    assert "no letter 999" in result.stderr

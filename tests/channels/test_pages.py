@@ -128,3 +128,13 @@ def test_a_template_cannot_reach_settings_files_or_python(web, billed, creditor)
     dunder = web.post(reverse("template-preview", args=["first_reminder", "fr"]),
                       {"customer": "C001", "subject": "s", "body": "{{ customer.__class__ }}"})  # fmt: skip
     assert "may not begin with underscores" in dunder.content.decode()
+
+
+def test_an_incomplete_call_outcome_is_refused_with_a_reason_and_records_nothing(web, billed):
+    call = queue(billed, "call", ["call"])
+    Action.objects.filter(pk=call.pk).update(status="planned", mode="task")
+    response = web.post(reverse("call", args=[call.pk]), {"outcome": "promise"}, follow=True)
+    assert "a promise needs a date" in response.content.decode()
+    assert not Call.objects.exists()
+    assert not Promise.objects.exists()
+    assert Action.objects.get(pk=call.pk).status == "planned"
