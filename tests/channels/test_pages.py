@@ -138,3 +138,12 @@ def test_an_incomplete_call_outcome_is_refused_with_a_reason_and_records_nothing
     assert not Call.objects.exists()
     assert not Promise.objects.exists()
     assert Action.objects.get(pk=call.pk).status == "planned"
+
+
+def test_a_form_never_sends_the_browser_to_another_site(web, billed, smtp):
+    queue(billed, "formal_notice", ["letter"], DAY)
+    outbox.send(today=DAY)
+    letter = Message.objects.get()
+    response = web.post(reverse("message-posted", args=[letter.pk]),
+                        {"next": "https://evil.example/", "on": DAY.isoformat()})  # fmt: skip
+    assert response["Location"] == reverse("worklist")

@@ -39,22 +39,25 @@ def mark_posted(letter: Message, *, on: date, tracking: str, actor: str) -> Mess
     return letter
 
 
+# What a person may decide for a message: from which states, to which.
+RESOLUTIONS = {
+    "resend": ((MessageStatus.FAILED, MessageStatus.INTERRUPTED), MessageStatus.READY),
+    "sent": ((MessageStatus.INTERRUPTED,), MessageStatus.SENT),
+    "cancel": (
+        (MessageStatus.FAILED, MessageStatus.INTERRUPTED, MessageStatus.TO_PRINT),
+        MessageStatus.CANCELLED,
+    ),
+}
+
+
 @transaction.atomic
 def resolve(message: Message, decision: str, *, actor: str) -> Message:
     """What a person decides for a failed or interrupted message: send it again (after
     correcting the address), say it did leave, or drop it."""
     message = Message.objects.select_for_update().get(pk=message.pk)
-    allowed = {
-        "resend": ((MessageStatus.FAILED, MessageStatus.INTERRUPTED), MessageStatus.READY),
-        "sent": ((MessageStatus.INTERRUPTED,), MessageStatus.SENT),
-        "cancel": (
-            (MessageStatus.FAILED, MessageStatus.INTERRUPTED, MessageStatus.TO_PRINT),
-            MessageStatus.CANCELLED,
-        ),
-    }
-    if decision not in allowed:
-        raise DomainError(f"decision: one of {', '.join(allowed)}")
-    before, after = allowed[decision]
+    if decision not in RESOLUTIONS:
+        raise DomainError(f"decision: one of {', '.join(RESOLUTIONS)}")
+    before, after = RESOLUTIONS[decision]
     if message.status not in before:
         raise DomainError(f"message {message.pk} is {message.get_status_display()}")
     if decision == "resend":
@@ -67,7 +70,9 @@ def resolve(message: Message, decision: str, *, actor: str) -> Message:
         message.attempts, message.next_attempt_at = 0, None
         transaction.on_commit(collection.wake_sender)
     old = message.status
-    message.status, message.error = after, "" if decision != "cancel" else message.error
+    message.status = after
+    if decision != "cancel":  # a dropped message keeps the reason it failed
+        message.error = ""
     message.save()
     audit.record(actor, f"message.{decision}", message, {"status": [old, after]})
     return message

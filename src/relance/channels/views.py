@@ -22,11 +22,7 @@ from relance.collection.models import Action, Step
 from relance.core.errors import DomainError
 from relance.core.money import Money, parse_amount
 from relance.ledger.models import Customer
-from relance.ledger.views import current_creditor
-
-
-def _back(request: HttpRequest) -> HttpResponse:
-    return redirect(request.POST.get("next") or reverse("worklist"))
+from relance.ledger.views import current_creditor, redirect_back
 
 
 @login_required
@@ -51,7 +47,7 @@ def posted(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
     except (DomainError, ValueError) as exc:
         messages.error(request, str(exc))
-    return _back(request)
+    return redirect_back(request, reverse("worklist"))
 
 
 @login_required
@@ -64,7 +60,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, str(exc))
-    return _back(request)
+    return redirect_back(request, reverse("worklist"))
 
 
 @login_required

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,7 @@ from relance.collection.models import Action, ActionItem, ActionStatus, Run
 from relance.core.errors import DomainError
 from relance.core.money import Money, parse_amount
 from relance.ledger.models import Customer, Invoice
-from relance.ledger.views import current_creditor
+from relance.ledger.views import current_creditor, redirect_back
 
 # What a person does with an action decides where the worklist shows it (letters to
 # print and messages that failed are shown from relance.channels).
@@ -155,15 +154,6 @@ def scenario_edit(request: HttpRequest, key: str) -> HttpResponse:
     })  # fmt: skip
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    return redirect(
-        target
-        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-        else fallback
-    )
-
-
 def _form_date(request: HttpRequest, name: str) -> date | None:
     try:
         return date.fromisoformat(request.POST.get(name, ""))
@@ -178,7 +168,7 @@ def hold(request: HttpRequest) -> HttpResponse:
         Customer, creditor=current_creditor(), code=request.POST.get("customer", "")
     )
     services.hold(customer, until=_form_date(request, "until"), actor=request.user.get_username())
-    return _back(request, reverse("customer", args=[customer.code]))
+    return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
 @login_required
@@ -199,7 +189,7 @@ def promise(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Promise recorded."))
     except DomainError as exc:
         messages.error(request, str(exc))
-    return _back(request, reverse("customer", args=[customer.code]))
+    return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
 @login_required
@@ -218,4 +208,4 @@ def dispute(request: HttpRequest) -> HttpResponse:
             )
     except DomainError as exc:
         messages.error(request, str(exc))
-    return _back(request, reverse("invoice", args=[invoice.number]))
+    return redirect_back(request, reverse("invoice", args=[invoice.number]))

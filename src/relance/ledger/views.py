@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from relance.audit import Event
@@ -34,6 +35,13 @@ def current_creditor() -> Creditor:
         return queries.default_creditor()
     except NotFound as exc:
         raise Http404(str(exc)) from None
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Back to the page a form came from (its "next" field), when that page is ours."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return redirect(target if allowed else fallback)
 
 
 @login_required
