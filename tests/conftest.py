@@ -35,3 +35,15 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return _write
+
+
+@pytest.fixture
+def load(creditor, write):  # type: ignore[no-untyped-def]
+    """Customer C1 imported; load(kind, csv_text) imports more of the ledger."""
+    from relance.imports.services import import_file
+
+    def _load(kind: str, text: str):  # type: ignore[no-untyped-def]
+        return import_file(write(f"{kind}.csv", text), kind, creditor=creditor, actor="t")
+
+    _load("customers", "customer,name\nC1,Alpha\n")
+    return _load

@@ -1,24 +1,11 @@
 import json
 from datetime import date
 
-import pytest
 from typer.testing import CliRunner
 
 from relance.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def load(creditor, write):  # type: ignore[no-untyped-def]
-    """Customer C1 imported; load(kind, csv_text) imports more of the ledger."""
-    from relance.imports.services import import_file
-
-    def _load(kind: str, text: str):  # type: ignore[no-untyped-def]
-        return import_file(write(f"{kind}.csv", text), kind, creditor=creditor, actor="t")
-
-    _load("customers", "customer,name\nC1,Alpha\n")
-    return _load
 
 
 def test_relance_interest_follows_the_contract_across_a_semester_and_a_partial_payment(load):

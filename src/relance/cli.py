@@ -33,6 +33,11 @@ plan_app = typer.Typer(help="Payment plans (échéanciers).", no_args_is_help=Tr
 app.add_typer(plan_app, name="plan")
 scenario_app = typer.Typer(help="List, export and import scenarios (YAML).", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
+penalty_app = typer.Typer(
+    help="Penalty invoices: late-payment penalties and the fixed indemnity, as PDF.",
+    no_args_is_help=True,
+)
+app.add_typer(penalty_app, name="penalty-invoice")
 
 out = Console()
 err = Console(stderr=True)
@@ -92,6 +97,13 @@ def init(
     postal_code: Annotated[str, typer.Option()] = "",
     city: Annotated[str, typer.Option()] = "",
     registration_number: Annotated[str, typer.Option("--siren", help="SIREN or SIRET.")] = "",
+    sector: Annotated[
+        str,
+        typer.Option(
+            help="What you sell, for the legal cap on payment terms: general, perishable_food, "
+            "livestock_meat, alcohol, non_perishable_food, transport."
+        ),
+    ] = "general",
     as_json: JsonOpt = False,
 ) -> None:
     """Create or migrate the database; a default creditor and scenarios when none exist."""
@@ -117,6 +129,7 @@ def init(
                 postal_code=postal_code,
                 city=city,
                 registration_number=registration_number,
+                sector=sector,
             )
         except DomainError as exc:
             raise fail(str(exc)) from None
@@ -557,6 +570,86 @@ def interest(number: str, date_: DateOpt = None, as_json: JsonOpt = False) -> No
         f"Penalties {data['penalties']} {cur} + indemnity {data['indemnity']} {cur} = {data['total']} {cur} ({data['law']} law)",
         highlight=False,
     )
+
+
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="The PDF to write; default NUMBER.pdf here.")
+]
+
+
+@penalty_app.command("issue")
+def penalty_issue(
+    invoice: Annotated[str | None, typer.Argument(help="One late invoice.")] = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="Every late invoice of this customer.")
+    ] = None,
+    date_: DateOpt = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Issue a numbered penalty invoice (PDF) for an invoice or a customer's late invoices."""
+    if (invoice is None) == (customer is None):
+        raise typer.BadParameter("give an invoice number or --customer, not both")
+    setup()
+    from relance.core.errors import DomainError
+    from relance.law import penalty_invoices
+
+    day = _date(date_, "--date")
+    if invoice is not None:
+        found = _invoice(invoice)
+        target, chosen = found.customer, [found]
+    else:
+        target, chosen = _customer(customer or ""), None
+    try:
+        issued = penalty_invoices.issue(target, chosen, today=day, actor=ACTOR)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    path = output or Path(f"{issued.number}.pdf")
+    path.write_bytes(penalty_invoices.read(issued))
+    if as_json:
+        emit(penalty_invoices.as_json(issued) | {"file": str(path)})
+        return
+    out.print(
+        f"{issued.number}: {penalty_invoices.as_json(issued)['total']} {issued.currency} "
+        f"written to {path}",
+        highlight=False,
+    )
+
+
+@penalty_app.command("list")
+def penalty_list(customer: str, as_json: JsonOpt = False) -> None:
+    """The penalty invoices issued to a customer, newest first."""
+    setup()
+    from relance.law import penalty_invoices
+
+    found = [
+        penalty_invoices.as_json(p)
+        for p in _customer(customer).penalty_invoices.order_by("-issued_on", "-pk")
+    ]
+    if as_json:
+        emit(found)
+        return
+    table = Table("number", "issued on", "up to", "invoices", "total")
+    for p in found:
+        invoices = ", ".join(f["invoice"] for f in p["invoices"])
+        table.add_row(
+            p["number"], p["issued_on"], p["as_of"], invoices, f"{p['total']} {p['currency']}"
+        )
+    out.print(table)
+
+
+@penalty_app.command("get")
+def penalty_get(number: str, output: OutOpt = None) -> None:
+    """Write an issued penalty invoice again, byte for byte as issued."""
+    setup()
+    from relance.law import penalty_invoices
+
+    issued = creditor().penalty_invoices.filter(number=number).first()
+    if issued is None:
+        raise fail(f"no penalty invoice {number}")
+    path = output or Path(f"{issued.number}.pdf")
+    path.write_bytes(penalty_invoices.read(issued))
+    out.print(f"{issued.number} written to {path} (SHA-256 {issued.sha256})", highlight=False)
 
 
 @app.command()

@@ -80,7 +80,30 @@ def context(facts: Facts) -> dict[str, Any]:
     shown = facts.penalties and customer.kind != "b2c"
     penalties = _penalties(facts.items, today, lang) if shown else {"shown": False}
     extra = penalties.get("penalties_minor", 0) + penalties.get("indemnity_minor", 0)
-    reference = payment_reference(customer)
+    return {
+        **parties(customer),
+        "template": facts.template,
+        "language": lang,
+        "today": day(today, lang),
+        "deadline": day(today + timedelta(days=DEADLINE_DAYS), lang),
+        "currency": currency,
+        "items": items,
+        "count": len(items),
+        "total": money(total, currency, lang),
+        "total_minor": total,
+        "penalties": penalties,
+        "grand_total": money(total + extra, currency, lang),
+        "payment": payment(customer, currency, total),
+        "other_items": facts.information.get("other_invoices", []),
+        "credit_notes": facts.information.get("credit_notes", []),
+        "portal_url": "",
+        "user": facts.user,
+    }  # fmt: skip
+
+
+def parties(customer: Customer) -> dict[str, Any]:
+    """The creditor and the debtor as every document names them."""
+    creditor: Creditor = customer.creditor
     return {
         "creditor": {
             "name": creditor.name, "address": creditor.address,
@@ -95,26 +118,20 @@ def context(facts: Facts) -> dict[str, Any]:
             "country": customer.country if customer.country != creditor.country else "",
             "kind": customer.kind, "is_business": customer.kind != "b2c",
             "email": customer.email, "phone": customer.phone,
+            "registration_number": customer.registration_number,
+            "vat_number": customer.vat_number,
         },
-        "template": facts.template,
-        "language": lang,
-        "today": day(today, lang),
-        "deadline": day(today + timedelta(days=DEADLINE_DAYS), lang),
-        "currency": currency,
-        "items": items,
-        "count": len(items),
-        "total": money(total, currency, lang),
-        "total_minor": total,
-        "penalties": penalties,
-        "grand_total": money(total + extra, currency, lang),
-        "payment": {
-            "iban": _spaced(creditor.iban), "bic": creditor.bic, "reference": reference,
-            "qr": bool(creditor.iban) and currency == "EUR" and 0 < total <= EPC_MAX,
-        },
-        "other_items": facts.information.get("other_invoices", []),
-        "credit_notes": facts.information.get("credit_notes", []),
-        "portal_url": "",
-        "user": facts.user,
+    }  # fmt: skip
+
+
+def payment(customer: Customer, currency: str, total: int) -> dict[str, Any]:
+    """How to pay `total`: the creditor's bank details, the RF reference, whether a QR
+    code can carry it."""
+    creditor: Creditor = customer.creditor
+    return {
+        "iban": _spaced(creditor.iban), "bic": creditor.bic,
+        "reference": payment_reference(customer),
+        "qr": bool(creditor.iban) and currency == "EUR" and 0 < total <= EPC_MAX,
     }  # fmt: skip
 
 

@@ -100,3 +100,12 @@ def balance_history(
         changes.append((day, left))
     until = as_of if still_open or not changes else min(as_of, changes[-1][0])
     return base, changes, until
+
+
+def penalty_invoice_number(year: int, sequence: int) -> str:
+    """The number of a creditor's penalty invoice: one sequence a year, no gap.
+
+    >>> penalty_invoice_number(2026, 1)
+    'PEN-2026-0001'
+    """
+    return f"PEN-{year}-{sequence:04d}"

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from relance import audit
 from relance.bulk import Inserter, analyze
-from relance.core.law import Jurisdiction, for_country
+from relance.core.law import Jurisdiction, Sector, for_country
 from relance.core.ledger import OpenItem, allocate, invoice_status, settle
 from relance.core.money import format_minor
 from relance.imports import rows as layouts
@@ -379,7 +379,7 @@ class _InvoiceImporter(_Importer):
         changed: list[Invoice] = []
         events: list[tuple[str, int, dict[str, Any]]] = []  # (verb, id, data)
         for line, values, row in clean:
-            customer_id, terms, debtor = customers[values["customer_code"]]
+            customer_id, terms, debtor, sector = customers[values["customer_code"]]
             fields = {k: values.get(k) for k in self.COMPARED} | {"customer_id": customer_id}
             if fields["due_date"] is None:
                 try:
@@ -389,13 +389,16 @@ class _InvoiceImporter(_Importer):
                 except ValueError as exc:
                     rejects.append((line, "payment_terms", str(exc), row))
                     continue
-            latest = self.law.latest_due_date(fields["issue_date"], debtor)
-            if latest is not None and fields["due_date"] > latest:
+            limit = self.law.term_limit(
+                fields["issue_date"], debtor, sector, fields.get("delivery_date")
+            )
+            if limit is not None and (over := limit.days_over(fields["due_date"])):
                 self.past_legal_terms += 1
                 if self.past_legal_terms <= SHOWN_WARNINGS:
                     result.warnings.append(
-                        f"line {line}: {values['number']} is due {fields['due_date']}, past "
-                        f"the legal limit {latest} ({self.law.code} payment terms)"
+                        f"line {line}: {values['number']} is due {fields['due_date']}, {over} "
+                        f"days past the legal limit {limit.latest} ({self.law.code} "
+                        f"payment terms, {limit.sector}: {limit.rule}, {limit.basis})"
                     )
             current = existing.get(values["number"])
             if current is None:
@@ -454,15 +457,15 @@ class _InvoiceImporter(_Importer):
 
     def _customers(
         self, clean: list[tuple[int, dict[str, Any], dict[str, Any]]], rejects: list[Reject]
-    ) -> dict[str, tuple[int, str, str]]:
+    ) -> dict[str, tuple[int, str, str, Sector]]:
         """(id, payment terms) of the chunk's customers, creating those named by
         `customer_name`; rows for an unknown customer without a name are rejected."""
         codes = {v["customer_code"] for _, v, _ in clean}
         found = {
-            code: (pk, terms, kind)
-            for pk, code, terms, kind in Customer.objects.filter(
+            code: (pk, terms, kind, Sector(sector or self.creditor.sector))
+            for pk, code, terms, kind, sector in Customer.objects.filter(
                 creditor=self.creditor, code__in=codes
-            ).values_list("id", "code", "payment_terms", "kind")
+            ).values_list("id", "code", "payment_terms", "kind", "sector")
         }
         for line, values, row in list(clean):
             code = values["customer_code"]
@@ -482,7 +485,7 @@ class _InvoiceImporter(_Importer):
                 country=self.options.default_country,
             )
             audit.record(self.actor, "customer.created", cust, {"source": "invoice import"})
-            found[code] = (cust.pk, "", cust.kind)
+            found[code] = (cust.pk, "", cust.kind, Sector(self.creditor.sector))
         return found
 
 

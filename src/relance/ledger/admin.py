@@ -9,6 +9,7 @@ from relance.ledger.models import (
     Evidence,
     Invoice,
     Payment,
+    PenaltyInvoice,
 )
 
 
@@ -82,3 +83,11 @@ class AllocationAdmin(ReadOnlyAdmin):
 class EvidenceAdmin(AuditedAdmin):
     list_display = ("filename", "invoice", "kind", "uploaded_at")
     raw_id_fields = ("invoice",)
+
+
+@admin.register(PenaltyInvoice)
+class PenaltyInvoiceAdmin(ReadOnlyAdmin):
+    """Issued documents are evidence: never edited."""
+
+    list_display = ("number", "customer", "issued_on", "as_of", "currency", "total")
+    search_fields = ("number",)

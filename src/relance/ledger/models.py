@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from relance.core import identifiers
 from relance.core.currencies import is_currency
 from relance.core.errors import DomainError
+from relance.core.law import Sector
 from relance.core.ledger import InvoiceKind, InvoiceStatus
 
 
@@ -32,6 +33,21 @@ class InvoiceStatusChoices(models.TextChoices):
 class InvoiceKindChoices(models.TextChoices):
     INVOICE = InvoiceKind.INVOICE, _("invoice")
     CREDIT_NOTE = InvoiceKind.CREDIT_NOTE, _("credit note")
+
+
+class SectorChoices(models.TextChoices):
+    GENERAL = Sector.GENERAL, _("general (60 days, or 45 days end of month)")
+    PERISHABLE_FOOD = Sector.PERISHABLE_FOOD, _("perishable food (30 days after delivery)")
+    LIVESTOCK_MEAT = Sector.LIVESTOCK_MEAT, _("live cattle and fresh meat (20 days after delivery)")
+    ALCOHOL = (
+        Sector.ALCOHOL,
+        _("excise-liable alcohol (30 days after the end of the delivery month)"),
+    )
+    NON_PERISHABLE_FOOD = Sector.NON_PERISHABLE_FOOD, _("non-perishable food (60 days)")
+    TRANSPORT = (
+        Sector.TRANSPORT,
+        _("road haulage, vehicle rental, freight forwarding, customs agents (30 days)"),
+    )
 
 
 class Channel(models.TextChoices):
@@ -65,6 +81,11 @@ class Creditor(models.Model):
     default_payment_terms = models.CharField(
         _("default payment terms"), max_length=20, default="30"
     )
+    # Chooses the legal cap on payment terms (France: C. com. L441-10 I or L441-11).
+    sector = models.CharField(
+        _("sector"), max_length=24, choices=SectorChoices, default=Sector.GENERAL,
+        help_text=_("What you sell, where the law caps payment terms by sector."),
+    )  # fmt: skip
     balances_as_of = models.DateField(null=True, blank=True, editable=False)
     late_penalty_clause = models.TextField(
         _("late-penalty clause"),
@@ -114,6 +135,12 @@ class Customer(models.Model):
         verbose_name=_("scenario"),
     )
     segment = models.CharField(_("segment"), max_length=50, blank=True)
+    # What is sold to this customer when it differs from the creditor's usual trade (a
+    # wholesaler's fresh-produce accounts): the payment-term cap follows the goods.
+    sector = models.CharField(
+        _("sector"), max_length=24, choices=SectorChoices, blank=True,
+        help_text=_("Empty: the creditor's sector."),
+    )  # fmt: skip
     risk_class = models.CharField(_("risk class"), max_length=20, blank=True)
     # A late-penalty rate the contract with this customer sets (percent a year); the law
     # may floor it (France: 3x the legal rate).
@@ -326,3 +353,48 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class PenaltyInvoice(models.Model):
+    """A penalty invoice (facture de pénalités de retard et d'indemnité forfaitaire) as
+    issued: its number, its figures and the PDF with its SHA-256, kept unchanged.
+
+    It is a document per customer, not an open item of the ledger: see docs/law.md.
+    """
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="penalty_invoices", db_index=False
+    )  # the unique keys below start with creditor
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="penalty_invoices"
+    )
+    invoices = models.ManyToManyField(Invoice, related_name="penalty_invoices")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()  # per creditor and year, from 1, no gap
+    number = models.CharField(_("number"), max_length=30)
+    issued_on = models.DateField(_("issued on"))
+    as_of = models.DateField(_("penalties up to"))
+    currency = models.CharField(_("currency"), max_length=3)
+    language = models.CharField(_("language"), max_length=8)
+    penalties = models.BigIntegerField(_("penalties"))
+    indemnity = models.BigIntegerField(_("indemnity"))
+    total = models.BigIntegerField(_("total"))
+    # Per late invoice, the document of `relance interest` the PDF shows.
+    figures = models.JSONField(default=list)
+    document = models.FileField(_("document"), upload_to="penalty-invoices/%Y/")
+    sha256 = models.CharField(max_length=64)
+    issued_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("penalty invoice")
+        verbose_name_plural = _("penalty invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "number"], name="penalty_number_unique"),
+            models.UniqueConstraint(
+                fields=["creditor", "year", "sequence"], name="penalty_sequence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -14,6 +14,7 @@ from relance.collection.services import install_default_scenarios
 from relance.core import identifiers
 from relance.core.currencies import minor_units
 from relance.core.errors import DomainError
+from relance.core.law import Sector
 from relance.core.terms import PaymentTerms
 from relance.ledger.models import Creditor, Evidence, Invoice
 
@@ -32,6 +33,7 @@ CREDITOR_FIELDS = (
     "phone",
     "default_payment_terms",
     "late_penalty_clause",
+    "sector",
 )
 
 
@@ -53,6 +55,9 @@ def clean_creditor(values: dict[str, Any]) -> dict[str, Any]:
         "bic": identifiers.bic,
         "default_payment_terms": lambda v: str(PaymentTerms.parse(v)),
     }
+    if out.get("sector") and out["sector"] not in {s.value for s in Sector}:
+        choices = ", ".join(s.value for s in Sector)
+        raise DomainError(f"unknown sector {out['sector']!r} (one of {choices})")
     for name, check in checks.items():
         if out.get(name):
             out[name] = check(out[name])

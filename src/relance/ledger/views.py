@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from relance.audit import Event
-from relance.core.law import for_country
-from relance.law import readiness
+from relance.core.errors import DomainError
+from relance.law import penalty_invoices, readiness
 from relance.law.interest import claims
+from relance.law.terms import term_limit
 from relance.ledger import balances, queries, services
 from relance.ledger.forms import EvidenceForm
-from relance.ledger.models import Creditor, Evidence, InvoiceStatusChoices
+from relance.ledger.models import (
+    Creditor,
+    Customer,
+    Evidence,
+    Invoice,
+    InvoiceStatusChoices,
+    PenaltyInvoice,
+    SectorChoices,
+)
 from relance.ledger.queries import InvoiceFilter, NotFound
 
 PAGE_SIZE = 50
@@ -103,6 +115,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "calls": customer.calls.order_by("-called_on", "-pk")[:20],
             "nav": "customers",
             "claims": due,
+            "penalty_invoices": customer.penalty_invoices.order_by("-issued_on", "-pk")[:50],
             "promises": customer.promises.filter(promised_date__gte=today).order_by(
                 "promised_date"
             ),
@@ -168,6 +181,7 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("invoice", number=invoice.number)
     else:
         form = EvidenceForm()
+    limit = term_limit(invoice)
     return render(
         request,
         "ledger/invoice_detail.html",
@@ -179,9 +193,10 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "disputes": invoice.disputes.order_by("opened_on"),
             "readiness": (ready := readiness.of_invoice(invoice, timezone.localdate())),
             "not_ready": [readiness.LABELS[code] for code in ready.missing],
-            "legal_limit": for_country(creditor.country).latest_due_date(
-                invoice.issue_date, invoice.customer.kind
-            ),
+            "term_limit": limit,
+            "term_over": limit.days_over(invoice.due_date) if limit else 0,
+            "term_rule": SectorChoices(limit.sector).label if limit else "",
+            "penalty_invoices": invoice.penalty_invoices.order_by("-issued_on", "-pk"),
             "open_dispute": invoice.disputes.filter(closed_on__isnull=True).exists(),
             "allocations": invoice.allocations.select_related("payment").order_by("date"),
             "evidence": invoice.evidence.all(),
@@ -198,3 +213,49 @@ def evidence_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
         Evidence, pk=pk, invoice__number=number, invoice__creditor=current_creditor()
     )
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)
+
+
+def _download(issued: PenaltyInvoice) -> HttpResponse:
+    response = HttpResponse(penalty_invoices.read(issued), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{issued.number}.pdf"'
+    return response
+
+
+def _issue(
+    request: HttpRequest, customer: Customer, invoices: list[Invoice] | None, back: str
+) -> HttpResponse:
+    """Issue the penalty invoice and download it; a refusal comes back as a message."""
+    actor = request.user.get_username() or "web"
+    try:
+        issued = penalty_invoices.issue(customer, invoices, today=timezone.localdate(), actor=actor)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    return _download(issued)
+
+
+@login_required
+@require_POST
+def invoice_penalty_invoice(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        invoice = queries.get_invoice(current_creditor(), number)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    back = reverse("invoice", kwargs={"number": invoice.number})
+    return _issue(request, invoice.customer, [invoice], back)
+
+
+@login_required
+@require_POST
+def customer_penalty_invoice(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        customer = queries.get_customer(current_creditor(), code)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    return _issue(request, customer, None, reverse("customer", kwargs={"code": customer.code}))
+
+
+@login_required
+def penalty_invoice_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """An issued penalty invoice, byte for byte as issued."""
+    return _download(get_object_or_404(PenaltyInvoice, pk=pk, creditor=current_creditor()))

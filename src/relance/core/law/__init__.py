@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
 from relance.core.penalties import RateAt
@@ -30,6 +31,32 @@ class Claim:
     formal_notice: date | None = None  # mise en demeure (consumers: interest runs from it)
 
 
+class Sector(StrEnum):
+    """What the creditor sells, where the law caps payment terms by sector (France,
+    C. com. L441-11); `general` is everyone else."""
+
+    GENERAL = "general"
+    PERISHABLE_FOOD = "perishable_food"  # perishable food, frozen meat/fish, ready meals
+    LIVESTOCK_MEAT = "livestock_meat"  # live cattle and fresh meat
+    ALCOHOL = "alcohol"  # excise-liable alcoholic drinks
+    NON_PERISHABLE_FOOD = "non_perishable_food"  # wine included
+    TRANSPORT = "transport"  # road haulage, vehicle rental, freight forwarding, customs agents
+
+
+@dataclass(frozen=True)
+class TermLimit:
+    """The latest due date the law allows an invoice, and the rule that sets it."""
+
+    sector: Sector
+    latest: date
+    rule: str  # the cap in words, for reports: "30 days after delivery"
+    basis: str  # the article: "C. com. L441-11"
+
+    def days_over(self, due: date) -> int:
+        """How many days `due` is past the limit; 0 when within it."""
+        return max(0, (due - self.latest).days)
+
+
 class Jurisdiction(Protocol):
     code: str
 
@@ -45,8 +72,11 @@ class Jurisdiction(Protocol):
     def prescription_years(self, debtor: str) -> int | None:
         """None where Relance's sources give no figure: set it by hand."""
 
-    def latest_due_date(self, issue_date: date, debtor: str) -> date | None:
-        """The latest due date the law allows for an invoice issued then; None: no cap."""
+    def term_limit(
+        self, issue_date: date, debtor: str, sector: Sector, delivery: date | None
+    ) -> TermLimit | None:
+        """The payment-term cap for an invoice issued then (delivered then, when known)
+        in that sector; None: the law sets no cap."""
 
 
 def flat(rate: Decimal) -> RateAt:

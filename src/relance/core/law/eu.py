@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from relance.core.law import Claim, eur_indemnity, per_semester
+from relance.core.law import Claim, Sector, TermLimit, eur_indemnity, per_semester
 from relance.core.penalties import RateAt
 from relance.core.rates import RateTables, semester_start
 
@@ -34,8 +34,10 @@ class EuropeanUnion:
     def prescription_years(self, debtor: str) -> int | None:
         return None
 
-    def latest_due_date(self, issue_date: date, debtor: str) -> date | None:
-        return None
+    def term_limit(
+        self, issue_date: date, debtor: str, sector: Sector, delivery: date | None
+    ) -> TermLimit | None:
+        return None  # the directive's 60 days may be exceeded by express agreement
 
 
 RULES = EuropeanUnion()

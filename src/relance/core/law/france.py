@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from relance.core.law import Claim, eur_indemnity, flat, per_semester
+from relance.core.law import Claim, Sector, TermLimit, eur_indemnity, flat, per_semester
 from relance.core.penalties import RateAt
 from relance.core.rates import RateTables, semester_start
 from relance.core.terms import end_of_month
@@ -56,8 +56,10 @@ class France:
     def prescription_years(self, debtor: str) -> int | None:
         return 2 if debtor == "b2c" else 5  # C. conso L218-2; C. com. L110-4
 
-    def latest_due_date(self, issue_date: date, debtor: str) -> date | None:
-        return latest_due_date(issue_date) if debtor == "b2b" else None
+    def term_limit(
+        self, issue_date: date, debtor: str, sector: Sector, delivery: date | None
+    ) -> TermLimit | None:
+        return term_limit(issue_date, sector, delivery) if debtor == "b2b" else None
 
 
 RULES = France()
@@ -74,3 +76,53 @@ def latest_due_date(issue_date: date) -> date:
     eom_after = end_of_month(issue_date + timedelta(days=45))
     after_eom = end_of_month(issue_date) + timedelta(days=45)
     return max(sixty, eom_after, after_eom)
+
+
+GENERAL = "C. com. L441-10 I"
+SECTORS = "C. com. L441-11"
+
+
+def term_limit(issue_date: date, sector: Sector, delivery: date | None = None) -> TermLimit:
+    """The payment-term cap between French businesses: the general rule of L441-10 I, or
+    the sector's cap of L441-11 (LAW.md section 1, "Payment terms").
+
+    Caps counted from the delivery use the invoice date when the delivery date is not
+    known: goods are rarely delivered after they are invoiced, so the flag it gives is
+    never a false alarm. (Periodic invoices of perishable food, 30 days after the end of
+    the delivery ten-day period, are read as single invoices: the later bound.)
+
+    >>> term_limit(date(2026, 3, 2), Sector.PERISHABLE_FOOD, date(2026, 2, 27)).latest
+    datetime.date(2026, 3, 29)
+    >>> term_limit(date(2026, 3, 2), Sector.ALCOHOL, date(2026, 2, 27)).latest
+    datetime.date(2026, 3, 30)
+    >>> term_limit(date(2026, 3, 2), Sector.TRANSPORT).rule
+    '30 days from the invoice date, no derogation'
+    """
+    delivered = delivery or issue_date
+    match sector:
+        case Sector.PERISHABLE_FOOD:
+            return TermLimit(
+                sector, delivered + timedelta(days=30), "30 days after delivery", SECTORS
+            )
+        case Sector.LIVESTOCK_MEAT:
+            return TermLimit(
+                sector, delivered + timedelta(days=20), "20 days after delivery", SECTORS
+            )
+        case Sector.ALCOHOL:
+            return TermLimit(
+                sector, end_of_month(delivered) + timedelta(days=30),
+                "30 days after the end of the delivery month", SECTORS,
+            )  # fmt: skip
+        case Sector.NON_PERISHABLE_FOOD:
+            return TermLimit(
+                sector, issue_date + timedelta(days=60), "60 days from the invoice date", SECTORS
+            )
+        case Sector.TRANSPORT:
+            return TermLimit(
+                sector, issue_date + timedelta(days=30),
+                "30 days from the invoice date, no derogation", SECTORS,
+            )  # fmt: skip
+    return TermLimit(
+        Sector.GENERAL, latest_due_date(issue_date),
+        "60 days from the invoice or 45 days end of month", GENERAL,
+    )  # fmt: skip
