@@ -449,6 +449,7 @@ FR = {
     "Total late-payment penalties": "Total des pénalités de retard",
     "Total fixed indemnities for recovery costs": "Total des indemnités forfaitaires pour frais de recouvrement",
     "Total to pay": "Total à payer",
+    "%(amount)s on %(date)s": "%(amount)s le %(date)s",
     "The fixed indemnity for recovery costs is not subject to VAT.": "L'indemnité forfaitaire pour frais de recouvrement n'est pas soumise à la TVA.",
     "Invoice for late-payment penalties and the fixed indemnity for recovery costs": "Facture de pénalités de retard et d'indemnité forfaitaire pour frais de recouvrement",
     "Late-payment interest and the fixed indemnity for recovery costs of 40 EUR are due as of right: French Public Procurement Code, art. R2192-31 and R2192-36.": "Les intérêts moratoires et l'indemnité forfaitaire pour frais de recouvrement de 40 EUR sont dus de plein droit : Code de la commande publique, art. R2192-31 et R2192-36.",

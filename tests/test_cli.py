@@ -65,6 +65,16 @@ def test_init_refuses_a_bad_iban(db):
     assert "invalid IBAN" in result.stderr
 
 
+@pytest.mark.parametrize(("sector", "code"), [("transport", 0), ("bakery", 1)])
+def test_init_sets_the_creditors_sector(db, sector, code):  # type: ignore[no-untyped-def]
+    result = relance("init", "--sector", sector)
+    assert result.exit_code == code, result.output
+    if code:
+        assert "unknown sector 'bakery'" in result.stderr
+    else:
+        assert Creditor.objects.get().sector == sector
+
+
 def test_import_json_follows_the_contract_and_exits_1_on_rejects(ledger):
     result = relance("import", "invoices", str(ledger), "--json")
     assert result.exit_code == 1

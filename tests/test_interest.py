@@ -1,6 +1,7 @@
 import json
 from datetime import date
 
+import pytest
 from typer.testing import CliRunner
 
 from relance.cli import app
@@ -73,14 +74,57 @@ def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_inv
     )
     assert result.created == 2
     assert result.warnings == [
-        "line 3: F2 is due 2026-04-30, past the legal limit 2026-03-17 (FR payment terms)"
+        "line 3: F2 is due 2026-04-30, 44 days past the legal limit 2026-03-17 (FR payment "
+        "terms, general: 60 days from the invoice or 45 days end of month, C. com. L441-10 I)"
     ]
     client.force_login(User.objects.create_user("alice", password="x" * 12))
     assert (
-        "délais de paiement légaux (au plus tard le 17/03/2026)"
+        "Au-delà des délais de paiement légaux de 44 jours (au plus tard le 17/03/2026"
         in client.get("/invoices/F2/").content.decode()
     )
     assert "délais de paiement légaux" not in client.get("/invoices/F1/").content.decode()
+
+
+def test_the_sector_cap_counts_from_the_delivery_and_a_customer_can_override_it(
+    load, client, creditor
+):
+    from django.contrib.auth.models import User
+
+    from relance.ledger.models import Customer
+    from relance.ledger.services import update_creditor
+
+    update_creditor(creditor, actor="t", sector="alcohol")
+    load("customers", "customer,name\nC2,Transports Roux\n")
+    Customer.objects.filter(code="C2").update(sector="transport")
+    result = load(
+        "invoices",
+        "number,customer,issue_date,delivery_date,due_date,amount\n"
+        "A1,C1,2026-03-02,2026-02-27,2026-03-30,100\n"  # 30 days after the end of February
+        "A2,C1,2026-03-02,2026-02-27,2026-04-15,100\n"
+        "T1,C2,2026-01-31,2026-01-15,2026-03-02,100\n"  # transport: 30 days from the invoice
+        "T2,C2,2026-01-31,,2026-03-31,100\n",
+    )
+    assert [w.split(" (")[0] for w in result.warnings] == [
+        "line 3: A2 is due 2026-04-15, 16 days past the legal limit 2026-03-30",
+        "line 5: T2 is due 2026-03-31, 29 days past the legal limit 2026-03-02",
+    ]
+    assert (
+        "alcohol: 30 days after the end of the delivery month, C. com. L441-11"
+        in result.warnings[0]
+    )
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    page = client.get("/invoices/A2/").content.decode()
+    assert "de 16 jours (au plus tard le 30/03/2026 ; boissons alcooliques" in page
+    assert "C. com. L441-11" in page
+    assert 'id="term-limit"' not in client.get("/invoices/A1/").content.decode()
+
+
+def test_an_unknown_sector_is_refused(creditor):
+    from relance.core.errors import DomainError
+    from relance.ledger.services import update_creditor
+
+    with pytest.raises(DomainError, match="unknown sector 'bakery'"):
+        update_creditor(creditor, actor="t", sector="bakery")
 
 
 def test_the_invoice_page_says_whether_the_claim_is_ready(load, client, settings, tmp_path):

@@ -83,7 +83,7 @@ def test_the_penalty_invoice_carries_every_mention_and_the_figures_of_relance_in
         "PEN-2025-0001", "15 août 2025", "23 août 2025",
         # the late invoice: number, issue date, due date, amount, payments, days late
         "Facture F1 du 1 novembre 2024, échéance 1 décembre 2024",
-        "10 000,00 €", "4 000,00 €", "1 février 2025", "257",
+        "10 000,00 €", "Réglé 4 000,00 € (4 000,00 € le 1 février 2025)", "Jours de retard 257",
         # legal basis, the VAT mention LAW.md supports (the indemnity only)
         "L441-10", "D441-5", "L'indemnité forfaitaire pour frais de recouvrement n'est pas soumise à la TVA",
         "Pénalités de retard calculées jusqu'au 15 août 2025",
@@ -150,7 +150,7 @@ def test_a_consumer_is_refused_with_the_reason(ledger):  # type: ignore[no-untyp
     assert not PenaltyInvoice.objects.exists()
 
 
-def test_the_stored_document_is_re_downloaded_byte_for_byte(ledger, client):  # type: ignore[no-untyped-def]
+def test_the_stored_document_is_re_downloaded_byte_for_byte(ledger, client, tmp_path):  # type: ignore[no-untyped-def]
     from django.contrib.auth.models import User
 
     issued = penalty_invoices.issue(ledger, None, today=AS_OF, actor="t")
@@ -158,8 +158,11 @@ def test_the_stored_document_is_re_downloaded_byte_for_byte(ledger, client):  # 
     assert hashlib.sha256(stored).hexdigest() == issued.sha256
     client.force_login(User.objects.create_user("alice", password="x" * 12))
     assert client.get(f"/penalty-invoices/{issued.pk}/").content == stored
-    result = runner.invoke(app, ["penalty-invoice", "get", issued.number, "--out", "again.pdf"])
+    again = tmp_path / "again.pdf"
+    result = runner.invoke(app, ["penalty-invoice", "get", issued.number, "--out", str(again)])
     assert result.exit_code == 0, result.output
+    assert again.read_bytes() == stored
+    assert runner.invoke(app, ["penalty-invoice", "get", "PEN-1999-0001"]).exit_code == 1
 
 
 def test_the_rate_tables_stopping_early_state_the_penalties_up_to_their_last_day(ledger):  # type: ignore[no-untyped-def]
@@ -218,3 +221,20 @@ def test_the_page_buttons_issue_and_download_and_the_customer_page_lists_them(le
         assert "F3: not an invoice past due on 2025-08-15" in refused.content.decode()
         assert refused.redirect_chain
     assert client.get("/invoices/F1/penalty-invoice/").status_code == 405
+
+
+def test_an_english_speaking_debtor_gets_it_in_english(ledger):  # type: ignore[no-untyped-def]
+    Customer.objects.filter(pk=ledger.pk).update(language="en")
+    ledger.refresh_from_db()
+    issued = penalty_invoices.issue(
+        ledger, [Invoice.objects.get(number="F1")], today=AS_OF, actor="t"
+    )
+    text = text_of(penalty_invoices.read(issued))
+    for mention in [
+        "INVOICE FOR LATE-PAYMENT PENALTIES AND THE FIXED INDEMNITY FOR RECOVERY COSTS",
+        "Invoice F1 of November 1, 2024, due December 1, 2024",
+        "€4,000.00 on February 1, 2025",
+        "French Commercial Code, art. L441-10 II",
+        "Total to pay €686.36",
+    ]:
+        assert mention in text, mention
