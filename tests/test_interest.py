@@ -94,8 +94,10 @@ def test_the_sector_cap_counts_from_the_delivery_and_a_customer_can_override_it(
     from relance.ledger.services import update_creditor
 
     update_creditor(creditor, actor="t", sector="alcohol")
-    load("customers", "customer,name\nC2,Transports Roux\n")
-    Customer.objects.filter(code="C2").update(sector="transport")
+    load("customers", "customer,name,sector\nC2,Transports Roux,transport\n")
+    assert Customer.objects.get(code="C2").sector == "transport"
+    bad = load("customers", "customer,name,sector\nC3,Cave Durand,wine\n")
+    assert bad.errors[0].reason.startswith("'wine' is not one of general, perishable_food")
     result = load(
         "invoices",
         "number,customer,issue_date,delivery_date,due_date,amount\n"

@@ -238,3 +238,14 @@ def test_an_english_speaking_debtor_gets_it_in_english(ledger):  # type: ignore[
         "Total to pay €686.36",
     ]:
         assert mention in text, mention
+
+
+def test_an_invoice_paid_late_gets_one_but_a_customer_document_lists_open_ones_only(ledger, load):  # type: ignore[no-untyped-def]
+    load("payments", "date,amount,customer,invoices\n2025-07-10,1200,C1,F2\n")
+    f2 = Invoice.objects.get(number="F2")
+    issued = penalty_invoices.issue(ledger, [f2], today=AS_OF, actor="t")
+    figures = interest_json("F2")
+    assert figures["days_late"] == 40  # 31 May to the payment on 10 July
+    assert issued.total == int(figures["total"].replace(".", ""))
+    everything = penalty_invoices.issue(ledger, None, today=AS_OF, actor="t")
+    assert list(everything.invoices.values_list("number", flat=True)) == ["F1"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from relance.core.law import Sector
 from relance.core.ledger import InvoiceKind
 from relance.core.terms import PaymentTerms, due_date
 from relance.imports import fields as f
@@ -48,6 +49,7 @@ CUSTOMERS = Layout(
         "payment_terms",
         "scenario",
         "segment",
+        "sector",
         "contract_rate",
     ),
 )
@@ -77,6 +79,7 @@ PAYMENTS = Layout(
 LAYOUTS = {layout.kind: layout for layout in (CUSTOMERS, INVOICES, PAYMENTS)}
 
 LANGUAGES = ("fr", "en", "de", "es", "it", "nl", "pt")
+SECTORS = tuple(s.value for s in Sector)
 
 
 def customer(row: dict[str, Any], options: Options, scenarios: dict[str, int]) -> dict[str, Any]:
@@ -104,6 +107,7 @@ def customer(row: dict[str, Any], options: Options, scenarios: dict[str, int]) -
         "payment_terms": str(terms) if terms else "",
         "scenario_id": scenarios.get(scenario_key) if scenario_key else None,
         "segment": f.text(row, "segment", max_length=50),
+        "sector": f.choice(row, "sector", SECTORS, ""),  # empty: the creditor's
         "contract_rate": f.rate(row, "contract_rate", options),
     }
 
