@@ -249,3 +249,17 @@ def test_an_invoice_paid_late_gets_one_but_a_customer_document_lists_open_ones_o
     assert issued.total == int(figures["total"].replace(".", ""))
     everything = penalty_invoices.issue(ledger, None, today=AS_OF, actor="t")
     assert list(everything.invoices.values_list("number", flat=True)) == ["F1"]
+
+
+def test_the_list_command_shows_what_was_issued(ledger, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    issued = runner.invoke(
+        app, ["penalty-invoice", "issue", "--customer", "C1", "--date", "2025-08-15"]
+    )
+    assert "PEN-2025-0001: " in issued.stdout
+    assert "written to PEN-2025-0001.pdf" in issued.stdout
+    listed = json.loads(runner.invoke(app, ["penalty-invoice", "list", "C1", "--json"]).stdout)
+    assert [(p["number"], [i["invoice"] for i in p["invoices"]]) for p in listed] == [
+        ("PEN-2025-0001", ["F1", "F2"])
+    ]
+    assert runner.invoke(app, ["penalty-invoice", "list", "NOPE"]).exit_code == 1
