@@ -211,7 +211,9 @@ def compose(
     return Document(rendered.subject, text, html, png)
 
 
-def plan_facts(plan: Any, today: date, language: str, instalment: int | None = None) -> dict[str, Any]:
+def plan_facts(
+    plan: Any, today: date, language: str, instalment: int | None = None
+) -> dict[str, Any]:
     """A payment plan as a letter states it: the debt (principal, then the penalties
     line), the schedule with each instalment's state, and the instalment a reminder is
     about (`instalment`, its number)."""

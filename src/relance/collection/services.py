@@ -410,9 +410,9 @@ def create_plan(
             raise DomainError(f"invoice {inv.number} has nothing open")
         if inv.kind != "invoice":
             raise DomainError(f"{inv.number} is not an invoice")
-    taken = PaymentPlan.objects.filter(
-        invoices__in=invoices, status__in=plans.CURRENT
-    ).values_list("invoices__number", flat=True)
+    taken = PaymentPlan.objects.filter(invoices__in=invoices, status__in=plans.CURRENT).values_list(
+        "invoices__number", flat=True
+    )
     busy = sorted(set(taken) & {i.number for i in invoices})
     if busy:
         raise DomainError(f"already in a current plan: {', '.join(busy)}")
@@ -467,7 +467,12 @@ def _move_plan(plan: PaymentPlan, event: str, on: date, actor: str, **data: Any)
         plan.ended_on = on
         fields.append("ended_on")
     plan.save(update_fields=fields)
-    verbs = {"sign": "signed", "complete": "completed", "default": "defaulted", "cancel": "cancelled"}
+    verbs = {
+        "sign": "signed",
+        "complete": "completed",
+        "default": "defaulted",
+        "cancel": "cancelled",
+    }
     _record_plan(actor, f"plan.{verbs[event]}", plan,
                  {"status": [before, plan.status], "on": on, **data})  # fmt: skip
     return plan
@@ -503,8 +508,14 @@ def _plan_channel(customer: Customer, *, sms: bool) -> tuple[str, str]:
 
 
 def _plan_action(
-    plan: PaymentPlan, step: str, amount: int, day: date, *, actor: str,
-    run: Run | None = None, instalment: int | None = None,
+    plan: PaymentPlan,
+    step: str,
+    amount: int,
+    day: date,
+    *,
+    actor: str,
+    run: Run | None = None,
+    instalment: int | None = None,
 ) -> Action | None:
     """An action in the outbox about the plan's open invoices, for the sender (None when
     they are all paid)."""
@@ -523,8 +534,13 @@ def _plan_action(
         information=information,
     )  # fmt: skip
     ActionItem.objects.bulk_create(
-        ActionItem(action=action, invoice=i, step=step, date=day,
-                   days_overdue=max(0, (day - i.due_date).days))  # fmt: skip
+        ActionItem(
+            action=action,
+            invoice=i,
+            step=step,
+            date=day,
+            days_overdue=max(0, (day - i.due_date).days),
+        )
         for i in items
     )
     audit.record(actor, "action.planned", action,
@@ -542,7 +558,9 @@ def send_plan_letter(plan: PaymentPlan, *, on: date, actor: str) -> Action:
     action = _plan_action(plan, "plan_agreement", plan.total, on, actor=actor)
     if action is None:
         raise DomainError("the plan's invoices are all paid")
-    _record_plan(actor, "plan.letter_queued", plan, {"action": action.pk, "channel": action.channel})
+    _record_plan(
+        actor, "plan.letter_queued", plan, {"action": action.pk, "channel": action.channel}
+    )
     transaction.on_commit(wake_sender)
     return action
 
@@ -554,9 +572,13 @@ def follow_plans(
     instalment unpaid past the grace days (their items resume dunning at their next
     step), and queue the reminders due, each at most once. Returns what happened."""
     done: list[dict[str, Any]] = []
-    current = PaymentPlan.objects.filter(
-        customer__creditor=creditor, status__in=plans.CURRENT, starts_on__lte=day
-    ).select_related("customer").prefetch_related("lines", "invoices")
+    current = (
+        PaymentPlan.objects.filter(
+            customer__creditor=creditor, status__in=plans.CURRENT, starts_on__lte=day
+        )
+        .select_related("customer")
+        .prefetch_related("lines", "invoices")
+    )
     for plan in current.order_by("pk"):
         lines = queries.plan_lines(plan)
         paid = queries.plan_paid(plan, day)
@@ -587,7 +609,9 @@ def _remind(
         return []
     number, kind = sorted(due, key=lambda d: (d[1] != plans.ReminderKind.MISSED, d[0]))[0]
     state = states[number - 1]
-    action = _plan_action(plan, kind.value, state.left, day, actor=actor, run=run, instalment=number)
+    action = _plan_action(
+        plan, kind.value, state.left, day, actor=actor, run=run, instalment=number
+    )
     if action is None:
         return []
     line = rows[number]
