@@ -446,10 +446,12 @@ def create_plan(
 
 
 def _plan_penalties(invoices: list[Invoice], on: date) -> int:
-    """The penalties and fixed indemnity due on the overdue invoices on `on`."""
-    from relance.law.interest import due
+    """The penalties and fixed indemnity due on the overdue invoices on `on`, or on the
+    last day the rate tables cover when they stop earlier (as the letters do)."""
+    from relance.law.interest import covered, due
 
-    found = [due(i, on) for i in invoices if i.due_date < on]
+    as_of = covered(on)
+    found = [due(i, max(as_of, i.due_date)) for i in invoices if i.due_date < on]
     return sum(f.penalties + f.indemnity for f in found)
 
 
