@@ -188,9 +188,9 @@ def test_signing_acknowledges_the_debt_from_the_signature_date(creditor, bakery)
     assert (plan.status, plan.signed_on) == ("active", date(2026, 3, 9))
     found = queries.acknowledgements(Invoice.objects.all(), date(2026, 4, 1))
     assert found[Invoice.objects.get(number="F1").pk] == [date(2026, 3, 9)]
-    # Before the signature, the plan's start is what the debtor acknowledged.
+    # Before the signature, the debtor's request for the plan is the acknowledgement.
     before = queries.acknowledgements(Invoice.objects.all(), date(2026, 3, 5))
-    assert before == {}
+    assert before[Invoice.objects.get(number="F1").pk] == [date(2026, 3, 4)]
     assert relance("plan", "sign", str(plan_id)).exit_code == 1  # already signed
     assert Event.objects.filter(verb="plan.signed").count() == 1
 

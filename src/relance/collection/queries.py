@@ -66,17 +66,16 @@ def scenarios(creditor: Creditor) -> tuple[dict[str, core.Scenario], str]:
 
 def acknowledgements(invoices: QuerySet[Invoice], day: date) -> dict[int, list[date]]:
     """What restarted each invoice's prescription by `day`: its last partial payment and
-    any payment plan covering it, from the day the debtor signed it (else from its start)
-    (an acknowledgement of the debt, C. civ. 2240)."""
+    any payment plan covering it: the debtor's request for instalments from the plan's
+    start, then the signed agreement from its date (acknowledgements of the debt,
+    C. civ. 2240)."""
     found: dict[int, list[date]] = defaultdict(list)
     paid = Allocation.objects.filter(invoice__in=invoices, date__lte=day).values("invoice_id")
     for invoice_id, last in paid.annotate(last=Max("date")).values_list("invoice_id", "last"):
         found[invoice_id].append(last)
-    plans = PaymentPlan.objects.filter(invoices__in=invoices, starts_on__lte=day).exclude(
-        signed_on__gt=day
-    )
+    plans = PaymentPlan.objects.filter(invoices__in=invoices, starts_on__lte=day)
     for invoice_id, started, signed in plans.values_list("invoices", "starts_on", "signed_on"):
-        found[invoice_id].append(signed or started)
+        found[invoice_id].append(signed if signed and signed <= day else started)
     return found
 
 
