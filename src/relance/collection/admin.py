@@ -46,7 +46,14 @@ class PlanInstalmentInline(admin.TabularInline):  # type: ignore[type-arg]
     model = PlanInstalment
     extra = 0
     can_delete = False
-    readonly_fields = ("number", "due_date", "amount", "down_payment", "reminder", "missed_reminder")
+    readonly_fields = (
+        "number",
+        "due_date",
+        "amount",
+        "down_payment",
+        "reminder",
+        "missed_reminder",
+    )
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
