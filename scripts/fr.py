@@ -476,6 +476,7 @@ FR = {
     "Custom amounts (separated by ;)": "Montants personnalisés (séparés par ;)",
     "Add the penalties and indemnity": "Ajouter les pénalités et l'indemnité",
     "Create the payment plan": "Créer l'échéancier",
+    "payment plan, planned %(date)s": "échéancier, planifiée le %(date)s",
 }
 
 FR_PLURAL = {

@@ -122,3 +122,20 @@ def test_a_plan_with_penalties_from_the_page_adds_them_as_a_line(client_in, cust
         reverse("plan", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "Enregistrer l&#x27;accord signé" in page or "Enregistrer l'accord signé" in page
+
+
+def test_the_worklist_shows_plan_reminders_and_defaulted_plans(client_in, customer, creditor):
+    from relance.collection.services import create_plan, run_collection
+
+    Invoice.objects.filter(number="F2").delete()
+    Invoice.objects.filter(number="F1").update(due_date=date(2026, 3, 2))
+    plan = create_plan(customer, list(Invoice.objects.all()), count=3, every="month",
+                       first=date(2026, 3, 20), on=date(2026, 3, 4), actor="t")  # fmt: skip
+    for day in (date(2026, 3, 16), date(2026, 3, 23), date(2026, 3, 26)):
+        run_collection(creditor, day, actor="t")
+    page = client_in.get(reverse("worklist") + "?date=2026-03-23").content.decode()
+    assert "plan_missed" in page
+    assert "payment plan" in page
+    page = client_in.get(reverse("worklist") + "?date=2026-03-27").content.decode()
+    assert "Payment plans defaulted" in page
+    assert reverse("plan", args=[plan.pk]) in page
