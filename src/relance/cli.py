@@ -345,6 +345,11 @@ def run(date_: DateOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = Fa
     summary = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) or "none"
     prefix = "Dry run, nothing saved. " if dry_run else ""
     out.print(f"{prefix}{len(result.actions)} actions; skipped: {summary}", highlight=False)
+    for p in result.plans:
+        what = (
+            p.get("status") or f"{p['reminder']} for instalment {p['instalment']} ({p['channel']})"
+        )
+        out.print(f"Payment plan {p['plan']} of {p['customer']}: {what}", highlight=False)
 
 
 @app.command()

@@ -157,9 +157,11 @@ def test_a_missed_instalment_is_reminded_once_then_the_plan_defaults_and_dunning
 
 
 def test_a_second_run_of_the_day_plans_no_second_plan_reminder(creditor, bakery):
-    create("--instalments", "2", "--first", "2026-03-10")
-    for _ in range(2):
-        assert relance("run", "--date", "2026-03-05").exit_code == 0
+    plan_id = json.loads(create("--instalments", "2", "--first", "2026-03-10").stdout)["id"]
+    first = relance("run", "--date", "2026-03-05")
+    assert f"Payment plan {plan_id} of C001: plan_reminder for instalment 1 (email)" in first.stdout
+    second = relance("run", "--date", "2026-03-05")
+    assert "Payment plan" not in second.stdout
     assert Action.objects.filter(step="plan_reminder").count() == 1
 
 
