@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -139,3 +140,14 @@ def test_the_worklist_shows_plan_reminders_and_defaulted_plans(client_in, custom
     page = client_in.get(reverse("worklist") + "?date=2026-03-27").content.decode()
     assert "Payment plans defaulted" in page
     assert reverse("plan", args=[plan.pk]) in page
+
+
+def test_a_plan_template_is_previewed_on_the_customers_latest_plan(client_in, customer):
+    client_in.post(reverse("plan-create"), {
+        "customer": "C1", "invoice": ["F1"], "count": "3", "every": "month", "first": first_day(),
+    })  # fmt: skip
+    preview = client_in.post(reverse("template-preview", args=["plan_reminder", "en"]), {
+        "customer": "C1", "subject": "s", "closing": "",
+        "body": "Instalment {{ plan.instalment.number }} of {{ plan.count }}: {{ plan.instalment.left }}",
+    }).content.decode()  # fmt: skip
+    assert "<p>Instalment 1 of 3: €300.00</p>" in html.unescape(preview)
