@@ -477,6 +477,8 @@ FR = {
     "Add the penalties and indemnity": "Ajouter les pénalités et l'indemnité",
     "Create the payment plan": "Créer l'échéancier",
     "payment plan, planned %(date)s": "échéancier, planifiée le %(date)s",
+    "(as of %(until)s)": "(arrêtées au %(until)s)",
+    "penalties as of": "pénalités arrêtées au",
 }
 
 FR_PLURAL = {

@@ -241,6 +241,7 @@ def plan_facts(
         "principal": money(plan.principal, cur, language),
         "penalties": money(plan.penalties, cur, language),
         "has_penalties": plan.penalties > 0,
+        "penalties_until": day(plan.penalties_until, language),
         "total": money(plan.total, cur, language),
         "left": money(sum(s.left for s in states), cur, language),
         "count": len(rows),

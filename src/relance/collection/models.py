@@ -159,6 +159,7 @@ class PaymentPlan(models.Model):
     # indemnity when the plan claims them (their own line in the letter).
     principal = models.BigIntegerField(_("principal"), default=0)
     penalties = models.BigIntegerField(_("penalties and indemnity"), default=0)
+    penalties_until = models.DateField(_("penalties as of"), null=True, blank=True)
     every = models.CharField(_("frequency"), max_length=10, default="month")
     status = models.CharField(
         _("status"), max_length=10, choices=PlanStatus, default=PlanStatus.PROPOSED

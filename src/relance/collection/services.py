@@ -420,14 +420,15 @@ def create_plan(
         raise DomainError(f"the first instalment ({first}) comes before the plan ({on})")
     currency = currencies.pop()
     principal = sum(i.open_amount for i in invoices)
-    extra = _plan_penalties(invoices, on) if penalties else 0
+    extra, until = _plan_penalties(invoices, on) if penalties else (0, None)
     lines = plans.schedule(
         principal + extra, count, first, every,
         down_payment=down_payment, amounts=amounts, currency=currency,
     )  # fmt: skip
     plan = PaymentPlan.objects.create(
         customer=customer, starts_on=on, currency=currency, principal=principal,
-        penalties=extra, every=every, reminder_days=reminder_days, grace_days=grace_days,
+        penalties=extra, penalties_until=until, every=every, reminder_days=reminder_days,
+        grace_days=grace_days,
     )  # fmt: skip
     plan.invoices.set(invoices)
     PlanInstalment.objects.bulk_create(
@@ -445,14 +446,15 @@ def create_plan(
     return plan
 
 
-def _plan_penalties(invoices: list[Invoice], on: date) -> int:
+def _plan_penalties(invoices: list[Invoice], on: date) -> tuple[int, date]:
     """The penalties and fixed indemnity due on the overdue invoices on `on`, or on the
-    last day the rate tables cover when they stop earlier (as the letters do)."""
+    last day the rate tables cover when they stop earlier (as the letters do), and that
+    day."""
     from relance.law.interest import covered, due
 
     as_of = covered(on)
     found = [due(i, max(as_of, i.due_date)) for i in invoices if i.due_date < on]
-    return sum(f.penalties + f.indemnity for f in found)
+    return sum(f.penalties + f.indemnity for f in found), as_of
 
 
 def _record_plan(actor: str, verb: str, plan: PaymentPlan, data: dict[str, Any]) -> None:

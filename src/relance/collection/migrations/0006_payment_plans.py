@@ -78,6 +78,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='paymentplan',
+            name='penalties_until',
+            field=models.DateField(blank=True, null=True, verbose_name='penalties as of'),
+        ),
+        migrations.AddField(
+            model_name='paymentplan',
             name='principal',
             field=models.BigIntegerField(default=0, verbose_name='principal'),
         ),
