@@ -358,6 +358,11 @@ def run(date_: DateOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = Fa
     summary = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) or "none"
     prefix = "Dry run, nothing saved. " if dry_run else ""
     out.print(f"{prefix}{len(result.actions)} actions; skipped: {summary}", highlight=False)
+    for p in result.plans:
+        what = (
+            p.get("status") or f"{p['reminder']} for instalment {p['instalment']} ({p['channel']})"
+        )
+        out.print(f"Payment plan {p['plan']} of {p['customer']}: {what}", highlight=False)
 
 
 @app.command()
@@ -665,47 +670,178 @@ def hold(
     out.print(f"{customer} on hold until {until}.")
 
 
+def _plan(pk: int) -> Any:
+    from relance.collection import queries
+    from relance.ledger.queries import NotFound
+
+    try:
+        return queries.get_plan(creditor(), pk)
+    except NotFound as exc:
+        raise fail(str(exc)) from None
+
+
+def _amount(value: str, currency: str, option: str) -> int:
+    from relance.core.errors import DomainError
+    from relance.core.money import Money, parse_amount
+
+    try:
+        return Money.of(parse_amount(value, decimal_comma="," in value), currency).minor
+    except DomainError as exc:
+        raise fail(f"{option}: {exc}") from None
+
+
+def _print_plan(detail: dict[str, Any]) -> None:
+    out.print(
+        f"Plan {detail['id']} · {detail['customer']} · {detail['status']} · "
+        f"{detail['total']} {detail['currency']} ({', '.join(detail['invoices'])})",
+        highlight=False,
+    )
+    for line in detail["instalments"]:
+        down = " (down payment)" if line["down_payment"] else ""
+        out.print(
+            f"{line['number']:>3}  {line['date']}  {line['amount']:>12}  paid {line['paid']:>12}"
+            f"  {line['status']}{down}",
+            highlight=False,
+        )
+
+
 @plan_app.command("create")
 def plan_create(
     customer: str,
     invoices: Annotated[str, typer.Option("--invoices", help="N1,N2")],
-    instalments: Annotated[int, typer.Option("--instalments", help="How many.")],
     first: Annotated[str, typer.Option("--first", help="Date of the first instalment.")],
+    instalments: Annotated[
+        int, typer.Option("--instalments", help="How many (or as many as --amounts).")
+    ] = 0,
     every: Annotated[
         str, typer.Option("--every", help="week, fortnight, month, quarter.")
     ] = "month",
     down_payment: Annotated[str | None, typer.Option("--down-payment")] = None,
+    amounts: Annotated[
+        str | None, typer.Option("--amounts", help="Custom amounts: 500,300,200 (sum = the rest).")
+    ] = None,
+    penalties: Annotated[
+        bool, typer.Option("--penalties", help="Add the penalties and indemnity due, as a line.")
+    ] = False,
     on: OnOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Agree a payment plan: its invoices leave dunning while it is current."""
     setup()
+    from relance.collection import queries
     from relance.collection.services import create_plan
     from relance.core.errors import DomainError
-    from relance.core.money import Money
 
     cust = _customer(customer)
     items = [_invoice(n.strip()) for n in invoices.split(",") if n.strip()]
+    currency = items[0].currency if items else cust.creditor.currency
+    # Amounts are separated by commas: each is written with a decimal point.
+    custom = (
+        [_amount(a.strip(), currency, "--amounts") for a in amounts.split(",") if a.strip()]
+        if amounts
+        else None
+    )
+    day = _date(on, "--on")
     try:
-        currency = items[0].currency if items else cust.creditor.currency
         plan = create_plan(
             cust, items, count=instalments, every=every, first=_date(first, "--first"),
-            on=_date(on, "--on"), actor=ACTOR,
-            down_payment=Money.of(down_payment, currency).minor if down_payment else 0,
+            on=day, actor=ACTOR, amounts=custom, penalties=penalties,
+            down_payment=_amount(down_payment, currency, "--down-payment") if down_payment else 0,
         )  # fmt: skip
     except DomainError as exc:
         raise fail(str(exc)) from None
+    detail = queries.plan_detail(plan, day)
     if as_json:
-        emit(
-            {
-                "customer": customer,
-                "invoices": [i.number for i in items],
-                "instalments": plan.instalments,
-            }
-        )
+        emit(detail)
         return
-    for line in plan.instalments:
-        out.print(f"{line['date']}  {line['amount']}", highlight=False)
+    _print_plan(detail)
+
+
+@plan_app.command("show")
+def plan_show(plan_id: int, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """One payment plan: its instalments, paid, partly paid, due or missed."""
+    setup()
+    from relance.collection import queries
+
+    detail = queries.plan_detail(_plan(plan_id), _date(date_, "--date"))
+    if as_json:
+        emit(detail)
+        return
+    _print_plan(detail)
+
+
+@plan_app.command("list")
+def plan_list(as_json: JsonOpt = False) -> None:
+    """The creditor's payment plans, the latest first."""
+    setup()
+    from relance.collection import queries
+    from relance.core.money import format_minor
+
+    rows = [
+        {
+            "id": p.pk, "customer": p.customer.code, "status": p.status,
+            "currency": p.currency, "total": format_minor(p.total, p.currency),
+            "starts_on": p.starts_on, "signed_on": p.signed_on, "ended_on": p.ended_on,
+        }
+        for p in queries.plans_of(creditor())
+    ]  # fmt: skip
+    if as_json:
+        emit({"plans": rows})
+        return
+    for r in rows:
+        out.print(f"{r['id']:>5}  {r['customer']:<12} {r['status']:<10} {r['total']:>12} "
+                  f"{r['currency']}  {r['starts_on']}", highlight=False)  # fmt: skip
+
+
+@plan_app.command("letter")
+def plan_letter(
+    plan_id: int,
+    out_file: Annotated[Path, typer.Option("--out", help="The PDF to write.")],
+    date_: DateOpt = None,
+) -> None:
+    """Write the plan's agreement letter (PDF, in the customer's language)."""
+    setup()
+    from relance.channels.documents import plan_letter as letter
+
+    out_file.write_bytes(letter(_plan(plan_id), _date(date_, "--date")))
+    out.print(f"{out_file}", highlight=False)
+
+
+def _plan_change(verb: str, plan_id: int, on: str | None) -> Any:
+    from relance.collection import services
+    from relance.core.errors import DomainError
+
+    change = {"send": services.send_plan_letter, "sign": services.sign_plan,
+              "cancel": services.cancel_plan}[verb]  # fmt: skip
+    try:
+        return change(_plan(plan_id), on=_date(on, "--on"), actor=ACTOR)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+
+
+@plan_app.command("send")
+def plan_send(plan_id: int, on: OnOpt = None) -> None:
+    """Queue the agreement letter for the sender (email with the PDF, or a letter)."""
+    setup()
+    action = _plan_change("send", plan_id, on)
+    out.print(f"Agreement letter queued ({action.channel}): `relance send` delivers it.",
+              highlight=False)  # fmt: skip
+
+
+@plan_app.command("sign")
+def plan_sign(plan_id: int, on: OnOpt = None) -> None:
+    """Record the signed agreement: the plan is active, the debt acknowledged."""
+    setup()
+    plan = _plan_change("sign", plan_id, on)
+    out.print(f"Plan {plan.pk} signed on {plan.signed_on}.", highlight=False)
+
+
+@plan_app.command("cancel")
+def plan_cancel(plan_id: int, on: OnOpt = None) -> None:
+    """Call the plan off: its items are back in dunning."""
+    setup()
+    plan = _plan_change("cancel", plan_id, on)
+    out.print(f"Plan {plan.pk} cancelled.", highlight=False)
 
 
 @scenario_app.command("list")

@@ -250,9 +250,13 @@ def test_a_broken_payment_plan_resumes_dunning(creditor, bakery):
     assert (
         run_collection(creditor, date(2026, 3, 9), actor="t").skipped[0]["reason"] == "payment_plan"
     )
-    # nothing paid on the 5th: after the grace days the plan is broken
+    # nothing paid on the 5th: after the grace days the plan is broken; the reminder of
+    # the missed instalment (the 9th) was a contact, so the minimum gap comes first
+    broken = run_collection(creditor, date(2026, 3, 11), actor="t")
+    assert [(p["customer"], p["status"]) for p in broken.plans] == [("C001", "defaulted")]
+    assert [s["reason"] for s in broken.skipped] == ["min_gap"]
     assert (
-        run_collection(creditor, date(2026, 3, 11), actor="t").actions[0]["step"]
+        run_collection(creditor, date(2026, 3, 16), actor="t").actions[0]["step"]
         == "first_reminder"
     )
 

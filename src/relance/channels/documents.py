@@ -47,6 +47,7 @@ class Facts:
     penalties: bool = False  # state the penalties and the fixed indemnity (the step says)
     information: dict[str, Any] = field(default_factory=dict)
     user: str = ""
+    plan: dict[str, Any] | None = None  # a payment plan's figures (plan_facts)
 
 
 def day(value: date | None, language: str) -> str:
@@ -80,6 +81,8 @@ def context(facts: Facts) -> dict[str, Any]:
     shown = facts.penalties and customer.kind != "b2c"
     penalties = _penalties(facts.items, today, lang) if shown else {"shown": False}
     extra = penalties.get("penalties_minor", 0) + penalties.get("indemnity_minor", 0)
+    # What the QR code asks for: an instalment, when a plan's message is about one.
+    pay_minor = facts.plan["pay_minor"] if facts.plan else total
     return {
         **parties(customer),
         "template": facts.template,
@@ -93,11 +96,13 @@ def context(facts: Facts) -> dict[str, Any]:
         "total_minor": total,
         "penalties": penalties,
         "grand_total": money(total + extra, currency, lang),
-        "payment": payment(customer, currency, total),
+        "payment": payment(customer, currency, pay_minor),
         "other_items": facts.information.get("other_invoices", []),
         "credit_notes": facts.information.get("credit_notes", []),
         "portal_url": "",
         "user": facts.user,
+        "plan": facts.plan,
+        "pay_minor": pay_minor,
     }  # fmt: skip
 
 
@@ -176,7 +181,7 @@ def qr_code(ctx: dict[str, Any]) -> QRCode | None:
     return helpers.make_epc_qr(
         name=creditor["name"][:70],
         iban=payment["iban"].replace(" ", ""),
-        amount=Decimal(ctx["total_minor"]).scaleb(-2),
+        amount=Decimal(ctx["pay_minor"]).scaleb(-2),
         reference=payment["reference"],
         bic=payment["bic"] or None,
     )
@@ -221,6 +226,66 @@ def compose(
     if channel == "email":
         html = css_inline.inline(html)
     return Document(rendered.subject, text, html, png)
+
+
+def plan_facts(
+    plan: Any, today: date, language: str, instalment: int | None = None
+) -> dict[str, Any]:
+    """A payment plan as a letter states it: the debt (principal, then the penalties
+    line), the schedule with each instalment's state, and the instalment a reminder is
+    about (`instalment`, its number)."""
+    from relance.collection import queries
+
+    states = queries.plan_states(plan, today)
+    lines = {line.number: line for line in plan.lines.all()}
+    cur = plan.currency
+    rows = [
+        {
+            "number": s.number, "date": day(s.due_date, language),
+            "amount": money(s.amount, cur, language), "paid": money(s.paid, cur, language),
+            "left": money(s.left, cur, language), "status": s.status.value,
+            "down_payment": lines[s.number].down_payment,
+        }
+        for s in states
+    ]  # fmt: skip
+    chosen = next((s for s in states if s.number == instalment), None)
+    unpaid = [s for s in states if s.left > 0]
+    pay = chosen.left if chosen else (unpaid[0].left if unpaid else 0)
+    return {
+        "id": plan.pk,
+        "agreement": instalment is None,
+        "status": plan.status,
+        "principal": money(plan.principal, cur, language),
+        "penalties": money(plan.penalties, cur, language),
+        "has_penalties": plan.penalties > 0,
+        "penalties_until": day(plan.penalties_until, language),
+        "total": money(plan.total, cur, language),
+        "left": money(sum(s.left for s in states), cur, language),
+        "count": len(rows),
+        "lines": rows,
+        "first_date": rows[0]["date"] if rows else "",
+        "last_date": rows[-1]["date"] if rows else "",
+        "grace_days": plan.grace_days,
+        "starts_on": day(plan.starts_on, language),
+        "signed_on": day(plan.signed_on, language),
+        "instalment": next((r for r in rows if r["number"] == instalment), None),
+        "pay_minor": pay,
+    }  # fmt: skip
+
+
+def plan_letter(plan: Any, today: date, *, user: str = "") -> bytes:
+    """The agreement letter of a payment plan, as PDF, in the debtor's language."""
+    customer = plan.customer
+    lang = language_of(customer)
+    items = list(plan.invoices.order_by("due_date", "number"))
+    facts = Facts(customer, items, "plan_agreement", today, lang, user=user,
+                  plan=plan_facts(plan, today, lang))  # fmt: skip
+    return pdf(compose(facts, channel="letter", creditor=customer.creditor).html)
+
+
+def plan_letter_name(plan: Any, language: str) -> str:
+    word = "echeancier" if language == "fr" else "payment-plan"
+    return f"{word}-{plan.customer.code}-{plan.pk}.pdf"
 
 
 def pdf(html: str) -> bytes:

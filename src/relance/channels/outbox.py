@@ -41,7 +41,7 @@ from relance import audit
 from relance.channels import documents, sms
 from relance.channels.models import Message, MessageStatus
 from relance.collection import queries
-from relance.collection.models import Action, ActionStatus
+from relance.collection.models import Action, ActionStatus, PaymentPlan
 from relance.core.errors import DomainError
 from relance.core.scenarios import Step
 from relance.ledger.models import Creditor, Customer, EvidenceKind, Invoice
@@ -254,9 +254,15 @@ def _build(
     customer: Customer = action.customer
     lang = documents.language_of(customer)
     template = "sms" if channel == "sms" else (step.template if step else action.step)
+    plan = _plan_of(action)
+    if plan is not None and channel == "sms":
+        template = "plan_sms"
     facts = documents.Facts(
         customer, items, template, today, lang,
         penalties=bool(step and step.penalties), information=action.information,
+        plan=None if plan is None else documents.plan_facts(
+            plan, today, lang, action.information.get("instalment")
+        ),
     )  # fmt: skip
     doc = documents.compose(facts, channel=channel, creditor=action.creditor)
     message = Message(
@@ -277,6 +283,12 @@ def _build(
     statement = bool(step and step.statement)
     eml = _email(message, doc, items, facts, statement).message().as_bytes(linesep="\r\n")
     return message, (f"{action.step}-{customer.code}-{action.pk}.eml", eml)
+
+
+def _plan_of(action: Action) -> PaymentPlan | None:
+    """The payment plan a plan's message (agreement letter, reminder) is about."""
+    pk = action.information.get("plan") if action.step.startswith("plan_") else None
+    return None if pk is None else PaymentPlan.objects.filter(pk=pk).first()
 
 
 def _postal(customer: Customer) -> str:
@@ -318,6 +330,12 @@ def _email(
         page = documents.compose(account, channel="statement", creditor=creditor)
         name = f"{documents.statement_name(facts.language)}-{facts.customer.code}.pdf"
         email.attach(name, documents.pdf(page.html), "application/pdf")
+    if facts.plan is not None and facts.plan["agreement"]:
+        # The agreement to sign and send back, as the letter a printer would post.
+        letter = documents.compose(facts, channel="letter", creditor=creditor)
+        plan = PaymentPlan.objects.get(pk=facts.plan["id"])
+        name = documents.plan_letter_name(plan, facts.language)
+        email.attach(name, documents.pdf(letter.html), "application/pdf")
     for inv in items:
         for evidence in inv.evidence.filter(kind=EvidenceKind.INVOICE):
             with evidence.file.open("rb") as f:

@@ -176,6 +176,18 @@ def template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse
     })  # fmt: skip
 
 
+def _on_plan(facts: documents.Facts, customer: Customer) -> None:
+    from relance.collection import queries
+
+    plan = customer.plans.order_by("-pk").first()
+    if plan is None:
+        return
+    unpaid = [s.number for s in queries.plan_states(plan, facts.today) if s.left > 0]
+    number = None if facts.template == "plan_agreement" else next(iter(unpaid), 1)
+    facts.items = list(plan.invoices.order_by("due_date", "number"))
+    facts.plan = documents.plan_facts(plan, facts.today, facts.language, number)
+
+
 @login_required
 @require_POST
 def template_preview(request: HttpRequest, key: str, language: str) -> HttpResponse:
@@ -200,6 +212,8 @@ def template_preview(request: HttpRequest, key: str, language: str) -> HttpRespo
         customer, items, key, timezone.localdate(), language,
         penalties=uses.filter(penalties=True).exists(), user=request.user.get_username(),
     )  # fmt: skip
+    if key.startswith("plan_"):  # on the customer's latest payment plan, when there is one
+        _on_plan(facts, customer)
     channel = "email" if "email" in channels or not channels else "registered_letter"
     try:
         doc = documents.compose(facts, channel=channel, creditor=creditor, words=words)

@@ -5,6 +5,7 @@ from relance.collection.models import (
     Action,
     Dispute,
     PaymentPlan,
+    PlanInstalment,
     Promise,
     Run,
     Scenario,
@@ -41,10 +42,32 @@ class PromiseAdmin(AuditedAdmin):
     raw_id_fields = ("customer", "invoices")
 
 
+class PlanInstalmentInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = PlanInstalment
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "number",
+        "due_date",
+        "amount",
+        "down_payment",
+        "reminder",
+        "missed_reminder",
+    )
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(PaymentPlan)
-class PaymentPlanAdmin(AuditedAdmin):
-    list_display = ("customer", "starts_on", "ended_on")
+class PaymentPlanAdmin(ReadOnlyAdmin):
+    """Read only: a plan changes through its services (relance plan, the plan page),
+    which decide its status and audit it."""
+
+    list_display = ("customer", "status", "starts_on", "signed_on", "ended_on")
+    list_filter = ("status",)
     raw_id_fields = ("customer", "invoices")
+    inlines = [PlanInstalmentInline]
 
 
 @admin.register(Run)

@@ -140,21 +140,75 @@ class Promise(models.Model):
         return f"{self.customer} {self.promised_date}"
 
 
+class PlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    ACTIVE = "active", _("active (signed)")
+    COMPLETED = "completed", _("completed")
+    DEFAULTED = "defaulted", _("defaulted")
+    CANCELLED = "cancelled", _("cancelled")
+
+
 class PaymentPlan(models.Model):
-    """An agreed schedule: its items are out of dunning while the plan is current."""
+    """An agreed schedule: its items are out of dunning while the plan is current
+    (proposed or active, and no instalment unpaid past the grace days)."""
 
     customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="plans")
     invoices = models.ManyToManyField("ledger.Invoice", related_name="plans")
-    instalments = models.JSONField(_("instalments"), default=list)  # [{"date", "amount"}]
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # The debt the plan spreads: the invoices' open amounts, then the penalties and
+    # indemnity when the plan claims them (their own line in the letter).
+    principal = models.BigIntegerField(_("principal"), default=0)
+    penalties = models.BigIntegerField(_("penalties and indemnity"), default=0)
+    penalties_until = models.DateField(_("penalties as of"), null=True, blank=True)
+    every = models.CharField(_("frequency"), max_length=10, default="month")
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus, default=PlanStatus.PROPOSED
+    )
     starts_on = models.DateField(_("starts on"))
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    reminder_days = models.PositiveSmallIntegerField(_("reminder days before"), default=5)
+    grace_days = models.PositiveSmallIntegerField(_("grace days"), default=5)
 
     class Meta:
         verbose_name = _("payment plan")
         verbose_name_plural = _("payment plans")
+        indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:
         return f"{self.customer} {self.starts_on}"
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.penalties
+
+
+class PlanInstalment(models.Model):
+    """One line of a plan's schedule (the down payment is the first, when any), and the
+    reminders sent for it: each at most once."""
+
+    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_date = models.DateField(_("due date"))
+    amount = models.BigIntegerField(_("amount"))
+    down_payment = models.BooleanField(_("down payment"), default=False)
+    reminder = models.ForeignKey(
+        "Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    missed_reminder = models.ForeignKey(
+        "Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_instalment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.number} {self.due_date}"
 
 
 class Run(models.Model):
@@ -189,7 +243,10 @@ class ActionStatus(models.TextChoices):
 class Action(models.Model):
     """A communication or task the engine planned: the outbox row."""
 
-    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="actions")
+    # None for an action a person queued outside a run (a plan's agreement letter).
+    run = models.ForeignKey(
+        Run, on_delete=models.PROTECT, related_name="actions", null=True, blank=True
+    )
     creditor = models.ForeignKey("ledger.Creditor", on_delete=models.PROTECT)
     customer = models.ForeignKey(
         "ledger.Customer", on_delete=models.PROTECT, related_name="actions"

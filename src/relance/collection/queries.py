@@ -16,6 +16,7 @@ from relance.collection.models import (
     ActionStatus,
     Dispute,
     PaymentPlan,
+    PlanStatus,
     Promise,
     Scenario,
     SegmentScenario,
@@ -25,7 +26,7 @@ from relance.core import engine
 from relance.core import plans as plans_core
 from relance.core import scenarios as core
 from relance.core.law import add_years, alert_months, deadline, for_country, shortest_prescription
-from relance.core.money import Money
+from relance.core.money import format_minor
 from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice
 
 # A step counts as taken for an item unless its action was cancelled, except by a
@@ -33,8 +34,6 @@ from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoi
 # live actions count as contacts and hand-offs.
 ITEM_TAKEN = ~Q(action__status=ActionStatus.CANCELLED) | Q(action__status_reason="rejected")
 LIVE = ~Q(status=ActionStatus.CANCELLED)
-# Grace before a plan with an unpaid instalment is broken.
-PLAN_GRACE_DAYS = 5
 
 
 def _step(s: Step) -> core.Step:
@@ -67,14 +66,16 @@ def scenarios(creditor: Creditor) -> tuple[dict[str, core.Scenario], str]:
 
 def acknowledgements(invoices: QuerySet[Invoice], day: date) -> dict[int, list[date]]:
     """What restarted each invoice's prescription by `day`: its last partial payment and
-    the start of any payment plan covering it (C. civ. 2240)."""
+    any payment plan covering it: the debtor's request for instalments from the plan's
+    start, then the signed agreement from its date (acknowledgements of the debt,
+    C. civ. 2240)."""
     found: dict[int, list[date]] = defaultdict(list)
     paid = Allocation.objects.filter(invoice__in=invoices, date__lte=day).values("invoice_id")
     for invoice_id, last in paid.annotate(last=Max("date")).values_list("invoice_id", "last"):
         found[invoice_id].append(last)
     plans = PaymentPlan.objects.filter(invoices__in=invoices, starts_on__lte=day)
-    for invoice_id, started in plans.values_list("invoices", "starts_on"):
-        found[invoice_id].append(started)
+    for invoice_id, started, signed in plans.values_list("invoices", "starts_on", "signed_on"):
+        found[invoice_id].append(signed if signed and signed <= day else started)
     return found
 
 
@@ -103,29 +104,97 @@ def prescription_alerts(creditor: Creditor, day: date, months: int = 6) -> list[
     return sorted(alerts, key=lambda a: a["deadline"])
 
 
+def plan_lines(plan: PaymentPlan) -> list[tuple[date, int]]:
+    return [(line.due_date, line.amount) for line in plan.lines.all()]
+
+
+def plan_paid(plan: PaymentPlan, day: date) -> int:
+    """What was allocated to the plan's invoices from its start to `day`: it pays the
+    instalments, oldest first (relance.core.plans.instalment_states)."""
+    total = Allocation.objects.filter(
+        invoice__in=plan.invoices.all(), date__gte=plan.starts_on, date__lte=day
+    ).aggregate(total=Sum("amount"))["total"]
+    return int(total or 0)
+
+
+def plan_states(plan: PaymentPlan, day: date) -> list[plans_core.InstalmentState]:
+    return plans_core.instalment_states(plan_lines(plan), plan_paid(plan, day), day)
+
+
 def _current_plans(plans: QuerySet[PaymentPlan], day: date) -> set[int]:
-    """Invoices in a plan that is current on `day`: started, not ended, not broken by an
-    instalment left unpaid past the grace days."""
+    """Invoices in a plan that is current on `day`: started, not ended by then (a plan
+    ended later was current that day), not broken by an instalment left unpaid past the
+    grace days."""
     current: set[int] = set()
-    active = plans.filter(starts_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-    for plan in active.prefetch_related("invoices"):
-        invoices = list(plan.invoices.all())
-        if not invoices:
-            continue
-        currency = invoices[0].currency
-        lines = [
-            (date.fromisoformat(x["date"]), Money.of(x["amount"], currency).minor)
-            for x in plan.instalments
-        ]
-        paid = (
-            Allocation.objects.filter(
-                invoice__in=invoices, date__gte=plan.starts_on, date__lte=day
-            ).aggregate(total=Sum("amount"))["total"]
-            or 0
-        )
-        if not plans_core.defaulted(lines, paid, day, PLAN_GRACE_DAYS):
-            current.update(i.pk for i in invoices)
+    live = plans.filter(starts_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    for plan in live.prefetch_related("invoices", "lines"):
+        invoices = [i.pk for i in plan.invoices.all()]
+        paid = plan_paid(plan, day)
+        if not plans_core.defaulted(plan_lines(plan), paid, day, plan.grace_days):
+            current.update(invoices)
     return current
+
+
+def get_plan(creditor: Creditor, pk: int) -> PaymentPlan:
+    from relance.ledger.queries import NotFound
+
+    plan = (
+        PaymentPlan.objects.filter(customer__creditor=creditor, pk=pk)
+        .select_related("customer__creditor")
+        .first()
+    )
+    if plan is None:
+        raise NotFound(f"no payment plan {pk}")
+    return plan
+
+
+def plans_of(creditor: Creditor, customer: Customer | None = None) -> QuerySet[PaymentPlan]:
+    found = PaymentPlan.objects.filter(customer__creditor=creditor)
+    if customer is not None:
+        found = found.filter(customer=customer)
+    return found.select_related("customer").order_by("-starts_on", "-pk")
+
+
+def plan_alerts(creditor: Creditor, day: date, days: int = 30) -> QuerySet[PaymentPlan]:
+    """Plans that defaulted in the last `days`: the worklist shows them, for a call."""
+    return plans_of(creditor).filter(
+        status=PlanStatus.DEFAULTED, ended_on__gt=day - timedelta(days=days), ended_on__lte=day
+    )
+
+
+def plan_detail(plan: PaymentPlan, day: date) -> dict[str, Any]:
+    """A plan as the CLI and the pages show it: its figures, and each instalment's state
+    and reminders on `day`."""
+    states = plan_states(plan, day)
+    rows = {line.number: line for line in plan.lines.all()}
+    return {
+        "id": plan.pk,
+        "customer": plan.customer.code,
+        "status": plan.status,
+        "currency": plan.currency,
+        "invoices": [i.number for i in plan.invoices.order_by("due_date", "number")],
+        "principal": format_minor(plan.principal, plan.currency),
+        "penalties": format_minor(plan.penalties, plan.currency),
+        "total": format_minor(plan.total, plan.currency),
+        "paid": format_minor(sum(s.paid for s in states), plan.currency),
+        "every": plan.every,
+        "starts_on": plan.starts_on,
+        "signed_on": plan.signed_on,
+        "ended_on": plan.ended_on,
+        "instalments": [
+            {
+                "number": s.number,
+                "date": s.due_date,
+                "amount": format_minor(s.amount, plan.currency),
+                "paid": format_minor(s.paid, plan.currency),
+                "status": s.status.value,
+                "down_payment": rows[s.number].down_payment,
+                "reminded": rows[s.number].reminder_id is not None,
+                "missed_reminded": rows[s.number].missed_reminder_id is not None,
+            }
+            for s in states
+        ],
+    }
 
 
 def public_holidays(country: str, around: date) -> frozenset[date]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,7 @@ from relance.collection.models import (
     ActionStatus,
     Dispute,
     PaymentPlan,
+    PlanInstalment,
     Promise,
     Run,
     Scenario,
@@ -53,10 +54,15 @@ class RunResult:
     skipped: list[dict[str, Any]]
     cancelled: int = 0
     run_id: int | None = None
+    # Payment plans completed or defaulted, and their reminders queued (follow_plans).
+    plans: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        """The contract of DESIGN.md section 6 (`relance run --json`)."""
-        return {"date": self.date.isoformat(), "actions": self.actions, "skipped": self.skipped}
+        """The contract of DESIGN.md section 6 (`relance run --json`), and the plans."""
+        return {
+            "date": self.date.isoformat(), "actions": self.actions, "skipped": self.skipped,
+            **({"plans": self.plans} if self.plans else {}),
+        }  # fmt: skip
 
 
 _STATUS_BY_MODE = {
@@ -95,7 +101,11 @@ def run_collection(
         )
         if not dry_run:
             result.run_id = _persist(creditor, plan, book, actor)
-            if plan.actions:
+            result.plans = follow_plans(
+                creditor, day, actor=actor, run=Run.objects.get(pk=result.run_id),
+                business_day=engine.is_business_day(day, book),
+            )  # fmt: skip
+            if plan.actions or result.plans:
                 transaction.on_commit(wake_sender)
     return result
 
@@ -366,6 +376,9 @@ def save_scenario(creditor: Creditor, spec: core.Scenario, *, actor: str) -> Sce
     return row
 
 
+PLAN_ACTOR = "plans"
+
+
 @transaction.atomic
 def create_plan(
     customer: Customer,
@@ -377,8 +390,14 @@ def create_plan(
     on: date,
     actor: str,
     down_payment: int = 0,
+    amounts: list[int] | None = None,
+    penalties: bool = False,
+    reminder_days: int = 5,
+    grace_days: int = 5,
 ) -> PaymentPlan:
-    """A payment plan over `invoices`: their items leave dunning while the plan is current."""
+    """A payment plan over `invoices` (proposed until the debtor signs it): their items
+    leave dunning while it is current. With `penalties`, the penalties and indemnity due
+    on `on` are added to the total as their own line."""
     if not invoices:
         raise DomainError("a plan covers at least one invoice")
     currencies = {i.currency for i in invoices}
@@ -389,19 +408,224 @@ def create_plan(
             raise DomainError(f"invoice {inv.number} is not {customer.code}'s")
         if inv.open_amount <= 0:
             raise DomainError(f"invoice {inv.number} has nothing open")
-    total = sum(i.open_amount for i in invoices)
-    lines = plans.schedule(total, count, first, every, down_payment=down_payment)
+        if inv.kind != "invoice":
+            raise DomainError(f"{inv.number} is not an invoice")
+    taken = PaymentPlan.objects.filter(invoices__in=invoices, status__in=plans.CURRENT).values_list(
+        "invoices__number", flat=True
+    )
+    busy = sorted(set(taken) & {i.number for i in invoices})
+    if busy:
+        raise DomainError(f"already in a current plan: {', '.join(busy)}")
+    if first < on:
+        raise DomainError(f"the first instalment ({first}) comes before the plan ({on})")
     currency = currencies.pop()
+    principal = sum(i.open_amount for i in invoices)
+    extra, until = _plan_penalties(invoices, on) if penalties else (0, None)
+    lines = plans.schedule(
+        principal + extra, count, first, every,
+        down_payment=down_payment, amounts=amounts, currency=currency,
+    )  # fmt: skip
     plan = PaymentPlan.objects.create(
-        customer=customer, starts_on=on,
-        instalments=[{"date": d.isoformat(), "amount": format_minor(a, currency)} for d, a in lines],
+        customer=customer, starts_on=on, currency=currency, principal=principal,
+        penalties=extra, penalties_until=until, every=every, reminder_days=reminder_days,
+        grace_days=grace_days,
     )  # fmt: skip
     plan.invoices.set(invoices)
-    audit.record(actor, "plan.created", customer, {
-        "plan": plan.pk, "invoices": [i.number for i in invoices], "currency": currency,
-        "instalments": plan.instalments,
+    PlanInstalment.objects.bulk_create(
+        PlanInstalment(
+            plan=plan, number=n, due_date=d, amount=a, down_payment=bool(down_payment) and n == 1
+        )
+        for n, (d, a) in enumerate(lines, start=1)
+    )
+    _record_plan(actor, "plan.created", plan, {
+        "invoices": [i.number for i in invoices], "currency": currency,
+        "principal": format_minor(principal, currency), "penalties": format_minor(extra, currency),
+        "every": every,
+        "instalments": [{"date": d, "amount": format_minor(a, currency)} for d, a in lines],
     })  # fmt: skip
     return plan
+
+
+def _plan_penalties(invoices: list[Invoice], on: date) -> tuple[int, date]:
+    """The penalties and fixed indemnity due on the overdue invoices on `on`, or on the
+    last day the rate tables cover when they stop earlier (as the letters do), and that
+    day."""
+    from relance.law.interest import covered, due
+
+    as_of = covered(on)
+    found = [due(i, max(as_of, i.due_date)) for i in invoices if i.due_date < on]
+    return sum(f.penalties + f.indemnity for f in found), as_of
+
+
+def _record_plan(actor: str, verb: str, plan: PaymentPlan, data: dict[str, Any]) -> None:
+    audit.record(actor, verb, plan, {"customer": plan.customer.code, **data},
+                 creditor_id=plan.customer.creditor_id)  # fmt: skip
+
+
+def _move_plan(plan: PaymentPlan, event: str, on: date, actor: str, **data: Any) -> PaymentPlan:
+    """Apply `event` to the plan (relance.core.plans.TRANSITIONS), audited."""
+    before = plan.status
+    plan.status = plans.transition(plan.status, event)
+    fields = ["status"]
+    if plan.status not in plans.CURRENT:
+        plan.ended_on = on
+        fields.append("ended_on")
+    plan.save(update_fields=fields)
+    verbs = {
+        "sign": "signed",
+        "complete": "completed",
+        "default": "defaulted",
+        "cancel": "cancelled",
+    }
+    _record_plan(actor, f"plan.{verbs[event]}", plan,
+                 {"status": [before, plan.status], "on": on, **data})  # fmt: skip
+    return plan
+
+
+@transaction.atomic
+def sign_plan(plan: PaymentPlan, *, on: date, actor: str) -> PaymentPlan:
+    """The debtor signed the agreement: an acknowledgement of the debt, which restarts
+    its prescription from `on` (C. civ. 2240)."""
+    plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
+    if on < plan.starts_on:
+        raise DomainError(f"the plan starts on {plan.starts_on}")
+    plan.signed_on = on
+    plan.save(update_fields=["signed_on"])
+    return _move_plan(plan, "sign", on, actor)
+
+
+@transaction.atomic
+def cancel_plan(plan: PaymentPlan, *, on: date, actor: str) -> PaymentPlan:
+    """The plan is called off: its items are back in dunning."""
+    plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
+    return _move_plan(plan, "cancel", max(on, plan.starts_on), actor)
+
+
+def _plan_channel(customer: Customer, *, sms: bool) -> tuple[str, str]:
+    """The channel a plan's message goes by, and the fallback it took: email, else SMS
+    (for a reminder), else a letter to print."""
+    if customer.email:
+        return "email", ""
+    if sms and customer.phone:
+        return "sms", "no email: sms"
+    return "letter", "no email: letter"
+
+
+def _plan_action(
+    plan: PaymentPlan,
+    step: str,
+    amount: int,
+    day: date,
+    *,
+    actor: str,
+    run: Run | None = None,
+    instalment: int | None = None,
+) -> Action | None:
+    """An action in the outbox about the plan's open invoices, for the sender (None when
+    they are all paid)."""
+    items = list(plan.invoices.filter(open_amount__gt=0).order_by("due_date", "number"))
+    if not items:
+        return None
+    customer = plan.customer
+    channel, fallback = _plan_channel(customer, sms=step != "plan_agreement")
+    information: dict[str, Any] = {"plan": plan.pk}
+    if instalment is not None:
+        information["instalment"] = instalment
+    action = Action.objects.create(
+        run=run, creditor_id=customer.creditor_id, customer=customer, date=day, scenario="",
+        step=step, channel=channel, channels=[channel], mode=StepMode.AUTO.value,
+        currency=plan.currency, amount=amount, fallback=fallback, status=ActionStatus.QUEUED,
+        information=information,
+    )  # fmt: skip
+    ActionItem.objects.bulk_create(
+        ActionItem(
+            action=action,
+            invoice=i,
+            step=step,
+            date=day,
+            days_overdue=max(0, (day - i.due_date).days),
+        )
+        for i in items
+    )
+    audit.record(actor, "action.planned", action,
+                 {"step": step, "items": [i.number for i in items], "plan": plan.pk})  # fmt: skip
+    return action
+
+
+@transaction.atomic
+def send_plan_letter(plan: PaymentPlan, *, on: date, actor: str) -> Action:
+    """Queue the agreement letter: by email with the PDF attached, or as a letter to
+    print when the customer has no email address."""
+    plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status not in plans.CURRENT:
+        raise DomainError(f"the plan is {plan.status}: no agreement to send")
+    action = _plan_action(plan, "plan_agreement", plan.total, on, actor=actor)
+    if action is None:
+        raise DomainError("the plan's invoices are all paid")
+    _record_plan(
+        actor, "plan.letter_queued", plan, {"action": action.pk, "channel": action.channel}
+    )
+    transaction.on_commit(wake_sender)
+    return action
+
+
+def follow_plans(
+    creditor: Creditor, day: date, *, actor: str, run: Run | None, business_day: bool
+) -> list[dict[str, Any]]:
+    """In a collection run: complete the plans that were paid, default those with an
+    instalment unpaid past the grace days (their items resume dunning at their next
+    step), and queue the reminders due, each at most once. Returns what happened."""
+    done: list[dict[str, Any]] = []
+    current = (
+        PaymentPlan.objects.filter(
+            customer__creditor=creditor, status__in=plans.CURRENT, starts_on__lte=day
+        )
+        .select_related("customer")
+        .prefetch_related("lines", "invoices")
+    )
+    for plan in current.order_by("pk"):
+        lines = queries.plan_lines(plan)
+        paid = queries.plan_paid(plan, day)
+        settled = not any(i.open_amount > 0 for i in plan.invoices.all())
+        event = plans.outcome(plan.status, lines, paid, day, plan.grace_days, settled=settled)
+        if event is not None:
+            _move_plan(plan, event, day, actor, paid=format_minor(paid, plan.currency))
+            done.append({"plan": plan.pk, "customer": plan.customer.code, "status": plan.status})
+            continue
+        if not business_day:
+            continue
+        done += _remind(plan, plans.instalment_states(lines, paid, day), day, actor, run)
+    return done
+
+
+def _remind(
+    plan: PaymentPlan, states: list[plans.InstalmentState], day: date, actor: str, run: Run | None
+) -> list[dict[str, Any]]:
+    """The plan's reminder due today (a missed instalment first; one a day at most)."""
+    rows = {line.number: line for line in plan.lines.all()}
+    sent = {(n, plans.ReminderKind.BEFORE) for n, r in rows.items() if r.reminder_id} | {
+        (n, plans.ReminderKind.MISSED) for n, r in rows.items() if r.missed_reminder_id
+    }
+    due = plans.reminders(
+        states, day, before_days=plan.reminder_days, grace_days=plan.grace_days, sent=sent
+    )
+    if not due:
+        return []
+    number, kind = sorted(due, key=lambda d: (d[1] != plans.ReminderKind.MISSED, d[0]))[0]
+    state = states[number - 1]
+    action = _plan_action(
+        plan, kind.value, state.left, day, actor=actor, run=run, instalment=number
+    )
+    if action is None:
+        return []
+    line = rows[number]
+    slot = "reminder" if kind == plans.ReminderKind.BEFORE else "missed_reminder"
+    setattr(line, slot, action)
+    line.save(update_fields=[slot])
+    _record_plan(actor, "plan.reminded", plan,
+                 {"instalment": number, "kind": kind.value, "action": action.pk})  # fmt: skip
+    return [{"plan": plan.pk, "customer": plan.customer.code, "reminder": kind.value,
+             "instalment": number, "channel": action.channel}]  # fmt: skip
 
 
 EDITABLE_CHANNELS = ("email", "letter", "registered_letter", "call", "sms")

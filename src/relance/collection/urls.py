@@ -9,6 +9,11 @@ urlpatterns = [
     path("collection/hold/", views.hold, name="hold"),
     path("collection/promise/", views.promise, name="promise"),
     path("collection/dispute/", views.dispute, name="dispute"),
+    path("collection/plan/", views.plan_create, name="plan-create"),
+    path("plans/", views.plan_list, name="plans"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/letter.pdf", views.plan_letter, name="plan-letter"),
+    path("plans/<int:pk>/<slug:verb>/", views.plan_change, name="plan-change"),
     path("scenarios/", views.scenario_list, name="scenarios"),
     path("scenarios/<slug:key>/", views.scenario_edit, name="scenario"),
 ]

@@ -14,13 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relance.audit import Event
+from relance.channels import documents
 from relance.channels import queries as channels
 from relance.collection import queries, services
 from relance.collection import yaml as scenario_yaml
-from relance.collection.models import Action, ActionItem, ActionStatus, Run
+from relance.collection.models import Action, ActionItem, ActionStatus, PaymentPlan, Run
+from relance.core import plans as plans_core
 from relance.core.errors import DomainError
 from relance.core.money import Money, parse_amount
 from relance.ledger.models import Customer, Invoice
+from relance.ledger.queries import NotFound
 from relance.ledger.views import current_creditor, redirect_back
 
 # What a person does with an action decides where the worklist shows it (letters to
@@ -70,6 +74,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "skipped_total": len(skipped), "shown": SHOWN, "nav": "worklist",
         "creditor": creditor, "channels": services.EDITABLE_CHANNELS,
         "prescription": queries.prescription_alerts(creditor, day),
+        "defaulted_plans": queries.plan_alerts(creditor, day),
         "letters": channels.letters_to_print(creditor),
         "attention": channels.needing_attention(creditor)[:SHOWN],
     })  # fmt: skip
@@ -190,6 +195,102 @@ def promise(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect_back(request, reverse("customer", args=[customer.code]))
+
+
+def _minor(text: str, currency: str) -> int:
+    text = text.strip()
+    return Money.of(parse_amount(text, decimal_comma="," in text), currency).minor
+
+
+@login_required
+@require_POST
+def plan_create(request: HttpRequest) -> HttpResponse:
+    """The payment plan form of the customer page."""
+    creditor = current_creditor()
+    customer = get_object_or_404(Customer, creditor=creditor, code=request.POST.get("customer", ""))
+    invoices = list(customer.invoices.filter(number__in=request.POST.getlist("invoice")))
+    currency = invoices[0].currency if invoices else creditor.currency
+    first = _form_date(request, "first")
+    try:
+        if first is None:
+            raise DomainError(_("Give the date of the first instalment."))
+        count = request.POST.get("count", "").strip()
+        # Custom amounts are separated by semicolons or new lines: a comma may be decimal.
+        custom = request.POST.get("amounts", "").replace("\n", ";").split(";")
+        amounts = [_minor(a, currency) for a in custom if a.strip()] or None
+        down = request.POST.get("down_payment", "").strip()
+        plan = services.create_plan(
+            customer, invoices, count=int(count) if count.isdigit() else 0,
+            every=request.POST.get("every", "month"), first=first, on=timezone.localdate(),
+            actor=request.user.get_username(), amounts=amounts,
+            down_payment=_minor(down, currency) if down else 0,
+            penalties=request.POST.get("penalties") == "on",
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect_back(request, reverse("customer", args=[customer.code]))
+    messages.success(request, _("Payment plan created."))
+    return redirect("plan", pk=plan.pk)
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "collection/plan_list.html", {
+        "plans": queries.plans_of(current_creditor())[:SHOWN], "nav": "plans",
+    })  # fmt: skip
+
+
+def _plan(pk: int) -> PaymentPlan:
+    try:
+        return queries.get_plan(current_creditor(), pk)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(pk)
+    today = timezone.localdate()
+    timeline = Event.objects.filter(subject_type="paymentplan", subject_id=plan.pk)
+    sent = Action.objects.filter(customer=plan.customer, step__startswith="plan_").filter(
+        information__plan=plan.pk
+    )
+    return render(request, "collection/plan_detail.html", {
+        "plan": plan, "detail": queries.plan_detail(plan, today), "today": today,
+        "timeline": timeline.order_by("-at", "-id"), "nav": "plans",
+        "actions": sent.order_by("-date", "-pk"), "current": plan.status in plans_core.CURRENT,
+    })  # fmt: skip
+
+
+@login_required
+def plan_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(pk)
+    data = documents.plan_letter(plan, timezone.localdate(), user=request.user.get_username())
+    name = documents.plan_letter_name(plan, documents.language_of(plan.customer))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def plan_change(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """Send the agreement letter, record the signature, or cancel the plan."""
+    changes = {"send": services.send_plan_letter, "sign": services.sign_plan,
+               "cancel": services.cancel_plan}  # fmt: skip
+    if verb not in changes:
+        raise Http404(verb)
+    plan = _plan(pk)
+    on = _form_date(request, "on") or timezone.localdate()
+    try:
+        changes[verb](plan, on=on, actor=request.user.get_username())
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        done = {"send": _("Agreement letter queued."), "sign": _("Signature recorded."),
+                "cancel": _("Payment plan cancelled.")}  # fmt: skip
+        messages.success(request, done[verb])
+    return redirect("plan", pk=plan.pk)
 
 
 @login_required

@@ -196,6 +196,7 @@ def context(
         "indemnity": m(indemnity),
         "total": m(total),
         "total_minor": total,
+        "pay_minor": total,  # what the QR code asks for
         "currency": currency,
         "basis": basis,
         # LAW.md section 1 (source [7]): the 40 EUR indemnity bears no VAT. Nothing is

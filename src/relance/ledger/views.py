@@ -97,9 +97,11 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
     # full figure comes from `relance interest` per invoice).
     due = claims([i for i in items[:200] if i.days_late], today)  # type: ignore[attr-defined]
     invoice_ids = list(customer.invoices.values_list("id", flat=True)[:500])
+    plans = list(customer.plans.order_by("-starts_on", "-pk")[:20])
     timeline = (
         Event.objects.filter(subject_type="customer", subject_id=customer.pk)
         | Event.objects.filter(subject_type="invoice", subject_id__in=invoice_ids)
+        | Event.objects.filter(subject_type="paymentplan", subject_id__in=[p.pk for p in plans])
     ).order_by("-at", "-id")[:100]
     return render(
         request,
@@ -116,6 +118,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "nav": "customers",
             "claims": due,
             "penalty_invoices": customer.penalty_invoices.order_by("-issued_on", "-pk")[:50],
+            "plans": plans,
             "promises": customer.promises.filter(promised_date__gte=today).order_by(
                 "promised_date"
             ),
