@@ -84,9 +84,13 @@ def test_a_call_without_answer_leaves_the_task_open(web, billed):
     call = queue(billed, "call", ["call"])
     Action.objects.filter(pk=call.pk).update(status="planned", mode="task")
     web.post(
-        reverse("call", args=[call.pk]), {"outcome": "dispute", "invoice": "F1", "reason": "prix"}
+        reverse("call", args=[call.pk]),
+        {"outcome": "dispute", "invoice": "F1", "reason": "price", "note": "prix du devis"},
     )
-    assert billed.invoices.get(number="F1").disputes.get().reason == "prix"
+    dispute = billed.invoices.get(number="F1").disputes.get()
+    assert (dispute.reason, dispute.description) == ("price", "prix du devis")
+    # The call noted the reason for non-payment: a dispute.
+    assert list(billed.notes.values_list("reason", "source")) == [("dispute", "call")]
     other = queue(billed, "call", ["call"])
     Action.objects.filter(pk=other.pk).update(status="planned", mode="task")
     web.post(reverse("call", args=[other.pk]), {"outcome": "no_answer"})

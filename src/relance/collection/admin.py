@@ -31,13 +31,13 @@ class SegmentScenarioAdmin(AuditedAdmin):
 
 @admin.register(Dispute)
 class DisputeAdmin(AuditedAdmin):
-    list_display = ("invoice", "reason", "opened_on", "closed_on")
+    list_display = ("invoice", "reason", "status", "opened_on", "due_on", "closed_on")
     raw_id_fields = ("invoice",)
 
 
 @admin.register(Promise)
 class PromiseAdmin(AuditedAdmin):
-    list_display = ("customer", "promised_date", "amount", "recorded_on")
+    list_display = ("customer", "promised_date", "amount", "status", "recorded_on")
     raw_id_fields = ("customer", "invoices")
 
 

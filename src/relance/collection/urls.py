@@ -9,6 +9,11 @@ urlpatterns = [
     path("collection/hold/", views.hold, name="hold"),
     path("collection/promise/", views.promise, name="promise"),
     path("collection/dispute/", views.dispute, name="dispute"),
+    path("collection/promise/<int:pk>/cancel/", views.promise_cancel, name="promise-cancel"),
+    path("collection/note/", views.note, name="note"),
+    path("disputes/", views.dispute_list, name="disputes"),
+    path("disputes/<int:pk>/", views.dispute_detail, name="dispute-detail"),
+    path("disputes/<int:pk>/files/<int:comment>/", views.dispute_file, name="dispute-file"),
     path("scenarios/", views.scenario_list, name="scenarios"),
     path("scenarios/<slug:key>/", views.scenario_edit, name="scenario"),
 ]

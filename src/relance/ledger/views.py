@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,12 +13,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from relance.audit import Event
+from relance.collection.models import (
+    Dispute,
+    DisputeReasonChoices,
+    NonPaymentReasonChoices,
+    PromiseChannelChoices,
+)
 from relance.core.law import for_country
 from relance.law import readiness
 from relance.law.interest import claims
 from relance.ledger import balances, queries, services
 from relance.ledger.forms import EvidenceForm
-from relance.ledger.models import Creditor, Evidence, InvoiceStatusChoices
+from relance.ledger.models import Creditor, Customer, Evidence, InvoiceStatusChoices
 from relance.ledger.queries import InvoiceFilter, NotFound
 
 PAGE_SIZE = 50
@@ -85,9 +93,11 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
     # full figure comes from `relance interest` per invoice).
     due = claims([i for i in items[:200] if i.days_late], today)  # type: ignore[attr-defined]
     invoice_ids = list(customer.invoices.values_list("id", flat=True)[:500])
+    dispute_ids = Dispute.objects.filter(invoice__customer=customer).values_list("id", flat=True)
     timeline = (
         Event.objects.filter(subject_type="customer", subject_id=customer.pk)
         | Event.objects.filter(subject_type="invoice", subject_id__in=invoice_ids)
+        | Event.objects.filter(subject_type="dispute", subject_id__in=list(dispute_ids[:500]))
     ).order_by("-at", "-id")[:100]
     return render(
         request,
@@ -103,9 +113,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "calls": customer.calls.order_by("-called_on", "-pk")[:20],
             "nav": "customers",
             "claims": due,
-            "promises": customer.promises.filter(promised_date__gte=today).order_by(
-                "promised_date"
-            ),
+            **_collection(customer),
             "disputed": set(
                 customer.invoices.filter(
                     disputes__closed_on__isnull=True, disputes__isnull=False
@@ -113,6 +121,30 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
         },
     )
+
+
+def _collection(customer: Customer) -> dict[str, Any]:
+    """The customer page's collection panel: promises and how they are kept, disputes,
+    the reasons for non-payment given, and what the forms offer."""
+    from relance.collection import queries as collection
+
+    labels = dict(NonPaymentReasonChoices.choices)
+    return {
+        "promises": customer.promises.prefetch_related("invoices").order_by(
+            "-promised_date", "-pk"
+        )[:20],
+        "keeping": collection.promise_keeping(customer),
+        "customer_disputes": Dispute.objects.filter(invoice__customer=customer)
+        .select_related("invoice")
+        .order_by("-opened_on", "-pk")[:20],
+        "reasons": [
+            {"label": labels.get(r.reason, r.reason), "r": r}
+            for r in collection.reason_statistics(customer.creditor, customer=customer)
+        ],
+        "notes": customer.notes.order_by("-noted_on", "-pk")[:20],
+        "reason_choices": NonPaymentReasonChoices.choices,
+        "channel_choices": PromiseChannelChoices.choices,
+    }
 
 
 @login_required
@@ -177,6 +209,7 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "form": form,
             "nav": "invoices",
             "disputes": invoice.disputes.order_by("opened_on"),
+            "dispute_reasons": DisputeReasonChoices.choices,
             "readiness": (ready := readiness.of_invoice(invoice, timezone.localdate())),
             "not_ready": [readiness.LABELS[code] for code in ready.missing],
             "legal_limit": for_country(creditor.country).latest_due_date(
