@@ -131,7 +131,8 @@ def test_the_keeping_rate_is_kept_over_decided(statuses):
     if kept + broken == 0:
         assert rate is None
     else:
-        assert rate is not None and Decimal(0) <= rate <= Decimal(1)
+        assert rate is not None
+        assert Decimal(0) <= rate <= Decimal(1)
         assert abs(rate - Decimal(kept) / Decimal(kept + broken)) <= Decimal("0.00005")
 
 
