@@ -251,7 +251,7 @@ def test_the_worklist_shows_disputes_past_their_due_date(creditor, bakery, web):
                  due_on=MONDAY + timedelta(days=3))  # fmt: skip
     day = (MONDAY + timedelta(days=4)).isoformat()
     page = web.get(reverse("worklist") + f"?date={day}").content.decode()
-    assert "Disputes past their resolution due date" in page or "Litiges" in page
+    assert "Litiges non résolus à temps" in page
     assert "F1" in page
     earlier = web.get(reverse("worklist") + "?date=2026-03-04").content.decode()
     assert "F1" not in earlier

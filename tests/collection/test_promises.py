@@ -72,11 +72,11 @@ def test_a_broken_promise_resumes_dunning_at_the_next_step_and_shows_on_the_work
     assert Event.objects.filter(verb="promise.broken").count() == 1
     client.force_login(User.objects.create_user("alice", password="x" * 12))
     page = client.get(reverse("worklist") + "?date=2026-03-16").content.decode()
-    assert "Broken promises" in page
+    assert "Promesses non tenues" in page  # the page is in French by default
     assert "C001" in page
     # The alert lasts 30 days.
     later = client.get(reverse("worklist") + "?date=2026-04-20").content.decode()
-    assert "Broken promises" not in later
+    assert "Promesses non tenues" not in later
 
 
 def test_a_kept_promise_closes_when_the_payment_import_allocates_it(creditor, bakery, write):

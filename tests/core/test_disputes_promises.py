@@ -146,3 +146,22 @@ def test_reason_statistics_count_every_note_once(raw):
     for s in stats:
         assert s.customers == len({c for c, r, _ in notes if r == s.reason})
         assert s.last == max(d for _, r, d in notes if r == s.reason)
+
+
+def test_the_engine_resumes_an_item_at_its_next_step_once_its_promise_lapses():
+    from relance.core.engine import Customer, Item, Ledger, plan
+    from relance.core.scenarios import STANDARD_B2B
+
+    due = date(2026, 3, 2)
+    item = Item(
+        "F1", "C001", "EUR", due_date=due, open_amount=120000, term_days=30,
+        promised_until=date(2026, 3, 13), taken={"first_reminder": due + timedelta(days=3)},
+    )  # fmt: skip
+    book = Ledger(
+        {"C001": Customer("C001", email="a@example.fr", phone="0102030405", address="1 rue")},
+        [item], {"standard_b2b": STANDARD_B2B}, "standard_b2b",
+    )  # fmt: skip
+    during = plan(book, date(2026, 3, 13))
+    assert [(s.reason, s.until) for s in during.skipped] == [("promise", date(2026, 3, 13))]
+    after = plan(book, date(2026, 3, 16))
+    assert [(a.step, a.items) for a in after.actions] == [("call", ("F1",))]

@@ -118,9 +118,10 @@ _KEYWORDS: tuple[tuple[DisputeReason, tuple[str, ...]], ...] = (
     (DisputeReason.DUPLICATE, ("duplicate", "doublon", "double")),
     (DisputeReason.ALREADY_PAID, ("already paid", "deja paye", "deja regle", "paid", "regle")),
     (DisputeReason.INVOICE_NOT_RECEIVED, ("not received", "non recu", "pas recu", "jamais recu")),
-    (DisputeReason.NOT_DELIVERED, ("deliver", "livr")),
+    # Before "delivered": "quantité livrée" is about the quantity.
     (DisputeReason.QUANTITY, ("quantit", "qty", "qte")),
     (DisputeReason.QUALITY, ("quality", "qualit", "defect", "defaut", "damaged", "abime")),
+    (DisputeReason.NOT_DELIVERED, ("deliver", "livr")),
     (DisputeReason.PRICE, ("price", "prix", "tarif", "rate", "montant", "amount")),
 )
 
