@@ -28,21 +28,6 @@ def relance(*args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
-@pytest.fixture
-def bakery(creditor):  # type: ignore[no-untyped-def]
-    """Two invoices due the same Monday, 1,200.00 EUR each."""
-    customer = Customer.objects.create(
-        creditor=creditor, code="C001", name="Boulangerie Martin", email="compta@martin.example",
-        address="1 rue Haute", postal_code="69001", city="Lyon", phone="0472000000",
-    )  # fmt: skip
-    for number in ("F1", "F2"):
-        Invoice.objects.create(
-            creditor=creditor, customer=customer, number=number, issue_date=MONDAY - timedelta(days=30),
-            due_date=MONDAY, amount=120000, open_amount=120000, status="open", currency="EUR",
-        )  # fmt: skip
-    return customer
-
-
 def steps(creditor, days):  # type: ignore[no-untyped-def]
     """(date, step, invoices) of each action the daily runs plan over `days` from Monday."""
     planned = []
@@ -53,7 +38,7 @@ def steps(creditor, days):  # type: ignore[no-untyped-def]
     return planned
 
 
-def test_a_dispute_on_one_item_leaves_the_other_items_progressing(creditor, bakery):
+def test_a_dispute_on_one_item_leaves_the_other_items_progressing(creditor, debtor):
     assert (
         relance("dispute", "open", "F1", "--reason", "quantity", "--on", "2026-03-02").exit_code
         == 0
@@ -66,7 +51,7 @@ def test_a_dispute_on_one_item_leaves_the_other_items_progressing(creditor, bake
     assert {"customer": "C001", "reason": "dispute", "invoices": ["F1"]} in skipped
 
 
-def test_a_rejected_dispute_resumes_dunning_at_the_next_step(creditor, bakery):
+def test_a_rejected_dispute_resumes_dunning_at_the_next_step(creditor, debtor):
     Invoice.objects.filter(number="F2").delete()
     assert steps(creditor, range(4)) == [(3, "first_reminder", ["F1"])]
     Action.objects.update(status="sent")  # the reminder went out
@@ -93,10 +78,10 @@ def test_a_rejected_dispute_resumes_dunning_at_the_next_step(creditor, bakery):
     assert "no open dispute" in again.output
 
 
-def test_a_credit_note_lowers_the_open_amount_and_the_aged_balance(creditor, bakery):
+def test_a_credit_note_lowers_the_open_amount_and_the_aged_balance(creditor, debtor):
     today = MONDAY + timedelta(days=40)
     balances.refresh(creditor, today)
-    assert Customer.objects.get(pk=bakery.pk).overdue_total == 240000
+    assert Customer.objects.get(pk=debtor.pk).overdue_total == 240000
     dispute = open_dispute(Invoice.objects.get(number="F1"), reason="price", on=MONDAY, actor="t")
     result = relance(
         "dispute", "resolve", "F1", "--credit-note", "--amount", "300.00", "--on", "2026-03-10"
@@ -109,7 +94,7 @@ def test_a_credit_note_lowers_the_open_amount_and_the_aged_balance(creditor, bak
         "credit_note",
         -30000,
         0,
-        bakery.pk,
+        debtor.pk,
     )
     assert Allocation.objects.get(credit_note=note).amount == 30000
     dispute.refresh_from_db()
@@ -117,15 +102,15 @@ def test_a_credit_note_lowers_the_open_amount_and_the_aged_balance(creditor, bak
     # The aged balance: the customer's stored totals and the per-currency balance.
     creditor.refresh_from_db()
     balances.ensure_current(creditor, today)
-    assert Customer.objects.get(pk=bakery.pk).overdue_total == 210000
-    assert ledger.balances(bakery, today)[0]["overdue"] == 210000
+    assert Customer.objects.get(pk=debtor.pk).overdue_total == 210000
+    assert ledger.balances(debtor, today)[0]["overdue"] == 210000
     bucket = ledger.invoices(creditor, ledger.InvoiceFilter(bucket="31-60"), today)
     assert sum(i.open_amount for i in bucket) == 210000
     verbs = set(Event.objects.values_list("verb", flat=True))
     assert {"dispute.resolved", "invoice.created", "invoice.allocated"} <= verbs
 
 
-def test_a_full_credit_note_pays_the_invoice_and_its_action_is_cancelled(creditor, bakery):
+def test_a_full_credit_note_pays_the_invoice_and_its_action_is_cancelled(creditor, debtor):
     assert steps(creditor, range(4)) == [(3, "first_reminder", ["F1", "F2"])]
     Action.objects.update(status="sent")
     relance("dispute", "open", "F1", "--reason", "duplicate", "--on", "2026-03-05")
@@ -134,13 +119,13 @@ def test_a_full_credit_note_pays_the_invoice_and_its_action_is_cancelled(credito
     assert steps(creditor, range(10, 11)) == [(10, "call", ["F2"])]
 
 
-def test_a_write_off_takes_the_rest_out_of_dunning_and_balances(creditor, bakery):
+def test_a_write_off_takes_the_rest_out_of_dunning_and_balances(creditor, debtor):
     relance("dispute", "open", "F1", "--reason", "quality", "--on", "2026-03-02")
     assert relance("dispute", "resolve", "F1", "--write-off", "--on", "2026-03-04").exit_code == 0
     f1 = Invoice.objects.get(number="F1")
     assert (f1.open_amount, f1.written_off, f1.written_off_on) == (0, 120000, date(2026, 3, 4))
     assert Event.objects.get(verb="invoice.written_off").data["amount"] == "1200.00"
-    assert ledger.balances(bakery, MONDAY + timedelta(days=40))[0]["open"] == 120000
+    assert ledger.balances(debtor, MONDAY + timedelta(days=40))[0]["open"] == 120000
     assert steps(creditor, range(3, 4)) == [(3, "first_reminder", ["F2"])]
 
 
@@ -152,14 +137,14 @@ def test_a_write_off_takes_the_rest_out_of_dunning_and_balances(creditor, bakery
         (("--reason", "price", "--owner", "nobody"), "no user"),
     ],
 )
-def test_a_bad_dispute_is_refused_and_nothing_is_saved(creditor, bakery, args, message):
+def test_a_bad_dispute_is_refused_and_nothing_is_saved(creditor, debtor, args, message):
     result = relance("dispute", "open", "F1", *args)
     assert result.exit_code == 1
     assert message in result.output
     assert not Dispute.objects.exists()
 
 
-def test_the_dispute_cli_lists_comments_and_shows_as_json(creditor, bakery, tmp_path):
+def test_the_dispute_cli_lists_comments_and_shows_as_json(creditor, debtor, tmp_path):
     User.objects.create_user("alice")
     relance("dispute", "open", "F1", "--reason", "not_delivered", "--text", "colis perdu",
             "--owner", "alice", "--due", "2026-03-09", "--on", "2026-03-02")  # fmt: skip
@@ -186,7 +171,7 @@ def test_the_dispute_cli_lists_comments_and_shows_as_json(creditor, bakery, tmp_
     assert [e["verb"] for e in shown["timeline"]] == ["dispute.opened", "dispute.commented"]
 
 
-def test_only_disputes_past_their_due_date_are_overdue(creditor, bakery):
+def test_only_disputes_past_their_due_date_are_overdue(creditor, debtor):
     from relance.collection import queries
 
     old = open_dispute(Invoice.objects.get(number="F1"), reason="price", on=MONDAY, actor="t",
@@ -205,7 +190,7 @@ def web(client):  # type: ignore[no-untyped-def]
     return client
 
 
-def test_the_dispute_page_opens_comments_and_resolves_with_a_credit_note(creditor, bakery, web):
+def test_the_dispute_page_opens_comments_and_resolves_with_a_credit_note(creditor, debtor, web):
     response = web.post(reverse("dispute"), {
         "invoice": "F1", "reason": "price", "description": "remise oubliée", "do": "open",
     })  # fmt: skip
@@ -236,7 +221,7 @@ def test_the_dispute_page_opens_comments_and_resolves_with_a_credit_note(credito
     assert "F1" in listed
 
 
-def test_a_bad_resolution_from_the_page_is_shown_and_changes_nothing(creditor, bakery, web):
+def test_a_bad_resolution_from_the_page_is_shown_and_changes_nothing(creditor, debtor, web):
     dispute = open_dispute(Invoice.objects.get(number="F1"), reason="price", on=MONDAY, actor="t")
     page = web.post(reverse("dispute-detail", args=[dispute.pk]),
                     {"do": "credit_note", "amount": "5000"}, follow=True).content.decode()  # fmt: skip
@@ -246,7 +231,7 @@ def test_a_bad_resolution_from_the_page_is_shown_and_changes_nothing(creditor, b
     assert not Invoice.objects.filter(kind="credit_note").exists()
 
 
-def test_the_worklist_shows_disputes_past_their_due_date(creditor, bakery, web):
+def test_the_worklist_shows_disputes_past_their_due_date(creditor, debtor, web):
     open_dispute(Invoice.objects.get(number="F1"), reason="quality", on=MONDAY, actor="t",
                  due_on=MONDAY + timedelta(days=3))  # fmt: skip
     day = (MONDAY + timedelta(days=4)).isoformat()

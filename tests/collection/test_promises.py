@@ -16,7 +16,7 @@ from relance.cli import app
 from relance.collection.models import Action, Promise
 from relance.collection.services import record_promise, review_promises, run_collection
 from relance.imports.services import import_file
-from relance.ledger.models import Customer, Invoice
+from relance.ledger.models import Invoice
 
 MONDAY = date(2026, 3, 2)
 runner = CliRunner()
@@ -24,20 +24,6 @@ runner = CliRunner()
 
 def relance(*args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def bakery(creditor):  # type: ignore[no-untyped-def]
-    customer = Customer.objects.create(
-        creditor=creditor, code="C001", name="Boulangerie Martin", email="compta@martin.example",
-        address="1 rue Haute", postal_code="69001", city="Lyon", phone="0472000000",
-    )  # fmt: skip
-    for number in ("F1", "F2"):
-        Invoice.objects.create(
-            creditor=creditor, customer=customer, number=number, issue_date=MONDAY - timedelta(days=30),
-            due_date=MONDAY, amount=120000, open_amount=120000, status="open", currency="EUR",
-        )  # fmt: skip
-    return customer
 
 
 def planned(creditor, days):  # type: ignore[no-untyped-def]
@@ -56,7 +42,7 @@ def pay(write, creditor, rows: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_broken_promise_resumes_dunning_at_the_next_step_and_shows_on_the_worklist(
-    creditor, bakery, client
+    creditor, debtor, client
 ):
     assert planned(creditor, range(4)) == [(3, "first_reminder", ["F1", "F2"])]
     assert relance("promise", "C001", "--until", "2026-03-11", "--amount", "2400", "--channel",
@@ -79,41 +65,41 @@ def test_a_broken_promise_resumes_dunning_at_the_next_step_and_shows_on_the_work
     assert "Promesses non tenues" not in later
 
 
-def test_a_kept_promise_closes_when_the_payment_import_allocates_it(creditor, bakery, write):
-    record_promise(bakery, until=date(2026, 3, 10), on=MONDAY, actor="t",
+def test_a_kept_promise_closes_when_the_payment_import_allocates_it(creditor, debtor, write):
+    record_promise(debtor, until=date(2026, 3, 10), on=MONDAY, actor="t",
                    invoices=[Invoice.objects.get(number="F1")])  # fmt: skip
     pay(write, creditor, "2026-03-05,700.00,EUR,C001,VIR-1,F1\n")
     assert Promise.objects.get().status == "open"  # 700 of 1,200 paid
     pay(write, creditor, "2026-03-09,500.00,EUR,C001,VIR-2,F1\n")
     promise = Promise.objects.get()
     assert (promise.status, promise.closed_on) == ("kept", date(2026, 3, 9))
-    assert Event.objects.filter(verb="promise.kept", subject_id=bakery.pk).exists()
+    assert Event.objects.filter(verb="promise.kept", subject_id=debtor.pk).exists()
     # Kept, it pauses nothing: F2 is reminded as if no promise were made.
     assert run_collection(creditor, MONDAY + timedelta(days=3), actor="t").actions[0][
         "invoices"
     ] == ["F2"]
 
 
-def test_a_promise_of_an_amount_is_kept_when_the_amount_is_reached(creditor, bakery, write):
+def test_a_promise_of_an_amount_is_kept_when_the_amount_is_reached(creditor, debtor, write):
     relance("promise", "C001", "--until", "2026-03-10", "--amount", "1500", "--on", "2026-03-02")
     pay(write, creditor, "2026-03-04,1500.00,EUR,C001,VIR-1,\n")  # oldest first: F1 then F2
     assert Promise.objects.get().status == "kept"
 
 
-def test_a_payment_after_the_deadline_does_not_keep_a_promise(creditor, bakery, write):
-    record_promise(bakery, until=date(2026, 3, 10), on=MONDAY, actor="t")
+def test_a_payment_after_the_deadline_does_not_keep_a_promise(creditor, debtor, write):
+    record_promise(debtor, until=date(2026, 3, 10), on=MONDAY, actor="t")
     pay(write, creditor, "2026-03-20,2400.00,EUR,C001,VIR-1,\n")
     assert Promise.objects.get().status == "broken"
 
 
 def test_the_keeping_rate_shows_in_show_customer_json_and_on_the_page(
-    creditor, bakery, client, write
+    creditor, debtor, client, write
 ):
     f1, f2 = Invoice.objects.get(number="F1"), Invoice.objects.get(number="F2")
-    record_promise(bakery, until=date(2026, 3, 5), on=MONDAY, actor="t", invoices=[f1])
-    record_promise(bakery, until=date(2026, 3, 5), on=MONDAY, actor="t", invoices=[f2])
-    record_promise(bakery, until=date(2026, 3, 20), on=MONDAY, actor="t", amount=1000)
-    cancelled = record_promise(bakery, until=date(2026, 3, 20), on=MONDAY, actor="t")
+    record_promise(debtor, until=date(2026, 3, 5), on=MONDAY, actor="t", invoices=[f1])
+    record_promise(debtor, until=date(2026, 3, 5), on=MONDAY, actor="t", invoices=[f2])
+    record_promise(debtor, until=date(2026, 3, 20), on=MONDAY, actor="t", amount=1000)
+    cancelled = record_promise(debtor, until=date(2026, 3, 20), on=MONDAY, actor="t")
     assert relance("promise", "cancel", str(cancelled.pk)).exit_code == 0
     pay(write, creditor, "2026-03-04,1200.00,EUR,C001,VIR-1,F1\n")  # keeps the first, and the third
     review_promises(creditor, date(2026, 3, 10), actor="t")  # the second is broken
@@ -124,9 +110,9 @@ def test_the_keeping_rate_shows_in_show_customer_json_and_on_the_page(
     assert "66,7" in page or "66.7" in page
 
 
-def test_promise_list_json_and_broken_only(creditor, bakery):
-    record_promise(bakery, until=date(2026, 3, 5), on=MONDAY, actor="t", channel="portal")
-    record_promise(bakery, until=date(2099, 3, 5), on=MONDAY, actor="t", amount=5000,
+def test_promise_list_json_and_broken_only(creditor, debtor):
+    record_promise(debtor, until=date(2026, 3, 5), on=MONDAY, actor="t", channel="portal")
+    record_promise(debtor, until=date(2099, 3, 5), on=MONDAY, actor="t", amount=5000,
                    invoices=[Invoice.objects.get(number="F2")])  # fmt: skip
     review_promises(creditor, date(2026, 3, 10), actor="t")
     everything = json.loads(relance("promise", "list", "--json").stdout)["promises"]
@@ -147,22 +133,22 @@ def test_promise_list_json_and_broken_only(creditor, bakery):
         (("--until", "2099-03-10", "--invoices", "F404"), "no invoice"),
     ],
 )
-def test_a_bad_promise_is_refused_and_nothing_is_saved(creditor, bakery, args, message):
+def test_a_bad_promise_is_refused_and_nothing_is_saved(creditor, debtor, args, message):
     result = relance("promise", "C001", *args)
     assert result.exit_code == 1
     assert message in result.output
     assert not Promise.objects.exists()
 
 
-def test_only_an_open_promise_is_cancelled(creditor, bakery):
-    promise = record_promise(bakery, until=date(2026, 3, 5), on=MONDAY, actor="t")
+def test_only_an_open_promise_is_cancelled(creditor, debtor):
+    promise = record_promise(debtor, until=date(2026, 3, 5), on=MONDAY, actor="t")
     review_promises(creditor, date(2026, 3, 10), actor="t")
     result = relance("promise", "cancel", str(promise.pk))
     assert result.exit_code == 1
     assert "the promise is broken" in result.output
 
 
-def test_a_promise_from_the_customer_page_records_its_channel(creditor, bakery, client):
+def test_a_promise_from_the_customer_page_records_its_channel(creditor, debtor, client):
     client.force_login(User.objects.create_user("alice", password="x" * 12))
     client.post(reverse("promise"), {"customer": "C001", "until": "2099-01-10", "amount": "300",
                                      "channel": "in_person", "invoice": ["F1"]})  # fmt: skip

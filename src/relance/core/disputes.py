@@ -20,7 +20,7 @@ import unicodedata
 from datetime import date, timedelta
 from enum import StrEnum
 
-from relance.core.errors import DomainError
+from relance.core.errors import DomainError, one_of
 
 # Days given to resolve a dispute when its owner sets no due date.
 RESOLUTION_DAYS = 30
@@ -145,9 +145,4 @@ def reason_from_text(text: str) -> DisputeReason:
 
 def parse_reason(value: str) -> DisputeReason:
     """A reason code as typed in a command or a form; a clear error otherwise."""
-    try:
-        return DisputeReason(value.strip().lower().replace(" ", "_").replace("-", "_"))
-    except ValueError:
-        raise DomainError(
-            f"dispute reason: one of {', '.join(r.value for r in DisputeReason)}"
-        ) from None
+    return one_of(DisputeReason, value, "dispute reason")

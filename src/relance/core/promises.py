@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from relance.core.errors import DomainError
+from relance.core.errors import one_of
 
 DEFAULT_GRACE_DAYS = 2
 
@@ -45,12 +45,7 @@ class PromiseChannel(StrEnum):
 
 
 def parse_channel(value: str) -> PromiseChannel:
-    try:
-        return PromiseChannel(value.strip().lower().replace(" ", "_").replace("-", "_"))
-    except ValueError:
-        raise DomainError(
-            f"promise channel: one of {', '.join(c.value for c in PromiseChannel)}"
-        ) from None
+    return one_of(PromiseChannel, value, "promise channel")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from relance.core.errors import DomainError
+from relance.core.errors import one_of
 
 
 class NonPaymentReason(StrEnum):
@@ -40,12 +40,7 @@ class NoteSource(StrEnum):
 
 
 def parse_reason(value: str) -> NonPaymentReason:
-    try:
-        return NonPaymentReason(value.strip().lower().replace(" ", "_").replace("-", "_"))
-    except ValueError:
-        raise DomainError(
-            f"reason: one of {', '.join(r.value for r in NonPaymentReason)}"
-        ) from None
+    return one_of(NonPaymentReason, value, "reason")
 
 
 @dataclass(frozen=True, slots=True)
