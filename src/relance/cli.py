@@ -270,6 +270,16 @@ def show_customer(code: str, as_json: JsonOpt = False) -> None:
         out.print(
             f"Open {b['open']} {b['currency']}, overdue {b['overdue']} {b['currency']} ({b['items']} items)"
         )
+    kept = data["promises"]
+    if kept["rate"] is not None:
+        out.print(
+            f"Promises kept: {float(kept['rate']) * 100:.1f} % ({kept['kept']} kept, "
+            f"{kept['broken']} broken)",
+            highlight=False,
+        )
+    if data["reasons"]:
+        heard = ", ".join(f"{r['reason']} ({r['count']})" for r in data["reasons"])
+        out.print(f"Reasons for non-payment: {heard}", highlight=False)
     table = Table("number", "issue date", "due date", "days overdue", "amount", "open", "status")
     for i in data["open_items"]:
         table.add_row(
@@ -548,7 +558,10 @@ def _dispute(number: str, *, open_only: bool = True) -> Any:
     from relance.core.errors import DomainError
 
     invoice = _invoice(number)
-    if not open_only and (latest := invoice.disputes.order_by("-opened_on", "-pk").first()):
+    if not open_only:
+        latest = invoice.disputes.order_by("-opened_on", "-pk").first()
+        if latest is None:
+            raise fail(f"invoice {number} has no dispute")
         return latest
     try:
         return open_dispute_of(invoice)

@@ -157,3 +157,14 @@ def test_a_promise_from_the_customer_page_records_its_channel(creditor, debtor, 
     client.post(reverse("promise-cancel", args=[promise.pk]))
     promise.refresh_from_db()
     assert promise.status == "cancelled"
+
+
+def test_show_customer_prints_the_keeping_rate_and_the_reasons(creditor, debtor):
+    from relance.collection.services import record_note
+
+    record_promise(debtor, until=date(2026, 3, 5), on=MONDAY, actor="t")
+    review_promises(creditor, date(2026, 3, 10), actor="t")
+    record_note(debtor, reason="cash_flow", on=MONDAY, actor="t")
+    shown = relance("show", "customer", "C001").output
+    assert "Promises kept: 0.0 % (0 kept, 1 broken)" in shown
+    assert "Reasons for non-payment: cash_flow (1)" in shown

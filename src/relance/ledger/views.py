@@ -218,8 +218,12 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "open_dispute": invoice.disputes.filter(closed_on__isnull=True).exists(),
             "allocations": invoice.allocations.select_related("payment").order_by("date"),
             "evidence": invoice.evidence.all(),
-            "timeline": Event.objects.filter(
-                subject_type="invoice", subject_id=invoice.pk
+            "timeline": (
+                Event.objects.filter(subject_type="invoice", subject_id=invoice.pk)
+                | Event.objects.filter(
+                    subject_type="dispute",
+                    subject_id__in=list(invoice.disputes.values_list("id", flat=True)),
+                )
             ).order_by("-at", "-id")[:100],
         },
     )
