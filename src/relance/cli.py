@@ -620,12 +620,12 @@ def dispute_assign(number: str, owner: OwnerOpt = None, due: DueOpt = None) -> N
 @dispute_app.command("resolve")
 def dispute_resolve(
     number: str,
-    credit_note: Annotated[
-        bool, typer.Option("--credit-note", help="A credit note: the open amount, or --amount.")
-    ] = False,
     amount: Annotated[
-        str | None, typer.Option("--amount", help="Partial credit note amount.")
+        str | None, typer.Argument(help="With --credit-note: a partial amount.")
     ] = None,
+    credit_note: Annotated[
+        bool, typer.Option("--credit-note", help="A credit note: the open amount, or AMOUNT.")
+    ] = False,
     rejected: Annotated[
         bool, typer.Option("--rejected", help="The claim stands: dunning resumes.")
     ] = False,
@@ -635,8 +635,8 @@ def dispute_resolve(
     comment: Annotated[str, typer.Option("--comment", help="Why.")] = "",
     on: OnOpt = None,
 ) -> None:
-    """Resolve the invoice's dispute: a credit note (full, or partial with --amount),
-    rejected, or a write-off."""
+    """Resolve the invoice's dispute: `--credit-note [AMOUNT]` (the open amount, or a
+    partial one), `--rejected` (dunning resumes), or `--write-off`."""
     setup()
     from relance.collection.services import resolve_dispute
     from relance.core.errors import DomainError
@@ -645,6 +645,8 @@ def dispute_resolve(
                                 ("write_off", write_off)) if flag]  # fmt: skip
     if len(chosen) != 1:
         raise typer.BadParameter("give one of --credit-note, --rejected, --write-off")
+    if amount is not None and not credit_note:
+        raise typer.BadParameter("an amount goes with --credit-note")
     dispute = _dispute(number)
     try:
         done = resolve_dispute(

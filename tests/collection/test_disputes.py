@@ -83,9 +83,7 @@ def test_a_credit_note_lowers_the_open_amount_and_the_aged_balance(creditor, deb
     balances.refresh(creditor, today)
     assert Customer.objects.get(pk=debtor.pk).overdue_total == 240000
     dispute = open_dispute(Invoice.objects.get(number="F1"), reason="price", on=MONDAY, actor="t")
-    result = relance(
-        "dispute", "resolve", "F1", "--credit-note", "--amount", "300.00", "--on", "2026-03-10"
-    )
+    result = relance("dispute", "resolve", "F1", "--credit-note", "300.00", "--on", "2026-03-10")
     assert result.exit_code == 0, result.output
     f1 = Invoice.objects.get(number="F1")
     assert (f1.open_amount, f1.status) == (90000, "partially_paid")
@@ -240,3 +238,20 @@ def test_the_worklist_shows_disputes_past_their_due_date(creditor, debtor, web):
     assert "F1" in page
     earlier = web.get(reverse("worklist") + "?date=2026-03-04").content.decode()
     assert "F1" not in earlier
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--rejected", "--write-off"), "give one of"),
+        (("12.00", "--rejected"), "an amount goes with --credit-note"),
+    ],
+)
+def test_a_resolution_is_one_and_only_a_credit_note_takes_an_amount(
+    creditor, debtor, args, message
+):
+    open_dispute(Invoice.objects.get(number="F1"), reason="price", on=MONDAY, actor="t")
+    result = relance("dispute", "resolve", "F1", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert Dispute.objects.get().status == "open"
