@@ -339,14 +339,12 @@ def resolve_dispute(
     data: dict[str, Any] = {"resolution": resolution, "on": on, "comment": comment.strip()}
     why = f"dispute {dispute.pk} ({dispute.reason})"
     if resolution == "credit_note":
-        note = ledger.credit_invoice(
-            invoice, invoice.open_amount if amount is None else amount, on=on, actor=actor, why=why
-        )
+        note = ledger.credit_invoice(invoice, amount, on=on, actor=actor, why=why)
         dispute.credit_note = note
         data |= {"credit_note": note.number, "amount": format_minor(-note.amount, note.currency)}
     elif resolution == "write_off":
-        data["amount"] = format_minor(invoice.open_amount, invoice.currency)
-        ledger.write_off(invoice, on=on, actor=actor, why=why)
+        written = ledger.write_off(invoice, on=on, actor=actor, why=why)
+        data["amount"] = format_minor(written.written_off, written.currency)
     elif amount is not None:
         raise DomainError("only a credit note takes an amount")
     dispute.closed_on = on

@@ -112,10 +112,15 @@ def _credit_note_number(invoice: Invoice) -> str:
 
 
 @transaction.atomic
-def credit_invoice(invoice: Invoice, amount: int, *, on: Any, actor: str, why: str = "") -> Invoice:
-    """A credit note of `amount` (minor units) for `invoice`, issued on `on` and applied
-    to it at once: the invoice's open amount drops by as much."""
+def credit_invoice(
+    invoice: Invoice, amount: int | None, *, on: Any, actor: str, why: str = ""
+) -> Invoice:
+    """A credit note of `amount` (minor units; None: the whole open amount) for
+    `invoice`, issued on `on` and applied to it at once: the invoice's open amount drops
+    by as much."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if amount is None:
+        amount = invoice.open_amount
     if invoice.kind != InvoiceKind.INVOICE:
         raise DomainError(f"{invoice.number} is a credit note")
     if not 0 < amount <= invoice.open_amount:
