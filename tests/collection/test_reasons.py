@@ -95,3 +95,10 @@ def test_the_worklist_shows_the_reasons_of_the_last_90_days(creditor, customers,
     page = client.get(reverse("worklist") + f"?date={today.isoformat()}").content.decode()
     assert "insolvabilité" in page
     assert ">oubli<" not in page
+
+
+@pytest.mark.parametrize("model", ["note", "disputecomment", "dispute", "promise"])
+def test_the_new_tables_are_in_the_administration(creditor, customers, client, model):
+    record_note(customers[0], reason="forgot", on=date(2026, 3, 2), actor="t")
+    client.force_login(User.objects.create_superuser("root", "r@example.fr", "x" * 12))
+    assert client.get(reverse(f"admin:collection_{model}_changelist")).status_code == 200

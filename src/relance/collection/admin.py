@@ -4,6 +4,8 @@ from relance.admin import AuditedAdmin, ReadOnlyAdmin
 from relance.collection.models import (
     Action,
     Dispute,
+    DisputeComment,
+    Note,
     PaymentPlan,
     Promise,
     Run,
@@ -33,6 +35,18 @@ class SegmentScenarioAdmin(AuditedAdmin):
 class DisputeAdmin(AuditedAdmin):
     list_display = ("invoice", "reason", "status", "opened_on", "due_on", "closed_on")
     raw_id_fields = ("invoice",)
+
+
+@admin.register(DisputeComment)
+class DisputeCommentAdmin(ReadOnlyAdmin):
+    # Comments and their documents are evidence: added through the dispute page only.
+    list_display = ("dispute", "author", "filename", "created_at")
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "noted_on", "reason", "source", "actor")
+    list_filter = ("reason", "source")
 
 
 @admin.register(Promise)
