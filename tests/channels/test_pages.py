@@ -73,10 +73,20 @@ def test_the_call_page_gives_a_script_and_its_outcome_feeds_the_engine(web, bill
     assert "1 500,00" in page.replace("\u202f", " ")
     promised = (timezone.localdate() + timedelta(days=10)).isoformat()
     web.post(reverse("call", args=[call.pk]),
-             {"outcome": "promise", "promise_date": promised, "amount": "1500", "note": "paie le 10"})  # fmt: skip
+             {"outcome": "promise", "promise_date": promised, "amount": "1500", "note": "paie le 10",
+              "nonpayment": "cash_flow"})  # fmt: skip
     promise = Promise.objects.get()
     assert (promise.promised_date.isoformat(), promise.amount) == (promised, 150000)
+    assert (promise.channel, promise.recorded_by) == ("call", "alice")
     assert Call.objects.get().outcome == "promise"
+    # The reason the debtor gave is noted, tied to the call.
+    note = billed.notes.get()
+    assert (note.reason, note.source, note.text, note.call) == (
+        "cash_flow",
+        "call",
+        "paie le 10",
+        Call.objects.get(),
+    )
     assert Action.objects.get(pk=call.pk).status == "sent"  # the task is done
 
 
