@@ -154,3 +154,14 @@ def test_running_the_demo_twice_keeps_the_first_ledger(demo_db: dict[str, int]) 
     assert Creditor.objects.count() == 1
     assert Customer.objects.count() == 40
     assert authenticate(username=DEMO_USER, password=DEMO_PASSWORD) is not None
+
+
+@pytest.mark.django_db
+def test_the_demo_has_reasons_disputes_and_promises_kept_and_broken(
+    demo_db: dict[str, int],
+) -> None:
+    from relance.collection.models import Dispute, Note, Promise
+
+    assert Note.objects.values("reason").distinct().count() >= 3
+    assert Dispute.objects.filter(status="open", due_on__lt=TODAY).exists()
+    assert set(Promise.objects.values_list("status", flat=True)) == {"open", "broken"}

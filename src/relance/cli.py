@@ -25,7 +25,11 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import customers, invoices or payments.", no_args_is_help=True)
 show_app = typer.Typer(help="Show one record.", no_args_is_help=True)
-dispute_app = typer.Typer(help="Open or close a dispute on an invoice.", no_args_is_help=True)
+dispute_app = typer.Typer(
+    help="Disputes: open, comment, assign, resolve, list.", no_args_is_help=True
+)
+report_app = typer.Typer(help="Reports.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
 app.add_typer(show_app, name="show")
 app.add_typer(dispute_app, name="dispute")
@@ -279,6 +283,16 @@ def show_customer(code: str, as_json: JsonOpt = False) -> None:
         out.print(
             f"Open {b['open']} {b['currency']}, overdue {b['overdue']} {b['currency']} ({b['items']} items)"
         )
+    kept = data["promises"]
+    if kept["rate"] is not None:
+        out.print(
+            f"Promises kept: {float(kept['rate']) * 100:.1f} % ({kept['kept']} kept, "
+            f"{kept['broken']} broken)",
+            highlight=False,
+        )
+    if data["reasons"]:
+        heard = ", ".join(f"{r['reason']} ({r['count']})" for r in data["reasons"])
+        out.print(f"Reasons for non-payment: {heard}", highlight=False)
     table = Table("number", "issue date", "due date", "days overdue", "amount", "open", "status")
     for i in data["open_items"]:
         table.add_row(
@@ -483,29 +497,67 @@ def _customer(code: str) -> Any:
         raise fail(str(exc)) from None
 
 
+def _dispute_reasons() -> str:
+    from relance.core.disputes import DisputeReason
+
+    return ", ".join(r.value for r in DisputeReason)
+
+
+def _user(username: str | None) -> Any:
+    """A user of the web app, by name (None for nobody)."""
+    if not username:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise fail(f"no user {username!r}")
+    return user
+
+
+def _amount(value: str, currency: str, option: str) -> int:
+    """An amount typed on the command line, in minor units, or exit 1 naming the option."""
+    from relance.core.errors import DomainError
+    from relance.core.money import Money, parse_amount
+
+    try:
+        return Money.of(parse_amount(value, decimal_comma="," in value), currency).minor
+    except DomainError as exc:
+        raise fail(f"{option}: {exc}") from None
+
+
+OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Who resolves it (a user name).")]
+DueOpt = Annotated[str | None, typer.Option("--due", help="Resolution due date, YYYY-MM-DD.")]
+
+
 @dispute_app.command("open")
 def dispute_open(
     number: str,
-    reason: Annotated[
-        str, typer.Option("--reason", help="price, quantity, quality, not delivered...")
-    ],
+    reason: Annotated[str, typer.Option("--reason", help=f"One of: {_dispute_reasons()}.")],
+    text: Annotated[str, typer.Option("--text", help="What the debtor contests.")] = "",
+    owner: OwnerOpt = None,
+    due: DueOpt = None,
     on: OnOpt = None,
 ) -> None:
-    """The invoice is contested: no reminder for it until the dispute is closed."""
+    """The invoice is contested: no reminder for it until the dispute is resolved (due
+    for resolution in 30 days unless --due says otherwise)."""
     setup()
     from relance.collection.services import open_dispute
     from relance.core.errors import DomainError
 
     try:
-        open_dispute(_invoice(number), reason=reason, on=_date(on, "--on"), actor=ACTOR)
+        dispute = open_dispute(
+            _invoice(number), reason=reason, description=text, on=_date(on, "--on"), actor=ACTOR,
+            owner=_user(owner), due_on=_date(due, "--due") if due else None,
+        )  # fmt: skip
     except DomainError as exc:
         raise fail(str(exc)) from None
-    out.print(f"Dispute opened on {number}.")
+    out.print(f"Dispute opened on {number}, to resolve by {dispute.due_on}.", highlight=False)
 
 
 @dispute_app.command("close")
 def dispute_close(number: str, on: OnOpt = None) -> None:
-    """Close the invoice's dispute: reminders resume at its next step."""
+    """The debtor withdrew the dispute: reminders resume at the invoice's next step."""
     setup()
     from relance.collection.services import close_dispute
     from relance.core.errors import DomainError
@@ -517,31 +569,303 @@ def dispute_close(number: str, on: OnOpt = None) -> None:
     out.print(f"Dispute on {number} closed.")
 
 
+def _dispute(number: str, *, open_only: bool = True) -> Any:
+    """The invoice's open dispute (or its latest one)."""
+    from relance.collection.services import open_dispute_of
+    from relance.core.errors import DomainError
+
+    invoice = _invoice(number)
+    if not open_only:
+        latest = invoice.disputes.order_by("-opened_on", "-pk").first()
+        if latest is None:
+            raise fail(f"invoice {number} has no dispute")
+        return latest
+    try:
+        return open_dispute_of(invoice)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+
+
+@dispute_app.command("comment")
+def dispute_comment(
+    number: str,
+    text: Annotated[str, typer.Option("--text", help="The comment.")] = "",
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="A document to keep with it.", exists=True, dir_okay=False),
+    ] = None,
+) -> None:
+    """Add a comment, and a document (kept with its SHA-256), to the invoice's dispute."""
+    setup()
+    from django.core.files import File
+
+    from relance.collection.services import comment_dispute
+    from relance.core.errors import DomainError
+
+    dispute = _dispute(number, open_only=False)
+    try:
+        if file is None:
+            comment_dispute(dispute, text=text, actor=ACTOR)
+        else:
+            with file.open("rb") as handle:
+                comment_dispute(
+                    dispute, text=text, upload=File(handle, name=file.name), actor=ACTOR
+                )
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Comment added to the dispute on {number}.")
+
+
+@dispute_app.command("assign")
+def dispute_assign(number: str, owner: OwnerOpt = None, due: DueOpt = None) -> None:
+    """Give the dispute an owner (a user of the web app) and a resolution due date."""
+    setup()
+    from relance.collection.services import assign_dispute
+    from relance.core.errors import DomainError
+
+    dispute = _dispute(number)
+    try:
+        assign_dispute(dispute, owner=_user(owner), due_on=_date(due, "--due") if due else None,
+                       actor=ACTOR)  # fmt: skip
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(
+        f"Dispute on {number}: owner {owner or 'nobody'}, due {dispute.due_on}.", highlight=False
+    )
+
+
+@dispute_app.command("resolve")
+def dispute_resolve(
+    number: str,
+    amount: Annotated[
+        str | None, typer.Argument(help="With --credit-note: a partial amount.")
+    ] = None,
+    credit_note: Annotated[
+        bool, typer.Option("--credit-note", help="A credit note: the open amount, or AMOUNT.")
+    ] = False,
+    rejected: Annotated[
+        bool, typer.Option("--rejected", help="The claim stands: dunning resumes.")
+    ] = False,
+    write_off: Annotated[
+        bool, typer.Option("--write-off", help="Abandon what is left of the invoice.")
+    ] = False,
+    comment: Annotated[str, typer.Option("--comment", help="Why.")] = "",
+    on: OnOpt = None,
+) -> None:
+    """Resolve the invoice's dispute: `--credit-note [AMOUNT]` (the open amount, or a
+    partial one), `--rejected` (dunning resumes), or `--write-off`."""
+    setup()
+    from relance.collection.services import resolve_dispute
+    from relance.core.errors import DomainError
+
+    chosen = [n for n, flag in (("credit_note", credit_note), ("rejected", rejected),
+                                ("write_off", write_off)) if flag]  # fmt: skip
+    if len(chosen) != 1:
+        raise typer.BadParameter("give one of --credit-note, --rejected, --write-off")
+    if amount is not None and not credit_note:
+        raise typer.BadParameter("an amount goes with --credit-note")
+    dispute = _dispute(number)
+    minor = None if amount is None else _amount(amount, dispute.invoice.currency, "AMOUNT")
+    try:
+        done = resolve_dispute(
+            dispute, chosen[0], on=_date(on, "--on"), actor=ACTOR, comment=comment, amount=minor
+        )
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    extra = f" (credit note {done.credit_note.number})" if done.credit_note else ""
+    out.print(f"Dispute on {number}: {done.status}{extra}.", highlight=False)
+
+
+@dispute_app.command("list")
+def dispute_list(
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only open disputes past their due date.")
+    ] = False,
+    open_only: Annotated[bool, typer.Option("--open", help="Only open disputes.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The disputes, the oldest resolution due date first."""
+    setup()
+    from relance.collection import queries
+
+    day = today()
+    rows = [queries.dispute_json(d, day) for d in
+            queries.disputes(creditor(), day, overdue=overdue, open_only=open_only)]  # fmt: skip
+    if as_json:
+        emit({"date": day.isoformat(), "disputes": rows})
+        return
+    table = Table("invoice", "customer", "reason", "status", "owner", "due", "open amount")
+    for d in rows[:SHOWN_ROWS]:
+        late = "[red]" if d["overdue"] else ""
+        table.add_row(d["invoice"], d["customer"], d["reason"], d["status"], d["owner"] or "",
+                      f"{late}{d['due_on']}", f"{d['open_amount']} {d['currency']}")  # fmt: skip
+    out.print(table)
+    out.print(f"{len(rows)} disputes", highlight=False)
+
+
+@dispute_app.command("show")
+def dispute_show(number: str, as_json: JsonOpt = False) -> None:
+    """The invoice's latest dispute, its comments and its timeline."""
+    setup()
+    from relance.collection import queries
+
+    dispute = _dispute(number, open_only=False)
+    data = queries.dispute_json(dispute, today())
+    data["comments"] = [
+        {"at": c.created_at.isoformat(), "author": c.author, "text": c.text,
+         "file": c.filename, "sha256": c.sha256}
+        for c in dispute.comments.all()
+    ]  # fmt: skip
+    data["timeline"] = [
+        {"at": e.at.isoformat(), "actor": e.actor, "verb": e.verb, "data": e.data}
+        for e in queries.dispute_timeline(dispute)
+    ]
+    if as_json:
+        emit(data)
+        return
+    for key in ("invoice", "customer", "reason", "description", "status", "owner", "opened_on",
+                "due_on", "closed_on", "open_amount", "credit_note"):  # fmt: skip
+        out.print(f"{key}: {data[key]}", highlight=False)
+    for e in data["timeline"]:
+        out.print(f"{e['at'][:16]} {e['verb']} ({e['actor']})", highlight=False)
+
+
 @app.command()
 def promise(
-    customer: str,
-    until: Annotated[str, typer.Option("--until", help="The promised payment date.")],
+    customer: Annotated[str, typer.Argument(help="The customer; or `list`, or `cancel`.")],
+    promise_id: Annotated[
+        int | None, typer.Argument(help="With `cancel`: the promise's number.")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="The promised payment date.")] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Promised amount.")] = None,
     invoices: Annotated[
         str | None, typer.Option("--invoices", help="N1,N2 (default: all).")
     ] = None,
+    channel: Annotated[
+        str, typer.Option("--channel", help="call, email, portal, letter or in_person.")
+    ] = "call",
+    grace: Annotated[int, typer.Option("--grace", help="Days of grace after the date.")] = 2,
+    broken: Annotated[bool, typer.Option("--broken", help="With `list`: broken only.")] = False,
+    status: Annotated[str, typer.Option("--status", help="With `list`: this status only.")] = "",
     on: OnOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Record a promise to pay: the items wait until the date plus 2 days of grace."""
+    """Record a promise to pay (`relance promise C001 --until D`): the items wait until
+    the date plus the grace days. `relance promise list [--broken] [--json]` lists them,
+    `relance promise cancel ID` cancels one."""
     setup()
+    if customer == "list":
+        _promise_list("broken" if broken else status, as_json)
+        return
+    if customer == "cancel":
+        _promise_cancel(promise_id, on)
+        return
     from relance.collection.services import record_promise
     from relance.core.errors import DomainError
-    from relance.core.money import Money
 
+    if until is None:
+        raise typer.BadParameter("when is it promised? (YYYY-MM-DD)", param_hint="--until")
     cust = _customer(customer)
     try:
-        minor = Money.of(amount, cust.creditor.currency).minor if amount else None
         items = [_invoice(n.strip()) for n in (invoices or "").split(",") if n.strip()]
-        record_promise(cust, until=_date(until, "--until"), on=_date(on, "--on"), actor=ACTOR,
-                       amount=minor, invoices=items)  # fmt: skip
+        currency = items[0].currency if items else cust.creditor.currency
+        minor = None if amount is None else _amount(amount, currency, "--amount")
+        made = record_promise(cust, until=_date(until, "--until"), on=_date(on, "--on"), actor=ACTOR,
+                              amount=minor, invoices=items, channel=channel,
+                              grace_days=grace)  # fmt: skip
     except DomainError as exc:
         raise fail(str(exc)) from None
-    out.print(f"Promise recorded: {customer} pays by {until}.")
+    out.print(f"Promise {made.pk} recorded: {customer} pays by {until}.", highlight=False)
+
+
+def _promise_list(status: str, as_json: bool) -> None:
+    from relance.collection import queries
+
+    rows = [queries.promise_json(p) for p in queries.promises(creditor(), status=status)]
+    if as_json:
+        emit({"promises": rows})
+        return
+    table = Table("id", "customer", "promised", "amount", "invoices", "channel", "status")
+    for p in rows[:SHOWN_ROWS]:
+        shown = (
+            f"{p['amount']} {p['currency']}" if p["amount"] else f"({p['owed']} {p['currency']})"
+        )
+        table.add_row(str(p["id"]), p["customer"], p["promised_date"], shown,
+                      ",".join(p["invoices"]) or "all", p["channel"], p["status"])  # fmt: skip
+    out.print(table)
+
+
+def _promise_cancel(promise_id: int | None, on: str | None) -> None:
+    from relance.collection.models import Promise
+    from relance.collection.services import cancel_promise
+    from relance.core.errors import DomainError
+
+    found = Promise.objects.filter(pk=promise_id, customer__creditor=creditor()).first()
+    if found is None:
+        raise fail(f"no promise {promise_id}")
+    try:
+        cancel_promise(found, on=_date(on, "--on"), actor=ACTOR)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Promise {promise_id} cancelled.", highlight=False)
+
+
+@app.command()
+def note(
+    customer: str,
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="forgot, cash_flow, invoice_not_received, dispute, "
+            "wrong_amount, wrong_delivery, waiting_approval, insolvency, other.",
+        ),
+    ],
+    text: Annotated[str, typer.Option("--text", help="What was said.")] = "",
+    invoices: Annotated[str | None, typer.Option("--invoices", help="N1,N2.")] = None,
+    on: OnOpt = None,
+) -> None:
+    """Note a contact with the debtor and the reason for non-payment they gave."""
+    setup()
+    from relance.collection.services import record_note
+    from relance.core.errors import DomainError
+
+    cust = _customer(customer)
+    items = [_invoice(n.strip()) for n in (invoices or "").split(",") if n.strip()]
+    try:
+        record_note(cust, reason=reason, text=text, on=_date(on, "--on"), actor=ACTOR,
+                    invoices=items)  # fmt: skip
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Noted: {customer}, {reason}.", highlight=False)
+
+
+@report_app.command("reasons")
+def report_reasons(
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date, YYYY-MM-DD.")
+    ] = None,
+    customer: Annotated[str | None, typer.Option("--customer", help="One customer.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The reasons for non-payment debtors gave, the most frequent first."""
+    setup()
+    from relance.collection import queries
+
+    stats = queries.reason_statistics(
+        creditor(), customer=_customer(customer) if customer else None,
+        since=_date(since, "--since") if since else None,
+    )  # fmt: skip
+    rows = queries.reasons_json(stats)
+    if as_json:
+        emit({"since": since, "customer": customer, "total": sum(r["count"] for r in rows),
+              "reasons": rows})  # fmt: skip
+        return
+    table = Table("reason", "times", "customers", "share", "last")
+    for r in rows:
+        table.add_row(r["reason"], str(r["count"]), str(r["customers"]),
+                      f"{float(r['share']) * 100:.1f} %", r["last"])  # fmt: skip
+    out.print(table)
 
 
 @app.command()
@@ -678,16 +1002,6 @@ def _plan(pk: int) -> Any:
         return queries.get_plan(creditor(), pk)
     except NotFound as exc:
         raise fail(str(exc)) from None
-
-
-def _amount(value: str, currency: str, option: str) -> int:
-    from relance.core.errors import DomainError
-    from relance.core.money import Money, parse_amount
-
-    try:
-        return Money.of(parse_amount(value, decimal_comma="," in value), currency).minor
-    except DomainError as exc:
-        raise fail(f"{option}: {exc}") from None
 
 
 def _print_plan(detail: dict[str, Any]) -> None:

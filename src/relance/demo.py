@@ -5,7 +5,9 @@ customers (B2B with their legal forms, consumers, public buyers), contacts, invo
 credit notes, and the payments each customer's behaviour produces up to `today`.
 `build_demo` writes them in bulk, with one audit event for the whole demo, and the
 demo login. It is sized for a million invoices: nothing is held beyond one chunk of
-customers, and no query runs per row.
+customers, and no query runs per row. Then a few customers of each behaviour get the
+conversations a credit manager would have had (reasons for non-payment, disputes,
+promises), recorded through the services.
 """
 
 from __future__ import annotations
@@ -819,8 +821,13 @@ def build_demo(
                 "payments": Payment.objects.filter(creditor=creditor).count(),
             }
         writer = _Writer(creditor)
+        sample: dict[Behaviour, list[str]] = defaultdict(list)
         while chunk := list(itertools.islice(records, CUSTOMERS_PER_CHUNK)):
             writer.save(chunk)
+            for c in chunk:
+                if len(sample[c.behaviour]) < CONVERSATIONS:
+                    sample[c.behaviour].append(c.code)
+        _conversations(creditor, sample, today)
         summary = writer.summary
         audit.record(
             DEMO_ACTOR,
@@ -837,6 +844,52 @@ def build_demo(
         analyze(Customer, Invoice, Payment, Allocation)
         balances.refresh(creditor, today)
     return summary
+
+
+# Customers per behaviour whose conversations the demo records: reasons, disputes, promises.
+CONVERSATIONS = 4
+_HEARD = {
+    Behaviour.SLOW: ("forgot", "waiting_approval", "invoice_not_received"),
+    Behaviour.CHRONIC: ("cash_flow",),
+    Behaviour.DISPUTER: ("dispute",),
+    Behaviour.INSOLVENT: ("insolvency",),
+}
+_CONTESTED = ("quantity", "price", "quality", "not_delivered")
+
+
+def _conversations(creditor: Creditor, sample: dict[Behaviour, list[str]], today: date) -> None:
+    """What a credit manager would have heard from a few customers of each behaviour,
+    recorded through the services (so audited): a reason for non-payment each; a dispute
+    on the oldest overdue invoice of disputers (one past its resolution date); promises
+    from the chronic late payers, one kept to come and one already broken."""
+    from relance.collection import services as collection
+
+    customers = {c.code: c for c in Customer.objects.filter(creditor=creditor)}
+    for behaviour, reasons in _HEARD.items():
+        for n, code in enumerate(sample.get(behaviour, [])):
+            customer = customers[code]
+            overdue = list(
+                customer.invoices.filter(
+                    kind="invoice", open_amount__gt=0, due_date__lt=today
+                ).order_by("due_date", "number")[:2]
+            )
+            if not overdue:
+                continue
+            heard_on = today - timedelta(days=3 + 5 * n)
+            collection.record_note(customer, reason=reasons[n % len(reasons)], on=heard_on,
+                                   actor=DEMO_ACTOR, invoices=overdue[:1])  # fmt: skip
+            if behaviour is Behaviour.DISPUTER:
+                opened = max(overdue[0].due_date, today - timedelta(days=45 - 10 * n))
+                collection.open_dispute(overdue[0], reason=_CONTESTED[n % len(_CONTESTED)],
+                                        on=opened, actor=DEMO_ACTOR)  # fmt: skip
+            elif behaviour is Behaviour.CHRONIC:
+                broken = n % 2 == 1
+                collection.record_promise(
+                    customer, until=today + timedelta(days=-10 if broken else 7), actor=DEMO_ACTOR,
+                    on=today - timedelta(days=20 if broken else 1), invoices=overdue,
+                    channel="call" if n < 2 else "email",
+                )  # fmt: skip
+    collection.review_promises(creditor, today, actor=DEMO_ACTOR)
 
 
 def _demo_login() -> None:

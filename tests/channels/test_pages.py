@@ -73,10 +73,20 @@ def test_the_call_page_gives_a_script_and_its_outcome_feeds_the_engine(web, bill
     assert "1 500,00" in page.replace("\u202f", " ")
     promised = (timezone.localdate() + timedelta(days=10)).isoformat()
     web.post(reverse("call", args=[call.pk]),
-             {"outcome": "promise", "promise_date": promised, "amount": "1500", "note": "paie le 10"})  # fmt: skip
+             {"outcome": "promise", "promise_date": promised, "amount": "1500", "note": "paie le 10",
+              "nonpayment": "cash_flow"})  # fmt: skip
     promise = Promise.objects.get()
     assert (promise.promised_date.isoformat(), promise.amount) == (promised, 150000)
+    assert (promise.channel, promise.recorded_by) == ("call", "alice")
     assert Call.objects.get().outcome == "promise"
+    # The reason the debtor gave is noted, tied to the call.
+    note = billed.notes.get()
+    assert (note.reason, note.source, note.text, note.call) == (
+        "cash_flow",
+        "call",
+        "paie le 10",
+        Call.objects.get(),
+    )
     assert Action.objects.get(pk=call.pk).status == "sent"  # the task is done
 
 
@@ -84,9 +94,13 @@ def test_a_call_without_answer_leaves_the_task_open(web, billed):
     call = queue(billed, "call", ["call"])
     Action.objects.filter(pk=call.pk).update(status="planned", mode="task")
     web.post(
-        reverse("call", args=[call.pk]), {"outcome": "dispute", "invoice": "F1", "reason": "prix"}
+        reverse("call", args=[call.pk]),
+        {"outcome": "dispute", "invoice": "F1", "reason": "price", "note": "prix du devis"},
     )
-    assert billed.invoices.get(number="F1").disputes.get().reason == "prix"
+    dispute = billed.invoices.get(number="F1").disputes.get()
+    assert (dispute.reason, dispute.description) == ("price", "prix du devis")
+    # The call noted the reason for non-payment: a dispute.
+    assert list(billed.notes.values_list("reason", "source")) == [("dispute", "call")]
     other = queue(billed, "call", ["call"])
     Action.objects.filter(pk=other.pk).update(status="planned", mode="task")
     web.post(reverse("call", args=[other.pk]), {"outcome": "no_answer"})

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("collection", "0004_step_penalties_statement"), ("ledger", "0002_creditor_sender_email")]
-AFTER = [("collection", "0006_payment_plans"), ("ledger", "0002_creditor_sender_email")]
+AFTER = [("collection", "0006_payment_plans"), ("ledger", "0004_invoice_written_off")]
 
 
 @pytest.fixture

@@ -16,7 +16,10 @@ from relance.channels import wording
 from relance.channels.models import Call, CallOutcome, Message, MessageStatus, MessageTemplate
 from relance.collection import services as collection
 from relance.collection.models import Action, ActionStatus
+from relance.core.disputes import DisputeReason
 from relance.core.errors import DomainError
+from relance.core.promises import PromiseChannel
+from relance.core.reasons import NonPaymentReason, NoteSource
 from relance.ledger.models import Creditor, Customer, Invoice
 
 # "Already paid": reminders wait this long for the payment to show in the bank lines.
@@ -102,10 +105,13 @@ def record_call(
     promise_amount: int | None = None,
     invoice: Invoice | None = None,
     reason: str = "",
+    nonpayment: str = "",
 ) -> Call:
     """The outcome of a call, fed to the engine: a promise pauses the items, a dispute
-    blocks its item, "already paid" holds reminders while the payment is matched. The
-    call task is done unless the debtor was not reached."""
+    blocks its item (`reason` from the dispute reasons), "already paid" holds reminders
+    while the payment is matched. The reason for non-payment the debtor gave
+    (`nonpayment`; a dispute gives "dispute") is noted. The call task is done unless the
+    debtor was not reached."""
     if outcome not in CallOutcome.values:
         raise DomainError(f"outcome: one of {', '.join(CallOutcome.values)}")
     if outcome == CallOutcome.CALL_BACK and not call_back_on:
@@ -119,12 +125,20 @@ def record_call(
             raise DomainError("a promise needs a date")
         collection.record_promise(
             customer, until=promise_date, on=on, actor=actor, amount=promise_amount,
-            invoices=[invoice] if invoice else None,
+            invoices=[invoice] if invoice else None, channel=PromiseChannel.CALL,
         )  # fmt: skip
     elif outcome == CallOutcome.DISPUTE:
         if invoice is None:
             raise DomainError("say which invoice is disputed")
-        collection.open_dispute(invoice, reason=reason or note or outcome, on=on, actor=actor)
+        collection.open_dispute(
+            invoice, reason=reason or DisputeReason.OTHER, description=note, on=on, actor=actor
+        )
+        nonpayment = nonpayment or NonPaymentReason.DISPUTE
+    if nonpayment:
+        collection.record_note(
+            customer, reason=nonpayment, text=note, on=on, actor=actor, source=NoteSource.CALL,
+            invoices=[invoice] if invoice else None, call=call,
+        )  # fmt: skip
     elif outcome == CallOutcome.ALREADY_PAID:
         until = on + timedelta(days=ALREADY_PAID_HOLD_DAYS)
         if not customer.hold_until or customer.hold_until < until:

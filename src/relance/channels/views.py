@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 
 from relance.channels import documents, queries, services, wording
 from relance.channels.models import CallOutcome, Message, MessageTemplate
-from relance.collection.models import Action, Step
+from relance.collection.models import (
+    Action,
+    DisputeReasonChoices,
+    NonPaymentReasonChoices,
+    Step,
+)
 from relance.core.errors import DomainError
 from relance.core.money import Money, parse_amount
 from relance.ledger.models import Customer
@@ -100,7 +105,8 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     script = wording.render(wording.wording(creditor, "call", lang), ctx)
     return render(request, "channels/call.html", {
         "action": action, "customer": customer, "items": items, "script": script, "c": ctx,
-        "outcomes": CallOutcome.choices, "sent": queries.sent_to(customer)[:10],
+        "outcomes": CallOutcome.choices, "dispute_reasons": DisputeReasonChoices.choices,
+        "nonpayment_reasons": NonPaymentReasonChoices.choices, "sent": queries.sent_to(customer)[:10],
         "calls": customer.calls.order_by("-called_on", "-pk")[:10], "today": today,
         "nav": "worklist",
     })  # fmt: skip
@@ -121,6 +127,7 @@ def _record_call(
             customer, post.get("outcome", ""), on=today, actor=request.user.get_username(),
             action=action, note=post.get("note", ""), call_back_on=day("call_back_on"),
             promise_date=day("promise_date"), invoice=invoice, reason=post.get("reason", ""),
+            nonpayment=post.get("nonpayment", ""),
             promise_amount=Money.of(parse_amount(amount), action.currency).minor if amount else None,
         )  # fmt: skip
     except (DomainError, ValueError) as exc:

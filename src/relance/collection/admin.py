@@ -4,6 +4,8 @@ from relance.admin import AuditedAdmin, ReadOnlyAdmin
 from relance.collection.models import (
     Action,
     Dispute,
+    DisputeComment,
+    Note,
     PaymentPlan,
     PlanInstalment,
     Promise,
@@ -32,13 +34,25 @@ class SegmentScenarioAdmin(AuditedAdmin):
 
 @admin.register(Dispute)
 class DisputeAdmin(AuditedAdmin):
-    list_display = ("invoice", "reason", "opened_on", "closed_on")
+    list_display = ("invoice", "reason", "status", "opened_on", "due_on", "closed_on")
     raw_id_fields = ("invoice",)
+
+
+@admin.register(DisputeComment)
+class DisputeCommentAdmin(ReadOnlyAdmin):
+    # Comments and their documents are evidence: added through the dispute page only.
+    list_display = ("dispute", "author", "filename", "created_at")
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "noted_on", "reason", "source", "actor")
+    list_filter = ("reason", "source")
 
 
 @admin.register(Promise)
 class PromiseAdmin(AuditedAdmin):
-    list_display = ("customer", "promised_date", "amount", "recorded_on")
+    list_display = ("customer", "promised_date", "amount", "status", "recorded_on")
     raw_id_fields = ("customer", "invoices")
 
 

@@ -3,12 +3,47 @@ payment plans), and the runs with the actions they plan (the outbox)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relance.core.disputes import DisputeReason, DisputeStatus
 from relance.core.errors import DomainError
+from relance.core.promises import PromiseChannel, PromiseStatus
+from relance.core.reasons import NonPaymentReason, NoteSource
 from relance.core.scenarios import StepChannel, StepMode
+
+
+class DisputeReasonChoices(models.TextChoices):
+    PRICE = DisputeReason.PRICE, _("price")
+    QUANTITY = DisputeReason.QUANTITY, _("quantity")
+    QUALITY = DisputeReason.QUALITY, _("quality")
+    NOT_DELIVERED = DisputeReason.NOT_DELIVERED, _("not delivered")
+    INVOICE_NOT_RECEIVED = DisputeReason.INVOICE_NOT_RECEIVED, _("invoice not received")
+    DUPLICATE = DisputeReason.DUPLICATE, _("duplicate")
+    ALREADY_PAID = DisputeReason.ALREADY_PAID, _("already paid")
+    OTHER = DisputeReason.OTHER, _("other")
+
+
+class DisputeStatusChoices(models.TextChoices):
+    OPEN = DisputeStatus.OPEN, _("open")
+    CREDITED = DisputeStatus.CREDITED, _("credit note")
+    REJECTED = DisputeStatus.REJECTED, _("rejected")
+    WRITTEN_OFF = DisputeStatus.WRITTEN_OFF, _("written off")
+    WITHDRAWN = DisputeStatus.WITHDRAWN, _("withdrawn")
+
+
+class NonPaymentReasonChoices(models.TextChoices):
+    FORGOT = NonPaymentReason.FORGOT, _("forgot")
+    CASH_FLOW = NonPaymentReason.CASH_FLOW, _("cash-flow problem")
+    INVOICE_NOT_RECEIVED = NonPaymentReason.INVOICE_NOT_RECEIVED, _("invoice not received")
+    DISPUTE = NonPaymentReason.DISPUTE, _("dispute")
+    WRONG_AMOUNT = NonPaymentReason.WRONG_AMOUNT, _("wrong amount")
+    WRONG_DELIVERY = NonPaymentReason.WRONG_DELIVERY, _("wrong delivery")
+    WAITING_APPROVAL = NonPaymentReason.WAITING_APPROVAL, _("waiting for internal approval")
+    INSOLVENCY = NonPaymentReason.INSOLVENCY, _("insolvency")
+    OTHER = NonPaymentReason.OTHER, _("other")
 
 
 class Scenario(models.Model):
@@ -104,20 +139,74 @@ class SegmentScenario(models.Model):
 
 
 class Dispute(models.Model):
-    """A contested invoice: it is not reminded while the dispute is open."""
+    """A contested invoice: it is not reminded while the dispute is open. One dispute
+    covers one invoice, so that each item is blocked, and resolved, on its own."""
 
     invoice = models.ForeignKey("ledger.Invoice", on_delete=models.PROTECT, related_name="disputes")
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=20, choices=DisputeReasonChoices)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DisputeStatusChoices, default="open"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="disputes", verbose_name=_("owner"),
+    )  # fmt: skip
+    due_on = models.DateField(_("resolution due on"))
     opened_on = models.DateField(_("opened on"))
+    opened_by = models.CharField(_("opened by"), max_length=150, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    credit_note = models.ForeignKey(
+        "ledger.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("credit note"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
-        indexes = [models.Index(fields=["invoice", "closed_on"])]
+        indexes = [
+            models.Index(fields=["invoice", "closed_on"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice}: {self.reason}"
+
+
+class DisputeComment(models.Model):
+    """A comment on a dispute, with the document that came with it when one did (kept
+    unchanged, with its SHA-256, as ledger evidence is)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="comments")
+    text = models.TextField(_("comment"), blank=True)
+    file = models.FileField(_("file"), upload_to="disputes/%Y/%m/", blank=True)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    author = models.CharField(_("author"), max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dispute comment")
+        verbose_name_plural = _("dispute comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.filename or self.text[:50]
+
+
+class PromiseStatusChoices(models.TextChoices):
+    OPEN = PromiseStatus.OPEN, _("open")
+    KEPT = PromiseStatus.KEPT, _("kept")
+    BROKEN = PromiseStatus.BROKEN, _("broken")
+    CANCELLED = PromiseStatus.CANCELLED, _("cancelled")
+
+
+class PromiseChannelChoices(models.TextChoices):
+    CALL = PromiseChannel.CALL, _("call")
+    EMAIL = PromiseChannel.EMAIL, _("email")
+    PORTAL = PromiseChannel.PORTAL, _("portal")
+    LETTER = PromiseChannel.LETTER, _("letter")
+    IN_PERSON = PromiseChannel.IN_PERSON, _("in person")
 
 
 class Promise(models.Model):
@@ -129,12 +218,24 @@ class Promise(models.Model):
     invoices = models.ManyToManyField("ledger.Invoice", related_name="promises", blank=True)
     promised_date = models.DateField(_("promised date"))
     amount = models.BigIntegerField(_("amount"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # What its items owed when it was recorded: the target when no amount was promised.
+    owed = models.BigIntegerField(default=0)
     grace_days = models.PositiveSmallIntegerField(_("grace days"), default=2)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=PromiseChannelChoices, blank=True
+    )
     recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.CharField(_("recorded by"), max_length=150, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PromiseStatusChoices, default="open"
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("promise to pay")
         verbose_name_plural = _("promises to pay")
+        indexes = [models.Index(fields=["status", "closed_on"])]
 
     def __str__(self) -> str:
         return f"{self.customer} {self.promised_date}"
@@ -146,6 +247,33 @@ class PlanStatus(models.TextChoices):
     COMPLETED = "completed", _("completed")
     DEFAULTED = "defaulted", _("defaulted")
     CANCELLED = "cancelled", _("cancelled")
+
+
+class Note(models.Model):
+    """What the debtor said on a contact: the reason for not paying, and a note."""
+
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="notes")
+    reason = models.CharField(
+        _("reason for non-payment"), max_length=24, choices=NonPaymentReasonChoices
+    )
+    text = models.TextField(_("note"), blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=[(s.value, s.value) for s in NoteSource]
+    )
+    invoices = models.ManyToManyField("ledger.Invoice", related_name="notes", blank=True)
+    call = models.ForeignKey(
+        "channels.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
+    noted_on = models.DateField(_("date"))
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        indexes = [models.Index(fields=["customer", "noted_on"]), models.Index(fields=["noted_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.noted_on} {self.reason}"
 
 
 class PaymentPlan(models.Model):

@@ -8,13 +8,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import holidays
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
+from relance.audit import Event
 from relance.collection.models import (
     Action,
     ActionItem,
     ActionStatus,
     Dispute,
+    Note,
     PaymentPlan,
     PlanStatus,
     Promise,
@@ -25,8 +27,11 @@ from relance.collection.models import (
 from relance.core import engine
 from relance.core import plans as plans_core
 from relance.core import scenarios as core
+from relance.core.disputes import DisputeStatus, is_overdue
 from relance.core.law import add_years, alert_months, deadline, for_country, shortest_prescription
 from relance.core.money import format_minor
+from relance.core.promises import PromiseStatus, keeping_rate
+from relance.core.reasons import ReasonCount, statistics
 from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice
 
 # A step counts as taken for an item unless its action was cancelled, except by a
@@ -119,6 +124,123 @@ def plan_paid(plan: PaymentPlan, day: date) -> int:
 
 def plan_states(plan: PaymentPlan, day: date) -> list[plans_core.InstalmentState]:
     return plans_core.instalment_states(plan_lines(plan), plan_paid(plan, day), day)
+
+
+def disputes(
+    creditor: Creditor, today: date, *, overdue: bool = False, open_only: bool = False
+) -> QuerySet[Dispute]:
+    """The creditor's disputes, the oldest resolution due date first; `overdue`: the open
+    ones past it (what the worklist shows)."""
+    qs = Dispute.objects.filter(invoice__creditor=creditor).select_related(
+        "invoice__customer", "owner", "credit_note"
+    )
+    if overdue or open_only:
+        qs = qs.filter(status=DisputeStatus.OPEN)
+    if overdue:
+        qs = qs.filter(due_on__lt=today)
+    return qs.order_by("due_on", "pk")
+
+
+def dispute_json(d: Dispute, today: date) -> dict[str, Any]:
+    inv = d.invoice
+    return {
+        "id": d.pk,
+        "invoice": inv.number,
+        "customer": inv.customer.code,
+        "reason": d.reason,
+        "description": d.description,
+        "status": d.status,
+        "owner": d.owner.get_username() if d.owner else None,
+        "opened_on": d.opened_on.isoformat(),
+        "due_on": d.due_on.isoformat(),
+        "overdue": is_overdue(DisputeStatus(d.status), d.opened_on, d.due_on, today),
+        "closed_on": d.closed_on.isoformat() if d.closed_on else None,
+        "currency": inv.currency,
+        "amount": format_minor(inv.amount, inv.currency),
+        "open_amount": format_minor(inv.open_amount, inv.currency),
+        "credit_note": d.credit_note.number if d.credit_note else None,
+    }
+
+
+def dispute_timeline(dispute: Dispute) -> QuerySet[Event]:
+    """Everything that happened to the dispute, oldest first (the audit events)."""
+    return Event.objects.filter(subject_type="dispute", subject_id=dispute.pk).order_by("at", "id")
+
+
+BROKEN_ALERT_DAYS = 30  # a broken promise stays on the worklist this long
+
+
+def promises(
+    creditor: Creditor, *, status: str = "", customer: Customer | None = None
+) -> QuerySet[Promise]:
+    qs = Promise.objects.filter(customer__creditor=creditor).select_related("customer")
+    if status:
+        qs = qs.filter(status=status)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return qs.prefetch_related("invoices").order_by("-promised_date", "-pk")
+
+
+def broken_promises(creditor: Creditor, today: date) -> QuerySet[Promise]:
+    """Promises broken within the last days: the worklist's alert."""
+    since = today - timedelta(days=BROKEN_ALERT_DAYS)
+    return promises(creditor, status=PromiseStatus.BROKEN).filter(
+        closed_on__gt=since, closed_on__lte=today
+    )
+
+
+def promise_json(p: Promise) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "customer": p.customer.code,
+        "promised_date": p.promised_date.isoformat(),
+        "grace_days": p.grace_days,
+        "currency": p.currency,
+        "amount": None if p.amount is None else format_minor(p.amount, p.currency),
+        "owed": format_minor(p.owed, p.currency),
+        "invoices": sorted(i.number for i in p.invoices.all()),
+        "channel": p.channel,
+        "recorded_on": p.recorded_on.isoformat(),
+        "recorded_by": p.recorded_by,
+        "status": p.status,
+        "closed_on": p.closed_on.isoformat() if p.closed_on else None,
+    }
+
+
+def promise_keeping(customer: Customer) -> dict[str, Any]:
+    """How the customer keeps their promises: counts per status and the keeping rate
+    (kept over kept and broken; None before any was decided)."""
+    counts = dict(
+        customer.promises.values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    rate = keeping_rate(PromiseStatus(s) for s, n in counts.items() for _ in range(n))
+    return {
+        "kept": counts.get(PromiseStatus.KEPT, 0),
+        "broken": counts.get(PromiseStatus.BROKEN, 0),
+        "open": counts.get(PromiseStatus.OPEN, 0),
+        "cancelled": counts.get(PromiseStatus.CANCELLED, 0),
+        "rate": None if rate is None else str(rate),
+    }
+
+
+def reason_statistics(
+    creditor: Creditor, *, customer: Customer | None = None, since: date | None = None
+) -> list[ReasonCount]:
+    """The reasons for non-payment given, per reason, the most frequent first."""
+    notes = Note.objects.filter(customer__creditor=creditor)
+    if customer is not None:
+        notes = notes.filter(customer=customer)
+    if since is not None:
+        notes = notes.filter(noted_on__gte=since)
+    return statistics(notes.values_list("customer__code", "reason", "noted_on").iterator())
+
+
+def reasons_json(stats: list[ReasonCount]) -> list[dict[str, Any]]:
+    return [
+        {"reason": r.reason, "count": r.count, "customers": r.customers, "share": str(r.share),
+         "last": r.last.isoformat()}
+        for r in stats
+    ]  # fmt: skip
 
 
 def _current_plans(plans: QuerySet[PaymentPlan], day: date) -> set[int]:
@@ -254,7 +376,10 @@ def ledger(creditor: Creditor, day: date, customer: Customer | None = None) -> e
     )
     promised_items: dict[int, date] = {}
     promised_customers: dict[int, date] = {}
-    promises = Promise.objects.filter(customer__creditor=creditor, recorded_on__lte=day)
+    # A kept or cancelled promise holds nothing back from the day it closed.
+    promises = Promise.objects.filter(customer__creditor=creditor, recorded_on__lte=day).exclude(
+        status__in=[PromiseStatus.KEPT, PromiseStatus.CANCELLED], closed_on__lte=day
+    )
     for promise in scoped(promises, "customer").prefetch_related("invoices"):
         until = promise.promised_date + timedelta(days=promise.grace_days)
         targets = [i.pk for i in promise.invoices.all()]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
@@ -19,6 +20,8 @@ from relance.collection.models import (
     ActionItem,
     ActionStatus,
     Dispute,
+    DisputeComment,
+    Note,
     PaymentPlan,
     PlanInstalment,
     Promise,
@@ -26,12 +29,14 @@ from relance.collection.models import (
     Scenario,
     Step,
 )
-from relance.core import engine, plans
+from relance.core import disputes, engine, plans, promises, reasons
 from relance.core import scenarios as core
+from relance.core.disputes import DisputeEvent, DisputeStatus
 from relance.core.errors import DomainError
 from relance.core.money import format_minor
+from relance.core.reasons import NoteSource
 from relance.core.scenarios import StepMode
-from relance.ledger.models import Creditor, Customer, Invoice
+from relance.ledger.models import Allocation, Creditor, Customer, Invoice
 
 
 def install_default_scenarios(creditor: Creditor, *, actor: str) -> list[Scenario]:
@@ -89,6 +94,8 @@ def run_collection(
                 f"a run for {later.date} exists: runs go in date order (use --dry-run to look back)"
             )
         cancelled = 0 if dry_run else cancel_stale_actions(creditor, actor=actor)
+        if not dry_run:
+            review_promises(creditor, day, actor=actor)
         book = queries.ledger(creditor, day)
         if not book.scenarios:
             raise DomainError("the creditor has no scenario: run `relance init`")
@@ -243,34 +250,167 @@ def cancel_stale_actions(creditor: Creditor, *, actor: str) -> int:
     return len(cancelled)
 
 
+def _dispute_move(dispute: Dispute, event: DisputeEvent) -> None:
+    """Through the core's table, or a clear error."""
+    dispute.status = str(disputes.transition(DisputeStatus(dispute.status), event))
+
+
+def _audit_dispute(actor: str, verb: str, dispute: Dispute, data: dict[str, Any]) -> None:
+    audit.record(actor, verb, dispute, {"invoice": dispute.invoice.number, **data},
+                 creditor_id=dispute.invoice.creditor_id)  # fmt: skip
+
+
 @transaction.atomic
-def open_dispute(invoice: Invoice, *, reason: str, on: date, actor: str) -> Dispute:
-    """The invoice is contested: the engine leaves it alone until the dispute closes."""
-    if not reason.strip():
-        raise DomainError("a dispute needs a reason")
+def open_dispute(
+    invoice: Invoice,
+    *,
+    reason: str,
+    on: date,
+    actor: str,
+    description: str = "",
+    owner: Any = None,
+    due_on: date | None = None,
+) -> Dispute:
+    """The invoice is contested: the engine leaves it alone until the dispute is resolved
+    (the customer's other items go on)."""
+    code = disputes.parse_reason(reason)
+    if invoice.kind != "invoice":
+        raise DomainError(f"{invoice.number} is a credit note: dispute the invoice")
+    if invoice.open_amount <= 0:
+        raise DomainError(f"invoice {invoice.number} has nothing open")
     if invoice.disputes.filter(closed_on__isnull=True).exists():
         raise DomainError(f"invoice {invoice.number} is already disputed")
-    dispute = Dispute.objects.create(invoice=invoice, reason=reason.strip(), opened_on=on)
-    audit.record(
-        actor,
-        "dispute.opened",
-        invoice,
-        {"dispute": dispute.pk, "reason": dispute.reason, "on": on},
-    )
+    due = disputes.resolution_due(on, due_on)
+    if due < on:
+        raise DomainError(f"a dispute opened on {on} cannot be due for resolution on {due}")
+    dispute = Dispute.objects.create(
+        invoice=invoice, reason=code, description=description.strip(), opened_on=on,
+        opened_by=actor, due_on=due, owner=owner if getattr(owner, "pk", None) else None,
+    )  # fmt: skip
+    _audit_dispute(actor, "dispute.opened", dispute, {
+        "reason": code, "description": dispute.description, "on": on, "due_on": due,
+        "owner": dispute.owner.get_username() if dispute.owner else None,
+    })  # fmt: skip
+    return dispute
+
+
+def open_dispute_of(invoice: Invoice) -> Dispute:
+    dispute = invoice.disputes.filter(closed_on__isnull=True).first()
+    if dispute is None:
+        raise DomainError(f"invoice {invoice.number} has no open dispute")
     return dispute
 
 
 @transaction.atomic
 def close_dispute(invoice: Invoice, *, on: date, actor: str) -> Dispute:
-    dispute = invoice.disputes.filter(closed_on__isnull=True).first()
-    if dispute is None:
-        raise DomainError(f"invoice {invoice.number} has no open dispute")
+    """The debtor withdrew the dispute: the invoice resumes at its next step."""
+    dispute = open_dispute_of(invoice)
+    _check_after(dispute, on)
+    _dispute_move(dispute, DisputeEvent.WITHDRAW)
+    dispute.closed_on = on
+    dispute.save(update_fields=["status", "closed_on"])
+    _audit_dispute(actor, "dispute.closed", dispute, {"status": dispute.status, "on": on})
+    return dispute
+
+
+def _check_after(dispute: Dispute, on: date) -> None:
     if on < dispute.opened_on:
         raise DomainError(f"the dispute was opened on {dispute.opened_on}")
+
+
+RESOLUTIONS = {
+    "credit_note": DisputeEvent.CREDIT_NOTE,
+    "rejected": DisputeEvent.REJECT,
+    "write_off": DisputeEvent.WRITE_OFF,
+}
+
+
+@transaction.atomic
+def resolve_dispute(
+    dispute: Dispute,
+    resolution: str,
+    *,
+    on: date,
+    actor: str,
+    amount: int | None = None,
+    comment: str = "",
+) -> Dispute:
+    """Resolve an open dispute: by a credit note (`amount`, or the whole open amount;
+    a real credit note applied to the invoice), rejected (dunning resumes at the next
+    step), or written off (what is left leaves dunning and the open balances)."""
+    from relance.ledger import services as ledger
+
+    if resolution not in RESOLUTIONS:
+        raise DomainError(f"resolution: one of {', '.join(RESOLUTIONS)}")
+    dispute = Dispute.objects.select_for_update().select_related("invoice").get(pk=dispute.pk)
+    _dispute_move(dispute, RESOLUTIONS[resolution])
+    _check_after(dispute, on)
+    invoice = dispute.invoice
+    data: dict[str, Any] = {"resolution": resolution, "on": on, "comment": comment.strip()}
+    why = f"dispute {dispute.pk} ({dispute.reason})"
+    if resolution == "credit_note":
+        note = ledger.credit_invoice(invoice, amount, on=on, actor=actor, why=why)
+        dispute.credit_note = note
+        data |= {"credit_note": note.number, "amount": format_minor(-note.amount, note.currency)}
+    elif resolution == "write_off":
+        written = ledger.write_off(invoice, on=on, actor=actor, why=why)
+        data["amount"] = format_minor(written.written_off, written.currency)
+    elif amount is not None:
+        raise DomainError("only a credit note takes an amount")
     dispute.closed_on = on
-    dispute.save(update_fields=["closed_on"])
-    audit.record(actor, "dispute.closed", invoice, {"dispute": dispute.pk, "on": on})
+    dispute.save(update_fields=["status", "closed_on", "credit_note"])
+    _audit_dispute(actor, "dispute.resolved", dispute, data)
     return dispute
+
+
+@transaction.atomic
+def comment_dispute(
+    dispute: Dispute, *, text: str = "", upload: File | None = None, actor: str
+) -> DisputeComment:
+    """A comment on the dispute's file, with a document kept with its SHA-256."""
+    from relance.ledger.services import file_digest
+
+    if not text.strip() and upload is None:
+        raise DomainError("a comment needs a text or a file")
+    _dispute_move(dispute, DisputeEvent.COMMENT)
+    comment = DisputeComment(dispute=dispute, text=text.strip(), author=actor)
+    if upload is not None:
+        comment.filename, comment.sha256 = file_digest(upload)
+        comment.file.save(comment.filename, upload, save=False)
+    comment.save()
+    _audit_dispute(actor, "dispute.commented", dispute, {
+        "comment": comment.pk, "text": comment.text, "file": comment.filename,
+        "sha256": comment.sha256,
+    })  # fmt: skip
+    return comment
+
+
+@transaction.atomic
+def assign_dispute(dispute: Dispute, *, owner: Any, due_on: date | None, actor: str) -> Dispute:
+    """A new owner (a user, or nobody) and resolution due date for an open dispute."""
+    _dispute_move(dispute, DisputeEvent.ASSIGN)
+    due = due_on or dispute.due_on
+    if due < dispute.opened_on:
+        raise DomainError(f"the dispute was opened on {dispute.opened_on}")
+    before = {
+        "owner": dispute.owner.get_username() if dispute.owner else None,
+        "due_on": dispute.due_on,
+    }
+    dispute.owner = owner if getattr(owner, "pk", None) else None
+    dispute.due_on = due
+    dispute.save(update_fields=["status", "owner", "due_on"])
+    after = {"owner": dispute.owner.get_username() if dispute.owner else None, "due_on": due}
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changes:
+        _audit_dispute(actor, "dispute.assigned", dispute, {"changes": changes})
+    return dispute
+
+
+def _promise_items(customer: Customer, invoices: list[Invoice], until: date, currency: str) -> Any:
+    """The items a promise covers: those named, or the customer's items due by the date."""
+    if invoices:
+        return Invoice.objects.filter(pk__in=[i.pk for i in invoices])
+    return customer.invoices.filter(kind="invoice", currency=currency, due_date__lte=until)
 
 
 @transaction.atomic
@@ -282,24 +422,124 @@ def record_promise(
     actor: str,
     amount: int | None = None,
     invoices: list[Invoice] | None = None,
-    grace_days: int = 2,
+    grace_days: int = promises.DEFAULT_GRACE_DAYS,
+    channel: str = promises.PromiseChannel.CALL,
 ) -> Promise:
     """The debtor promised to pay by `until`: the items (all the customer's when none are
-    named) wait until then plus the grace days."""
+    named) wait until then plus the grace days. It is kept when the payments allocated
+    to them reach `amount` (or what they owe now) by then; broken otherwise."""
+    how = promises.parse_channel(channel)
     if until < on:
         raise DomainError(f"a promise to pay by {until} recorded on {on} is already past")
+    if amount is not None and amount <= 0:
+        raise DomainError("a promised amount is more than zero")
+    named = list(invoices or [])
+    for inv in named:
+        if inv.customer_id != customer.pk:
+            raise DomainError(f"invoice {inv.number} is not {customer.code}'s")
+    currencies = {i.currency for i in named} or {customer.creditor.currency}
+    if len(currencies) > 1:
+        raise DomainError("a promise covers invoices of one currency")
+    currency = currencies.pop()
+    items = _promise_items(customer, named, until, currency).filter(open_amount__gt=0)
+    owed = items.aggregate(t=Sum("open_amount"))["t"]
+    promise = Promise.objects.create(
+        customer=customer, promised_date=until, amount=amount, grace_days=grace_days,
+        recorded_on=on, currency=currency, owed=owed or 0, channel=how, recorded_by=actor,
+    )  # fmt: skip
+    promise.invoices.set(named)
+    audit.record(actor, "promise.recorded", customer, {
+        "promise": promise.pk, "until": until, "channel": how, "currency": currency,
+        "amount": None if amount is None else format_minor(amount, currency),
+        "invoices": [i.number for i in named],
+    })  # fmt: skip
+    return promise
+
+
+@transaction.atomic
+def cancel_promise(promise: Promise, *, on: date, actor: str) -> Promise:
+    """The promise no longer holds (replaced, or recorded by mistake): its items resume."""
+    if promise.status != promises.PromiseStatus.OPEN:
+        raise DomainError(f"the promise is {promise.status}: only an open one is cancelled")
+    promise.status, promise.closed_on = promises.PromiseStatus.CANCELLED, on
+    promise.save(update_fields=["status", "closed_on"])
+    audit.record(actor, "promise.cancelled", promise.customer, {"promise": promise.pk, "on": on})
+    return promise
+
+
+def promise_facts(promise: Promise) -> promises.PromiseFacts:
+    return promises.PromiseFacts(
+        promise.recorded_on, promise.promised_date, promise.grace_days,
+        promise.amount if promise.amount is not None else promise.owed,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def review_promises(
+    creditor: Creditor, today: date, *, actor: str, customer: Customer | None = None
+) -> dict[str, int]:
+    """Decide the open promises (and the broken ones an earlier-dated payment may since
+    have kept) from the allocations to their items: kept ones close themselves, broken
+    ones are recorded and raise an alert on the worklist. A promise never goes back to
+    open. Returns how many became kept and broken."""
+    candidates = Promise.objects.filter(
+        customer__creditor=creditor, recorded_on__lte=today,
+        status__in=[promises.PromiseStatus.OPEN, promises.PromiseStatus.BROKEN],
+    ).select_related("customer__creditor").prefetch_related("invoices")  # fmt: skip
+    if customer is not None:
+        candidates = candidates.filter(customer=customer)
+    found = {"kept": 0, "broken": 0}
+    for promise in candidates.select_for_update(of=("self",)):
+        items = _promise_items(
+            promise.customer, list(promise.invoices.all()), promise.promised_date, promise.currency
+        )
+        paid = Allocation.objects.filter(invoice__in=items, date__gte=promise.recorded_on)
+        new, closed = promises.status(
+            promise_facts(promise), paid.values_list("date", "amount"), today
+        )
+        moves = (new == promises.PromiseStatus.KEPT) or (
+            new == promises.PromiseStatus.BROKEN and promise.status == promises.PromiseStatus.OPEN
+        )
+        if not moves or new == promise.status:
+            continue
+        promise.status, promise.closed_on = new, closed
+        promise.save(update_fields=["status", "closed_on"])
+        found[str(new)] += 1
+        audit.record(actor, f"promise.{new}", promise.customer, {
+            "promise": promise.pk, "on": closed, "until": promise.promised_date,
+        })  # fmt: skip
+    return found
+
+
+@transaction.atomic
+def record_note(
+    customer: Customer,
+    *,
+    reason: str,
+    text: str = "",
+    on: date,
+    actor: str,
+    source: str = NoteSource.NOTE,
+    invoices: list[Invoice] | None = None,
+    call: Any = None,
+) -> Note:
+    """What the debtor said on a contact, with the reason for non-payment they gave."""
+    code = reasons.parse_reason(reason)
+    if source not in NoteSource.__members__.values():
+        raise DomainError(f"source: one of {', '.join(s.value for s in NoteSource)}")
     for inv in invoices or []:
         if inv.customer_id != customer.pk:
             raise DomainError(f"invoice {inv.number} is not {customer.code}'s")
-    promise = Promise.objects.create(
-        customer=customer, promised_date=until, amount=amount, grace_days=grace_days, recorded_on=on
-    )
-    promise.invoices.set(invoices or [])
-    audit.record(
-        actor, "promise.recorded", customer,
-        {"promise": promise.pk, "until": until, "amount": amount, "invoices": [i.number for i in invoices or []]},
+    note = Note.objects.create(
+        customer=customer, reason=code, text=text.strip(), source=source, noted_on=on,
+        actor=actor, call=call,
     )  # fmt: skip
-    return promise
+    note.invoices.set(invoices or [])
+    audit.record(actor, "note.recorded", customer, {
+        "note": note.pk, "reason": code, "source": source, "text": note.text,
+        "invoices": [i.number for i in invoices or []],
+    })  # fmt: skip
+    return note
 
 
 @transaction.atomic

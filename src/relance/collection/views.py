@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +21,20 @@ from relance.channels import documents
 from relance.channels import queries as channels
 from relance.collection import queries, services
 from relance.collection import yaml as scenario_yaml
-from relance.collection.models import Action, ActionItem, ActionStatus, PaymentPlan, Run
+from relance.collection.models import (
+    Action,
+    ActionItem,
+    ActionStatus,
+    Dispute,
+    DisputeComment,
+    DisputeReasonChoices,
+    NonPaymentReasonChoices,
+    PaymentPlan,
+    Promise,
+    Run,
+)
 from relance.core import plans as plans_core
+from relance.core.disputes import DisputeStatus, is_overdue
 from relance.core.errors import DomainError
 from relance.core.money import Money, parse_amount
 from relance.ledger.models import Customer, Invoice
@@ -77,7 +91,19 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "defaulted_plans": queries.plan_alerts(creditor, day),
         "letters": channels.letters_to_print(creditor),
         "attention": channels.needing_attention(creditor)[:SHOWN],
+        "overdue_disputes": queries.disputes(creditor, day, overdue=True)[:SHOWN],
+        "broken_promises": queries.broken_promises(creditor, day)[:SHOWN],
+        "reasons": _labelled(queries.reason_statistics(creditor, since=day - timedelta(days=REASON_DAYS))),
     })  # fmt: skip
+
+
+REASON_DAYS = 90  # the worklist's panel of reasons for non-payment looks this far back
+
+
+def _labelled(stats: list[Any]) -> list[dict[str, Any]]:
+    """Reason statistics with their labels in the user's language."""
+    labels = dict(NonPaymentReasonChoices.choices)
+    return [{"label": labels.get(r.reason, r.reason), "r": r} for r in stats]
 
 
 @login_required
@@ -176,6 +202,13 @@ def hold(request: HttpRequest) -> HttpResponse:
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
+def _form_amount(request: HttpRequest, currency: str) -> int | None:
+    amount = request.POST.get("amount", "").strip()
+    if not amount:
+        return None
+    return Money.of(parse_amount(amount, decimal_comma="," in amount), currency).minor
+
+
 @login_required
 @require_POST
 def promise(request: HttpRequest) -> HttpResponse:
@@ -185,11 +218,11 @@ def promise(request: HttpRequest) -> HttpResponse:
     try:
         if until is None:
             raise DomainError(_("Give the promised date."))
-        amount = request.POST.get("amount", "").strip()
+        invoices = list(customer.invoices.filter(number__in=request.POST.getlist("invoice")))
         services.record_promise(
             customer, until=until, on=timezone.localdate(), actor=request.user.get_username(),
-            amount=Money.of(parse_amount(amount, decimal_comma="," in amount), creditor.currency).minor if amount else None,
-            invoices=list(customer.invoices.filter(number__in=request.POST.getlist("invoice"))),
+            amount=_form_amount(request, invoices[0].currency if invoices else creditor.currency),
+            invoices=invoices, channel=request.POST.get("channel") or "call",
         )  # fmt: skip
         messages.success(request, _("Promise recorded."))
     except DomainError as exc:
@@ -295,6 +328,35 @@ def plan_change(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def promise_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Promise, pk=pk, customer__creditor=current_creditor())
+    try:
+        services.cancel_promise(found, on=timezone.localdate(), actor=request.user.get_username())
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect_back(request, reverse("customer", args=[found.customer.code]))
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest) -> HttpResponse:
+    customer = get_object_or_404(
+        Customer, creditor=current_creditor(), code=request.POST.get("customer", "")
+    )
+    try:
+        services.record_note(
+            customer, reason=request.POST.get("reason", ""), text=request.POST.get("text", ""),
+            on=timezone.localdate(), actor=request.user.get_username(),
+            invoices=list(customer.invoices.filter(number__in=request.POST.getlist("invoice"))),
+        )  # fmt: skip
+        messages.success(request, _("Note recorded."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect_back(request, reverse("customer", args=[customer.code]))
+
+
+@login_required
+@require_POST
 def dispute(request: HttpRequest) -> HttpResponse:
     invoice = get_object_or_404(
         Invoice, creditor=current_creditor(), number=request.POST.get("invoice", "")
@@ -304,9 +366,84 @@ def dispute(request: HttpRequest) -> HttpResponse:
         if request.POST.get("do") == "close":
             services.close_dispute(invoice, on=today, actor=actor)
         else:
-            services.open_dispute(
-                invoice, reason=request.POST.get("reason", ""), on=today, actor=actor
-            )
+            made = services.open_dispute(
+                invoice, reason=request.POST.get("reason", ""), on=today, actor=actor,
+                description=request.POST.get("description", ""),
+                due_on=_form_date(request, "due_on"), owner=request.user,
+            )  # fmt: skip
+            return redirect("dispute-detail", pk=made.pk)
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect_back(request, reverse("invoice", args=[invoice.number]))
+
+
+@login_required
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    creditor = current_creditor()
+    today = timezone.localdate()
+    overdue = request.GET.get("overdue") == "1"
+    everything = request.GET.get("all") == "1"
+    rows = queries.disputes(creditor, today, overdue=overdue, open_only=not everything)
+    return render(request, "collection/dispute_list.html", {
+        "disputes": rows[:SHOWN], "total": rows.count(), "overdue": overdue, "all": everything,
+        "today": today, "nav": "disputes",
+    })  # fmt: skip
+
+
+@login_required
+def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A dispute's file: what is contested, its owner and due date, the comments and
+    documents, the resolution, and its timeline."""
+    creditor = current_creditor()
+    found = get_object_or_404(
+        Dispute.objects.select_related("invoice__customer", "owner", "credit_note"),
+        pk=pk, invoice__creditor=creditor,
+    )  # fmt: skip
+    if request.method == "POST":
+        return _dispute_change(request, found)
+    today = timezone.localdate()
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    return render(request, "collection/dispute_detail.html", {
+        "d": found, "invoice": found.invoice, "comments": found.comments.all(),
+        "timeline": queries.dispute_timeline(found), "users": users, "today": today,
+        "overdue": is_overdue(DisputeStatus(found.status), found.opened_on, found.due_on, today),
+        "reasons": DisputeReasonChoices.choices, "nav": "disputes",
+    })  # fmt: skip
+
+
+def _dispute_change(request: HttpRequest, found: Dispute) -> HttpResponse:
+    post, actor, today = request.POST, request.user.get_username(), timezone.localdate()
+    do = post.get("do", "")
+    try:
+        if do == "comment":
+            services.comment_dispute(
+                found, text=post.get("text", ""), upload=request.FILES.get("file"), actor=actor
+            )
+        elif do == "assign":
+            owner = get_user_model().objects.filter(pk=post.get("owner") or None).first()
+            services.assign_dispute(
+                found, owner=owner, due_on=_form_date(request, "due_on"), actor=actor
+            )
+        elif do in services.RESOLUTIONS:
+            services.resolve_dispute(
+                found, do, on=today, actor=actor, comment=post.get("comment", ""),
+                amount=_form_amount(request, found.invoice.currency) if do == "credit_note" else None,
+            )  # fmt: skip
+        elif do == "withdraw":
+            services.close_dispute(found.invoice, on=today, actor=actor)
+        else:
+            raise DomainError(_("Unknown change."))
+        messages.success(request, _("Dispute updated."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("dispute-detail", pk=found.pk)
+
+
+@login_required
+def dispute_file(request: HttpRequest, pk: int, comment: int) -> FileResponse:
+    found = get_object_or_404(
+        DisputeComment, pk=comment, dispute_id=pk, dispute__invoice__creditor=current_creditor()
+    )
+    if not found.file:
+        raise Http404
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)

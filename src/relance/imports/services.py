@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from relance import audit
 from relance.bulk import Inserter, analyze
+from relance.collection.services import review_promises
 from relance.core.law import Jurisdiction, Sector, for_country
 from relance.core.ledger import OpenItem, allocate, invoice_status, settle
 from relance.core.money import format_minor
@@ -637,6 +638,8 @@ def apply_payment(payment: Payment, *, hints: list[str], actor: str) -> list[All
     if made:
         payment.unapplied -= sum(a.amount for a in made)
         payment.save(update_fields=["unapplied"])
+        # A promise these payments keep closes itself.
+        review_promises(payment.creditor, payment.date, actor=actor, customer=payment.customer)
     return made
 
 

@@ -235,6 +235,9 @@ class Invoice(models.Model):
     reported_open_amount = models.BigIntegerField(null=True, blank=True)
     settled_elsewhere = models.BigIntegerField(default=0)
     open_amount = models.BigIntegerField(_("open amount"))
+    # What was abandoned as irrecoverable (a dispute resolved by a write-off), and when.
+    written_off = models.BigIntegerField(_("written off"), default=0)
+    written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     po_number = models.CharField(_("PO number"), max_length=60, blank=True)
     contract_rate = models.DecimalField(
         _("contract penalty rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True

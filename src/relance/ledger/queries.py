@@ -129,6 +129,12 @@ def customer_json(customer: Customer, today: date) -> dict[str, Any]:
         }
         for b in balances(customer, today)
     ]
+    from relance.collection import queries as collection
+
+    data["promises"] = collection.promise_keeping(customer)
+    data["reasons"] = collection.reasons_json(
+        collection.reason_statistics(customer.creditor, customer=customer)
+    )
     data["open_items"] = [
         invoice_json(i) | {"days_overdue": max(0, days_overdue(i.due_date, as_of=today))}
         for i in open_items(customer)

@@ -15,8 +15,11 @@ from relance.core import identifiers
 from relance.core.currencies import minor_units
 from relance.core.errors import DomainError
 from relance.core.law import Sector
+from relance.core.ledger import InvoiceKind, invoice_status
+from relance.core.money import format_minor
 from relance.core.terms import PaymentTerms
-from relance.ledger.models import Creditor, Evidence, Invoice
+from relance.ledger import balances
+from relance.ledger.models import Allocation, Creditor, Evidence, Invoice
 
 CREDITOR_FIELDS = (
     "name",
@@ -90,21 +93,101 @@ def update_creditor(creditor: Creditor, *, actor: str, **values: Any) -> Credito
     return creditor
 
 
+def file_digest(upload: File) -> tuple[str, str]:
+    """(file name, SHA-256) of an uploaded document, read in chunks; the file is
+    rewound for saving."""
+    digest = hashlib.sha256()
+    for block in upload.chunks():
+        digest.update(block)
+    upload.seek(0)
+    return Path(upload.name or "document").name, digest.hexdigest()
+
+
+def _credit_note_number(invoice: Invoice) -> str:
+    base = f"AV-{invoice.number}"
+    taken = set(
+        Invoice.objects.filter(
+            creditor_id=invoice.creditor_id, number__startswith=base
+        ).values_list("number", flat=True)
+    )
+    n = 1
+    while (number := base if n == 1 else f"{base}-{n}") in taken:
+        n += 1
+    return number
+
+
+@transaction.atomic
+def credit_invoice(
+    invoice: Invoice, amount: int | None, *, on: Any, actor: str, why: str = ""
+) -> Invoice:
+    """A credit note of `amount` (minor units; None: the whole open amount) for
+    `invoice`, issued on `on` and applied to it at once: the invoice's open amount drops
+    by as much."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if amount is None:
+        amount = invoice.open_amount
+    if invoice.kind != InvoiceKind.INVOICE:
+        raise DomainError(f"{invoice.number} is a credit note")
+    if not 0 < amount <= invoice.open_amount:
+        raise DomainError(
+            f"a credit note on {invoice.number} is between 0 and its open amount "
+            f"{format_minor(invoice.open_amount, invoice.currency)} {invoice.currency}"
+        )
+    note = Invoice.objects.create(
+        creditor_id=invoice.creditor_id, customer_id=invoice.customer_id,
+        number=_credit_note_number(invoice), kind=InvoiceKind.CREDIT_NOTE, issue_date=on,
+        due_date=on, currency=invoice.currency, amount=-amount, open_amount=0,
+        status=str(invoice_status(-amount, 0)),
+    )  # fmt: skip
+    Allocation.objects.create(invoice=invoice, credit_note=note, amount=amount, date=on)
+    invoice.open_amount -= amount
+    invoice.status = str(invoice_status(invoice.amount, invoice.open_amount))
+    invoice.save(update_fields=["open_amount", "status", "updated_at"])
+    shown = format_minor(amount, invoice.currency)
+    audit.record(actor, "invoice.created", note, {
+        "source": "credit note", "amount": f"-{shown}", "credits": invoice.number, "why": why,
+    })  # fmt: skip
+    audit.record(actor, "invoice.allocated", invoice, {
+        "credit_note": note.number, "amount": shown,
+        "open_amount": format_minor(invoice.open_amount, invoice.currency),
+    })  # fmt: skip
+    balances.invalidate(invoice.creditor)
+    return note
+
+
+@transaction.atomic
+def write_off(invoice: Invoice, *, on: Any, actor: str, why: str = "") -> Invoice:
+    """Abandon what is left of `invoice`: it leaves dunning and the open balances, and
+    the amount written off is kept on it."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.open_amount <= 0:
+        raise DomainError(f"invoice {invoice.number} has nothing open to write off")
+    amount = invoice.open_amount
+    invoice.written_off += amount
+    invoice.written_off_on = on
+    invoice.open_amount = 0
+    invoice.status = str(invoice_status(invoice.amount, 0))
+    invoice.save(
+        update_fields=["written_off", "written_off_on", "open_amount", "status", "updated_at"]
+    )
+    audit.record(actor, "invoice.written_off", invoice, {
+        "amount": format_minor(amount, invoice.currency), "on": on, "why": why,
+    })  # fmt: skip
+    balances.invalidate(invoice.creditor)
+    return invoice
+
+
 @transaction.atomic
 def add_evidence(
     invoice: Invoice, upload: File, *, kind: str, description: str = "", user: Any = None
 ) -> Evidence:
     """Keep a document that proves the claim, with its SHA-256 so it can be shown unchanged."""
-    digest = hashlib.sha256()
-    for block in upload.chunks():
-        digest.update(block)
-    upload.seek(0)
-    name = Path(upload.name or "document").name
+    name, sha256 = file_digest(upload)
     evidence = Evidence(
         invoice=invoice,
         kind=kind,
         filename=name,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         description=description,
         uploaded_by=user if getattr(user, "pk", None) else None,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from relance.audit import Event
+from relance.collection.models import (
+    Dispute,
+    DisputeReasonChoices,
+    NonPaymentReasonChoices,
+    PromiseChannelChoices,
+)
 from relance.core.errors import DomainError
 from relance.law import penalty_invoices, readiness
 from relance.law.interest import claims
@@ -98,10 +106,12 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
     due = claims([i for i in items[:200] if i.days_late], today)  # type: ignore[attr-defined]
     invoice_ids = list(customer.invoices.values_list("id", flat=True)[:500])
     plans = list(customer.plans.order_by("-starts_on", "-pk")[:20])
+    dispute_ids = Dispute.objects.filter(invoice__customer=customer).values_list("id", flat=True)
     timeline = (
         Event.objects.filter(subject_type="customer", subject_id=customer.pk)
         | Event.objects.filter(subject_type="invoice", subject_id__in=invoice_ids)
         | Event.objects.filter(subject_type="paymentplan", subject_id__in=[p.pk for p in plans])
+        | Event.objects.filter(subject_type="dispute", subject_id__in=list(dispute_ids[:500]))
     ).order_by("-at", "-id")[:100]
     return render(
         request,
@@ -119,9 +129,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "claims": due,
             "penalty_invoices": customer.penalty_invoices.order_by("-issued_on", "-pk")[:50],
             "plans": plans,
-            "promises": customer.promises.filter(promised_date__gte=today).order_by(
-                "promised_date"
-            ),
+            **_collection(customer),
             "disputed": set(
                 customer.invoices.filter(
                     disputes__closed_on__isnull=True, disputes__isnull=False
@@ -129,6 +137,30 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
         },
     )
+
+
+def _collection(customer: Customer) -> dict[str, Any]:
+    """The customer page's collection panel: promises and how they are kept, disputes,
+    the reasons for non-payment given, and what the forms offer."""
+    from relance.collection import queries as collection
+
+    labels = dict(NonPaymentReasonChoices.choices)
+    return {
+        "promises": customer.promises.prefetch_related("invoices").order_by(
+            "-promised_date", "-pk"
+        )[:20],
+        "keeping": collection.promise_keeping(customer),
+        "customer_disputes": Dispute.objects.filter(invoice__customer=customer)
+        .select_related("invoice")
+        .order_by("-opened_on", "-pk")[:20],
+        "reasons": [
+            {"label": labels.get(r.reason, r.reason), "r": r}
+            for r in collection.reason_statistics(customer.creditor, customer=customer)
+        ],
+        "notes": customer.notes.order_by("-noted_on", "-pk")[:20],
+        "reason_choices": NonPaymentReasonChoices.choices,
+        "channel_choices": PromiseChannelChoices.choices,
+    }
 
 
 @login_required
@@ -194,6 +226,7 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "form": form,
             "nav": "invoices",
             "disputes": invoice.disputes.order_by("opened_on"),
+            "dispute_reasons": DisputeReasonChoices.choices,
             "readiness": (ready := readiness.of_invoice(invoice, timezone.localdate())),
             "not_ready": [readiness.LABELS[code] for code in ready.missing],
             "term_limit": limit,
@@ -203,8 +236,12 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "open_dispute": invoice.disputes.filter(closed_on__isnull=True).exists(),
             "allocations": invoice.allocations.select_related("payment").order_by("date"),
             "evidence": invoice.evidence.all(),
-            "timeline": Event.objects.filter(
-                subject_type="invoice", subject_id=invoice.pk
+            "timeline": (
+                Event.objects.filter(subject_type="invoice", subject_id=invoice.pk)
+                | Event.objects.filter(
+                    subject_type="dispute",
+                    subject_id__in=list(invoice.disputes.values_list("id", flat=True)),
+                )
             ).order_by("-at", "-id")[:100],
         },
     )

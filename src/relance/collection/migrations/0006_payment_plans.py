@@ -36,8 +36,7 @@ def instalments_to_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collection', '0004_step_penalties_statement'),
-        ('ledger', '0002_creditor_sender_email'),
+        ('collection', '0005_disputes_promises_reasons'),
     ]
 
     operations = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from django import template
 from django.utils.translation import get_language, to_locale
 
@@ -24,3 +24,11 @@ def money(minor: int | None, currency: str = "EUR") -> str:
     if minor is None:
         return "—"
     return format_money(minor, currency, get_language() or "fr")
+
+
+@register.filter
+def percent(fraction: str | Decimal | None) -> str:
+    """A fraction ("0.6667") as a percentage in the page's language."""
+    if fraction is None:
+        return "—"
+    return format_percent(Decimal(fraction), "#,##0.#%", locale=to_locale(get_language() or "fr"))
