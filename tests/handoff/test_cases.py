@@ -30,7 +30,7 @@ from relance.law.interest import covered
 from relance.law.interest import interest as compute_interest
 from relance.ledger.models import Allocation, Invoice, Payment
 
-from .conftest import DUE, HANDOFF_DAY, queue
+from .conftest import HANDOFF_DAY, queue
 
 runner = CliRunner()
 
