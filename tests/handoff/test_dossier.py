@@ -136,4 +136,5 @@ def test_the_contact_history_lists_messages_calls_and_events(case):
     text = opened(case).read("history/contact-history.txt").decode()
     assert "pays next week" in text
     assert "case.handed_off" in text
-    assert "letter" in text and "sms" in text
+    assert "-letter.pdf" in text  # the letter as printed, named in the history
+    assert "-sms.txt" in text

@@ -60,7 +60,7 @@ def test_the_customer_page_hands_off_chosen_invoices(web, debtor, agency):
 
 def test_a_hand_off_without_a_partner_is_refused_with_a_reason(web, debtor, agency):
     response = web.post(reverse("handoff-new", args=["C001"]), {"partner": ""}, follow=True)
-    assert "Choose a partner" in response.content.decode()
+    assert "Choisissez un partenaire" in response.content.decode()  # French by default
     assert not Case.objects.exists()
 
 
@@ -81,7 +81,10 @@ def test_payments_reported_on_the_case_page_close_it(web, debtor, agency):
     web.post(url, {"amount": "1200", "currency": "EUR"})
     case.refresh_from_db()
     assert (case.status, case.outcome) == ("closed", "paid")
-    assert format_money(120000, "EUR", "fr") in web.get(reverse("handoff-case", args=[case.pk])).content.decode()
+    assert (
+        format_money(120000, "EUR", "fr")
+        in web.get(reverse("handoff-case", args=[case.pk])).content.decode()
+    )
 
 
 def test_a_case_is_withdrawn_from_its_page_and_listed(web, debtor, agency):
