@@ -182,3 +182,22 @@ def test_the_cli_adds_a_partner_hands_off_reports_a_payment_and_lists(creditor, 
     listed = json.loads(relance("handoff", "list", "--json").stdout)
     assert [(c["customer"], c["outcome"]) for c in listed] == [("C001", "paid")]
     assert relance("handoff", "show", "C404").exit_code == 1
+
+
+def test_a_hand_off_from_the_customer_page_also_clears_the_pending_hand_off_action(debtor, agency):
+    action = queue(
+        debtor, "handoff", ["handoff"], HANDOFF_DAY, mode="approval", status="queued", terminal=True
+    )
+    case = hand_off(debtor, agency, on=HANDOFF_DAY, actor="test")
+    action.refresh_from_db()
+    assert (action.status, case.action_id) == ("sent", action.pk)
+
+
+def test_a_hand_off_action_decided_meanwhile_is_refused(debtor, agency):
+    action = queue(
+        debtor, "handoff", ["handoff"], HANDOFF_DAY, mode="approval", status="cancelled",
+        terminal=True,
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="decided meanwhile"):
+        hand_off(debtor, agency, on=HANDOFF_DAY, actor="test", action=action)
+    assert not Case.objects.exists()

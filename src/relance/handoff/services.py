@@ -102,6 +102,16 @@ def hand_off(
         raise DomainError(f"{customer.code} is already handed off")
     if action is not None and (action.customer_id != customer.pk or action.channel != "handoff"):
         raise DomainError("that action is not a hand-off of this customer")
+    # The customer's hand-off actions still on the worklist are done by this case,
+    # whichever page it was opened from.
+    pending = list(
+        Action.objects.select_for_update()
+        .filter(customer=customer, channel="handoff", status__in=OPEN_ACTION)
+        .order_by("pk")
+    )
+    if action is not None and action.pk not in {a.pk for a in pending}:
+        raise DomainError("that hand-off action was decided meanwhile")
+    action = action or next(iter(pending), None)
     chosen = _invoices(customer, invoices)
     until = covered(on)
     split = [claimed(inv, until) for inv in chosen]
@@ -126,18 +136,12 @@ def hand_off(
         "invoices": [i.number for i in chosen],
         "amounts": queries.amounts_json(core.totals(split)),
     })  # fmt: skip
-    if action is not None:
-        _action_done(action, case, actor)
+    for done in pending:
+        Action.objects.filter(pk=done.pk).update(
+            status=ActionStatus.SENT, status_reason="handed off"
+        )
+        audit.record(actor, "action.done", done, {"status": [done.status, "sent"], "case": case.pk})
     return case
-
-
-def _action_done(action: Action, case: Case, actor: str) -> None:
-    n = Action.objects.filter(pk=action.pk, status__in=OPEN_ACTION).update(
-        status=ActionStatus.SENT, status_reason="handed off"
-    )
-    if not n:
-        raise DomainError("that hand-off action was decided meanwhile")
-    audit.record(actor, "action.done", action, {"status": [action.status, "sent"], "case": case.pk})
 
 
 @transaction.atomic
