@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.collection.models import Action
+from relance.collection.views import _form_date
 from relance.core.errors import DomainError
 from relance.core.handoff import CaseEvent
 from relance.core.money import Money, parse_amount
@@ -32,10 +33,7 @@ def _case(pk: int) -> Case:
 
 
 def _day(request: HttpRequest) -> date:
-    try:
-        return date.fromisoformat(request.POST.get("date", ""))
-    except ValueError:
-        return timezone.localdate()
+    return _form_date(request, "date") or timezone.localdate()
 
 
 @login_required
