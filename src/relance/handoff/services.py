@@ -187,7 +187,8 @@ def record_payment(
         raise DomainError("the case is closed")
     if amount <= 0:
         raise DomainError("a payment is a positive amount")
-    items = {i.invoice.number: i.invoice for i in case.items.select_related("invoice")}
+    # Oldest due first (C. civ. 1342-10), as the ledger allocates an unassigned payment.
+    items = {i.invoice.number: i.invoice for i in queries.items(case)}
     if currency not in {i.currency for i in items.values()}:
         raise DomainError(f"the case claims nothing in {currency}")
     hints = [n for n in (invoices or []) if n]
