@@ -90,7 +90,7 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["customer"],
-                condition=models.Q(status=CaseStatus.HANDED_OFF),
+                condition=models.Q(status="handed_off"),  # CaseStatus.HANDED_OFF
                 name="one_open_case_per_customer",
             )
         ]
