@@ -515,6 +515,7 @@ FR |= {
     "Payment recorded.": "Règlement enregistré.",
     "Case closed.": "Dossier clos.",
     "Partner added.": "Partenaire ajouté.",
+    "Invoices (none: every overdue one)": "Factures (aucune : toutes celles échues)",
 }
 
 FR_PLURAL = {

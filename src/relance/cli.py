@@ -46,7 +46,7 @@ class _HandOffGroup(typer.core.TyperGroup):
 
 handoff_app = typer.Typer(
     cls=_HandOffGroup,
-    help="Hand a customer's case to a collection agency, a lawyer or a commissaire de justice.",
+    help="Hand a customer's case to a collection agency, a lawyer or a commissaire de justice: `relance handoff CUSTOMER --to PARTNER`; then payment, close, dossier, show, list.",
     no_args_is_help=True,
 )
 app.add_typer(handoff_app, name="handoff")
@@ -774,7 +774,7 @@ def handoff_open(
     customer: str,
     to: Annotated[str, typer.Option("--to", help="The partner (name or number).")],
     invoices: Annotated[
-        str | None, typer.Option("--invoices", help="N1,N2 (default: every open invoice).")
+        str | None, typer.Option("--invoices", help="N1,N2 (default: every overdue invoice).")
     ] = None,
     date_: DateOpt = None,
     dossier_file: Annotated[

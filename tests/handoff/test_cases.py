@@ -7,6 +7,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from relance.audit import Event
@@ -18,8 +20,10 @@ from relance.core.handoff import (
     CaseEvent,
     CaseOutcome,
     CaseStatus,
+    Claimed,
     IllegalTransition,
     injunction_form,
+    totals,
     transition,
 )
 from relance.core.money import Money
@@ -201,3 +205,40 @@ def test_a_hand_off_action_decided_meanwhile_is_refused(debtor, agency):
     with pytest.raises(DomainError, match="decided meanwhile"):
         hand_off(debtor, agency, on=HANDOFF_DAY, actor="test", action=action)
     assert not Case.objects.exists()
+
+
+def test_an_invoice_not_yet_due_is_handed_off_only_when_named(debtor, agency):
+    Invoice.objects.create(
+        creditor=debtor.creditor, customer=debtor, number="F3", issue_date=HANDOFF_DAY,
+        due_date=HANDOFF_DAY + timedelta(days=30), amount=10000, open_amount=10000,
+        status="open", currency="EUR",
+    )  # fmt: skip
+    case = hand_off(debtor, agency, on=HANDOFF_DAY, actor="test")
+    assert sorted(case.items.values_list("invoice__number", flat=True)) == ["F1", "F2"]
+    close_case(case, CaseEvent.WITHDRAW, on=HANDOFF_DAY, actor="test")
+    named = hand_off(debtor, agency, on=HANDOFF_DAY, actor="test", invoices=["F3"])
+    assert [(i.principal, i.penalties, i.indemnity) for i in named.items.all()] == [(10000, 0, 0)]
+
+
+claims = st.builds(
+    Claimed,
+    st.sampled_from(["F1", "F2", "F3"]),
+    st.sampled_from(["EUR", "GBP", "JPY"]),
+    st.integers(0, 10**12),
+    st.integers(0, 10**9),
+    st.integers(0, 10**5),
+)
+
+
+@given(st.lists(claims, max_size=30))
+def test_totals_add_each_currency_apart_and_lose_no_minor_unit(found):
+    result = totals(found)
+    assert [t.currency for t in result] == sorted({c.currency for c in found})
+    for t in result:
+        mine = [c for c in found if c.currency == t.currency]
+        assert (t.principal, t.penalties, t.indemnity) == (
+            sum(c.principal for c in mine),
+            sum(c.penalties for c in mine),
+            sum(c.indemnity for c in mine),
+        )
+        assert t.total == sum(c.total for c in mine)

@@ -90,12 +90,14 @@ class Zip:
         """sha256sum's format: `sha256sum -c MANIFEST.sha256` checks the unzipped files."""
         return "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in self.files.items())
 
-    def bytes(self) -> bytes:
+    def bytes(self, day: date) -> bytes:
+        """The archive, every entry dated `day` rather than by the clock."""
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in self.files.items():
-                z.writestr(name, data)
-            z.writestr(MANIFEST, self.manifest())
+            for name, data in [*self.files.items(), (MANIFEST, self.manifest().encode())]:
+                entry = zipfile.ZipInfo(name, date_time=(day.year, day.month, day.day, 0, 0, 0))
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(entry, data)
         return out.getvalue()
 
 
@@ -121,7 +123,7 @@ def build(case: Case, today: date) -> bytes:
     """The dossier of `case` as ZIP bytes, in its partner's language."""
     language = case.partner.language if case.partner.language in ("fr", "en") else "en"
     with translation.override(language):
-        return _build(case, today, language).bytes()
+        return _build(case, today, language).bytes(today)
 
 
 def write(case: Case, today: date, path: Path) -> Path:

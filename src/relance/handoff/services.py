@@ -63,9 +63,10 @@ def claimed(invoice: Invoice, until: date) -> core.Claimed:
     )
 
 
-def _invoices(customer: Customer, numbers: list[str] | None) -> list[Invoice]:
-    """The named invoices, or all the customer's open invoices; each must be an open
-    invoice of the customer."""
+def _invoices(customer: Customer, numbers: list[str] | None, on: date) -> list[Invoice]:
+    """The named invoices, or the customer's overdue open invoices (one not yet due is
+    not claimable: name it to hand it off too); each must be an open invoice of the
+    customer."""
     if numbers:
         found = {i.number: i for i in customer.invoices.filter(number__in=numbers)}
         missing = [n for n in numbers if n not in found]
@@ -73,12 +74,12 @@ def _invoices(customer: Customer, numbers: list[str] | None) -> list[Invoice]:
             raise DomainError(f"{customer.code} has no invoice {missing[0]!r}")
         chosen = [found[n] for n in dict.fromkeys(numbers)]
     else:
-        chosen = list(customer.invoices.filter(kind="invoice", open_amount__gt=0))
+        chosen = list(customer.invoices.filter(kind="invoice", open_amount__gt=0, due_date__lt=on))
     for inv in chosen:
         if inv.kind != "invoice" or inv.open_amount <= 0:
             raise DomainError(f"invoice {inv.number} has nothing open to hand off")
     if not chosen:
-        raise DomainError(f"{customer.code} has no open invoice to hand off")
+        raise DomainError(f"{customer.code} has no overdue invoice to hand off")
     return sorted(chosen, key=lambda i: (i.due_date, i.number))
 
 
@@ -112,7 +113,7 @@ def hand_off(
     if action is not None and action.pk not in {a.pk for a in pending}:
         raise DomainError("that hand-off action was decided meanwhile")
     action = action or next(iter(pending), None)
-    chosen = _invoices(customer, invoices)
+    chosen = _invoices(customer, invoices, on)
     until = covered(on)
     split = [claimed(inv, until) for inv in chosen]
     try:
