@@ -516,6 +516,19 @@ FR |= {
     "Case closed.": "Dossier clos.",
     "Partner added.": "Partenaire ajouté.",
     "Invoices (none: every overdue one)": "Factures (aucune : toutes celles échues)",
+    "the court of the debtor's domicile or registered office (CPC 1406)": "la juridiction du lieu où demeure le débiteur ou de son siège social (CPC 1406)",
+    "The debtor lives abroad: the injonction de payer does not apply; use the European order for payment (LAW.md section 5).": "Le débiteur demeure à l'étranger : l'injonction de payer ne s'applique pas ; utiliser l'injonction de payer européenne (LAW.md section 5).",
+    "Eligible: contractual or statutory debts of a determined amount.": "Recevable : les créances contractuelles ou statutaires d'un montant déterminé.",
+    "Court: the debtor's domicile (registered office for a company); public order (CPC 1406), a contrary clause is void. The debtor must not live abroad (use the European order for payment).": "Juridiction : celle du lieu où demeure le débiteur (son siège pour une société) ; règle d'ordre public (CPC 1406), toute clause contraire est réputée non écrite. Le débiteur ne doit pas demeurer à l'étranger (utiliser l'injonction de payer européenne).",
+    "Commercial: president of the tribunal de commerce, Cerfa 12946.": "Commerciale : président du tribunal de commerce, Cerfa 12946.",
+    "Civil: tribunal judiciaire, Cerfa 12948.": "Civile : tribunal judiciaire, Cerfa 12948.",
+    "The request includes an itemised amount (principal, interest, penalty clause, accessories) and a list of supporting documents.": "La requête contient le décompte des sommes (principal, intérêts, clause pénale, accessoires) et le bordereau des pièces justificatives.",
+    "Steps: an ex-parte order; service within 6 months; opposition within 1 month of service; the formule exécutoire requested within 1 month after that.": "Étapes : une ordonnance non contradictoire ; signification dans les 6 mois ; opposition dans le mois de la signification ; demande de la formule exécutoire dans le mois qui suit.",
+    "Online: tribunal de commerce via Infogreffe / Tribunal Digital; tribunal judiciaire via IPWEB in 50+ courts.": "En ligne : tribunal de commerce par Infogreffe / Tribunal Digital ; tribunal judiciaire par IPWEB dans plus de 50 juridictions.",
+    "Hand-off of a claim: %(debtor)s": "Transmission d'une créance : %(debtor)s",
+    "the debtor is a business: a commercial debt": "le débiteur est un professionnel : créance commerciale",
+    "the debtor is a consumer: a civil debt": "le débiteur est un particulier : créance civile",
+    "The debtor is a public buyer: Relance chooses no form; ask the lawyer which route and court apply.": "Le débiteur est un acheteur public : Relance ne choisit aucun formulaire ; demandez à l'avocat quelle procédure et quelle juridiction s'appliquent.",
 }
 
 FR_PLURAL = {

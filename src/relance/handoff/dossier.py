@@ -22,9 +22,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from relance.channels import documents
 from relance.channels.models import Message
@@ -37,33 +39,52 @@ from relance.ledger.models import Evidence, Invoice
 from relance.ledger.templatetags.money import format_money
 
 MANIFEST = "MANIFEST.sha256"
+COURT_RULE = gettext_noop("the court of the debtor's domicile or registered office (CPC 1406)")
+ABROAD = gettext_noop(
+    "The debtor lives abroad: the injonction de payer does not apply; use the European "
+    "order for payment (LAW.md section 5)."
+)
 COVER = "00-cover-letter.pdf"
 INJUNCTION = "02-injonction-de-payer"
 # What LAW.md section 5 says of the injonction de payer (CPC 1405-1425), with its
 # source keys: the request states it; nothing here is Relance's own reading.
 INJUNCTION_FACTS = [
-    ("Eligible: contractual or statutory debts of a determined amount.", "[65][66][67]"),
     (
-        "Court: the debtor's domicile (registered office for a company); public order "
-        "(CPC 1406), a contrary clause is void. The debtor must not live abroad (use the "
-        "European order for payment).",
+        gettext_noop("Eligible: contractual or statutory debts of a determined amount."),
         "[65][66][67]",
     ),
-    ("Commercial: president of the tribunal de commerce, Cerfa 12946.", "[65][66][67]"),
-    ("Civil: tribunal judiciaire, Cerfa 12948.", "[68]"),
     (
-        "The request includes an itemised amount (principal, interest, penalty clause, "
-        "accessories) and a list of supporting documents.",
+        gettext_noop(
+            "Court: the debtor's domicile (registered office for a company); public order "
+            "(CPC 1406), a contrary clause is void. The debtor must not live abroad (use the "
+            "European order for payment)."
+        ),
+        "[65][66][67]",
+    ),
+    (
+        gettext_noop("Commercial: president of the tribunal de commerce, Cerfa 12946."),
+        "[65][66][67]",
+    ),
+    (gettext_noop("Civil: tribunal judiciaire, Cerfa 12948."), "[68]"),
+    (
+        gettext_noop(
+            "The request includes an itemised amount (principal, interest, penalty clause, "
+            "accessories) and a list of supporting documents."
+        ),
         "[69]",
     ),
     (
-        "Steps: an ex-parte order; service within 6 months; opposition within 1 month of "
-        "service; the formule exécutoire requested within 1 month after that.",
+        gettext_noop(
+            "Steps: an ex-parte order; service within 6 months; opposition within 1 month of "
+            "service; the formule exécutoire requested within 1 month after that."
+        ),
         "[66][67]",
     ),
     (
-        "Online: tribunal de commerce via Infogreffe / Tribunal Digital; tribunal "
-        "judiciaire via IPWEB in 50+ courts.",
+        gettext_noop(
+            "Online: tribunal de commerce via Infogreffe / Tribunal Digital; tribunal "
+            "judiciaire via IPWEB in 50+ courts."
+        ),
         "[69][70]",
     ),
 ]
@@ -286,13 +307,16 @@ def _context(
     def money(minor: int, currency: str) -> str:
         return format_money(minor, currency, language)
 
+    def short(day: date) -> str:
+        return format_date(day, format="short", locale=language)
+
     items = []
     for row in queries.items(case):
         inv = row.invoice
         total = row.principal + row.penalties + row.indemnity
         items.append({
-            "number": inv.number, "issue_date": documents.day(inv.issue_date, language),
-            "due_date": documents.day(inv.due_date, language), "po_number": inv.po_number,
+            "number": inv.number, "issue_date": short(inv.issue_date),
+            "due_date": short(inv.due_date), "po_number": inv.po_number,
             "amount": money(inv.amount, inv.currency),
             "paid": money(inv.amount - row.principal, inv.currency),
             "principal": money(row.principal, inv.currency),
@@ -353,12 +377,9 @@ def injunction_data(case: Case, ctx: dict[str, Any]) -> dict[str, Any]:
     debtor = ctx["debtor"]
     warnings = []
     if ctx["abroad"]:
-        warnings.append(
-            "The debtor lives abroad: the injonction de payer does not apply; use the "
-            "European order for payment (LAW.md section 5)."
-        )
+        warnings.append({"code": "abroad", "text": ABROAD})
     if not form.cerfa:
-        warnings.append(form.reason)
+        warnings.append({"code": "no_form", "text": form.reason})
     amounts = queries.case_json(case)
     return {
         "procedure": "injonction de payer (CPC 1405-1425)",
@@ -369,7 +390,7 @@ def injunction_data(case: Case, ctx: dict[str, Any]) -> dict[str, Any]:
             "why": form.reason,
         },
         "competent_court": {
-            "rule": "the court of the debtor's domicile or registered office (CPC 1406)",
+            "rule": COURT_RULE,
             "debtor_postal_code": debtor["postal_code"],
             "debtor_city": debtor["city"],
             "debtor_country": debtor["country"],
