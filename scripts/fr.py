@@ -516,6 +516,7 @@ FR |= {
     "Case closed.": "Dossier clos.",
     "Partner added.": "Partenaire ajouté.",
     "Invoices (none: every overdue one)": "Factures (aucune : toutes celles échues)",
+    "Currency": "Devise",
     "the court of the debtor's domicile or registered office (CPC 1406)": "la juridiction du lieu où demeure le débiteur ou de son siège social (CPC 1406)",
     "The debtor lives abroad: the injonction de payer does not apply; use the European order for payment (LAW.md section 5).": "Le débiteur demeure à l'étranger : l'injonction de payer ne s'applique pas ; utiliser l'injonction de payer européenne (LAW.md section 5).",
     "Eligible: contractual or statutory debts of a determined amount.": "Recevable : les créances contractuelles ou statutaires d'un montant déterminé.",
