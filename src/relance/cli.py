@@ -43,6 +43,27 @@ penalty_app = typer.Typer(
 )
 app.add_typer(penalty_app, name="penalty-invoice")
 
+
+class _HandOffGroup(typer.core.TyperGroup):
+    """`relance handoff CUSTOMER --to PARTNER` opens a case; the other words are commands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+handoff_app = typer.Typer(
+    cls=_HandOffGroup,
+    help="Hand a customer's case to a collection agency, a lawyer or a commissaire de justice: `relance handoff CUSTOMER --to PARTNER`; then payment, close, dossier, show, list.",
+    no_args_is_help=True,
+)
+app.add_typer(handoff_app, name="handoff")
+partner_app = typer.Typer(
+    help="Collection agencies, lawyers, commissaires de justice.", no_args_is_help=True
+)
+app.add_typer(partner_app, name="partner")
+
 out = Console()
 err = Console(stderr=True)
 ACTOR = "cli"
@@ -1211,6 +1232,244 @@ def scenario_import(file: Path) -> None:
         raise fail(f"{file}: {exc}") from None
     save_scenario(creditor(), spec, actor=ACTOR)
     out.print(f"Scenario {spec.key} saved ({len(spec.steps)} steps).")
+
+
+@partner_app.command("add")
+def partner_add(
+    name: str,
+    kind: Annotated[str, typer.Option("--kind", help="agency, lawyer or bailiff.")],
+    email: Annotated[str, typer.Option()] = "",
+    phone: Annotated[str, typer.Option()] = "",
+    address: Annotated[str, typer.Option()] = "",
+    postal_code: Annotated[str, typer.Option()] = "",
+    city: Annotated[str, typer.Option()] = "",
+    country: Annotated[str, typer.Option()] = "FR",
+    contact: Annotated[str, typer.Option("--contact", help="Contact person.")] = "",
+    reference: Annotated[str, typer.Option(help="Reference or contract number.")] = "",
+    language: Annotated[str, typer.Option(help="Language of the dossier: fr or en.")] = "fr",
+    notes: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Record a partner cases can be handed to."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.handoff.services import add_partner
+
+    try:
+        add_partner(creditor(), actor=ACTOR, name=name, kind=kind, email=email, phone=phone,
+                    address=address, postal_code=postal_code, city=city, country=country,
+                    contact_name=contact, reference=reference, language=language, notes=notes)  # fmt: skip
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Partner {name} added.", highlight=False)
+
+
+@partner_app.command("list")
+def partner_list(as_json: JsonOpt = False) -> None:
+    """The partners and how many cases each holds."""
+    setup()
+    from django.db.models import Count, Q
+
+    from relance.handoff.models import Partner
+
+    rows = [
+        {"partner": p.pk, "name": p.name, "kind": p.kind, "email": p.email, "phone": p.phone,
+         "contact": p.contact_name, "reference": p.reference, "open_cases": p.open_cases}
+        for p in Partner.objects.filter(creditor=creditor())
+        .annotate(open_cases=Count("cases", filter=Q(cases__status="handed_off")))
+        .order_by("name")
+    ]  # fmt: skip
+    if as_json:
+        emit(rows)
+        return
+    table = Table("name", "kind", "email", "phone", "contact", "reference", "open cases")
+    for r in rows:
+        table.add_row(r["name"], r["kind"], r["email"], r["phone"], r["contact"], r["reference"],
+                      str(r["open_cases"]))  # fmt: skip
+    out.print(table)
+
+
+def _case(code: str) -> Any:
+    from relance.handoff import queries
+
+    try:
+        return queries.latest_case(_customer(code))
+    except queries.NotFound as exc:
+        raise fail(str(exc)) from None
+
+
+def _print_case(data: dict[str, Any]) -> None:
+    out.print(
+        f"Case {data['case']}: {data['customer']} with {data['partner']}, {data['status']}"
+        f"{' (' + data['outcome'] + ')' if data['outcome'] else ''}, handed off on "
+        f"{data['handed_off_on']}",
+        highlight=False,
+    )
+    for t in data["totals"]:
+        out.print(
+            f"  {t['currency']}: principal {t['principal']} + penalties {t['penalties']} "
+            f"+ indemnity {t['indemnity']} = {t['total']}",
+            highlight=False,
+        )
+
+
+@handoff_app.command("open")
+def handoff_open(
+    customer: str,
+    to: Annotated[str, typer.Option("--to", help="The partner (name or number).")],
+    invoices: Annotated[
+        str | None, typer.Option("--invoices", help="N1,N2 (default: every overdue invoice).")
+    ] = None,
+    date_: DateOpt = None,
+    dossier_file: Annotated[
+        Path | None, typer.Option("--dossier", help="Also write the dossier ZIP here.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Hand the customer's case to a partner: dunning stops; amounts split into principal,
+    penalties and indemnity are stored. `relance handoff CUSTOMER --to PARTNER` runs this."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.handoff import dossier, queries, services
+
+    cust = _customer(customer)
+    try:
+        partner = queries.partner(cust.creditor, to)
+        case = services.hand_off(
+            cust, partner, on=_date(date_, "--date"), actor=ACTOR,
+            invoices=[n.strip() for n in (invoices or "").split(",") if n.strip()] or None,
+        )  # fmt: skip
+        if dossier_file is not None:
+            dossier.write(case, today(), dossier_file)
+    except (DomainError, queries.NotFound) as exc:
+        raise fail(str(exc)) from None
+    data = queries.case_json(case) | (
+        {"dossier": str(dossier_file)} if dossier_file is not None else {}
+    )
+    if as_json:
+        emit(data)
+        return
+    _print_case(data)
+    if dossier_file is not None:
+        out.print(f"Dossier written to {dossier_file}", highlight=False)
+
+
+@handoff_app.command("dossier")
+def handoff_dossier(
+    customer: str, output: Annotated[Path, typer.Argument(help="The ZIP to write.")]
+) -> None:
+    """Write the dossier of the customer's case (the open one, else the latest)."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.handoff import dossier
+
+    case = _case(customer)
+    try:
+        dossier.write(case, today(), output)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Dossier written to {output}", highlight=False)
+
+
+@handoff_app.command("payment")
+def handoff_payment(
+    customer: str,
+    amount: Annotated[str, typer.Option("--amount", help="The amount the partner collected.")],
+    date_: DateOpt = None,
+    invoices: Annotated[
+        str | None, typer.Option("--invoices", help="N1,N2 (allocation hint).")
+    ] = None,
+    currency: Annotated[str | None, typer.Option(help="Default: the case's currency.")] = None,
+    reference: Annotated[str, typer.Option(help="The partner's reference.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a payment the partner reported: allocated in the ledger; the case closes
+    when nothing remains open."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.core.money import Money
+    from relance.handoff import queries, services
+
+    case = _case(customer)
+    try:
+        cur = (currency or case.items.values_list("currency", flat=True).first() or "").upper()
+        services.record_payment(
+            case, amount=Money.of(amount, cur).minor, currency=cur, on=_date(date_, "--date"),
+            actor=ACTOR, invoices=[n.strip() for n in (invoices or "").split(",") if n.strip()],
+            reference=reference, today=today(),
+        )  # fmt: skip
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    case.refresh_from_db()
+    data = queries.case_json(case)
+    if as_json:
+        emit(data)
+        return
+    _print_case(data)
+
+
+@handoff_app.command("close")
+def handoff_close(
+    customer: str,
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="paid, withdraw (dunning resumes) or uncollectable.")
+    ],
+    date_: DateOpt = None,
+    note: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Close the customer's open case."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.core.handoff import CaseEvent
+    from relance.handoff import services
+
+    case = _case(customer)
+    try:
+        event = CaseEvent(outcome)
+    except ValueError:
+        raise typer.BadParameter(
+            f"one of {', '.join(e.value for e in CaseEvent)}", param_hint="--outcome"
+        ) from None
+    try:
+        done = services.close_case(case, event, on=_date(date_, "--date"), actor=ACTOR, note=note)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"Case {done.pk} closed: {done.outcome}.", highlight=False)
+
+
+@handoff_app.command("show")
+def handoff_show(customer: str, as_json: JsonOpt = False) -> None:
+    """The customer's case: partner, status, amounts, payments reported."""
+    setup()
+    from relance.handoff import queries
+
+    data = queries.case_json(_case(customer))
+    if as_json:
+        emit(data)
+        return
+    _print_case(data)
+    for p in data["payments"]:
+        out.print(f"  reported {p['date']}: {p['amount']} {p['currency']}", highlight=False)
+
+
+@handoff_app.command("list")
+def handoff_list(
+    status: Annotated[str, typer.Option(help="handed_off or closed; default all.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """The cases handed off, latest first."""
+    setup()
+    from relance.handoff import queries
+
+    rows = [queries.case_json(c) for c in queries.cases(creditor(), status)]
+    if as_json:
+        emit(rows)
+        return
+    table = Table("case", "customer", "partner", "status", "handed off", "total")
+    for r in rows[:SHOWN_ROWS]:
+        total = ", ".join(f"{t['total']} {t['currency']}" for t in r["totals"])
+        table.add_row(str(r["case"]), r["customer"], r["partner"], r["outcome"] or r["status"],
+                      r["handed_off_on"], total)  # fmt: skip
+    out.print(table)
 
 
 @app.command()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "relance.collection",
     "relance.imports",
     "relance.channels",
+    "relance.handoff",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("relance.imports.urls")),
     path("", include("relance.collection.urls")),
     path("", include("relance.channels.urls")),
+    path("", include("relance.handoff.urls")),
 ]

@@ -32,6 +32,7 @@ from relance.core.law import add_years, alert_months, deadline, for_country, sho
 from relance.core.money import format_minor
 from relance.core.promises import PromiseStatus, keeping_rate
 from relance.core.reasons import ReasonCount, statistics
+from relance.handoff import queries as handoff
 from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice
 
 # A step counts as taken for an item unless its action was cancelled, except by a
@@ -471,7 +472,7 @@ def _customers(
     last_contact = dict(
         history.values("customer_id").annotate(last=Max("date")).values_list("customer_id", "last")
     )
-    handed_off = set(history.filter(terminal=True).values_list("customer_id", flat=True))
+    handed_off = handoff.handed_off(customers, day, history.filter(terminal=True))
     out = {}
     for (
         pk,
