@@ -1,5 +1,5 @@
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -170,3 +170,19 @@ def test_a_contract_rate_replaces_the_default_but_never_below_three_times_the_le
         runner.invoke(app, ["interest", "F1", "--date", "2025-03-01", "--json"]).stdout
     )
     assert {p["rate"] for p in data["periods"]} == {"11.13"}  # 3 x 3.71, the 2025 S1 legal rate
+
+
+def test_a_document_claims_the_indemnity_of_an_invoice_late_after_the_rate_tables_stop(load):
+    from relance.law import tables
+    from relance.law.interest import claimable
+    from relance.ledger.models import Invoice
+
+    last = tables().covered_until()
+    assert last is not None
+    issued = last - timedelta(days=30)
+    load(  # due on the last day the tables cover: every day late is past them
+        "invoices",
+        f"number,customer,issue_date,due_date,amount\nF1,C1,{issued},{last},10000\n",
+    )
+    found = claimable(Invoice.objects.get(number="F1"), date(last.year + 1, 1, 15))
+    assert (found.penalties, found.indemnity) == (0, 4000)

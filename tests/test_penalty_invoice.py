@@ -165,15 +165,19 @@ def test_the_stored_document_is_re_downloaded_byte_for_byte(ledger, client, tmp_
     assert runner.invoke(app, ["penalty-invoice", "get", "PEN-1999-0001"]).exit_code == 1
 
 
-def test_the_rate_tables_stopping_early_state_the_penalties_up_to_their_last_day(ledger):  # type: ignore[no-untyped-def]
+def test_the_rate_tables_stopping_early_state_the_penalties_up_to_their_last_day(ledger, load):  # type: ignore[no-untyped-def]
     from relance.law.interest import covered
 
     later = date(2099, 1, 1)
-    issued = penalty_invoices.issue(ledger, None, today=later, actor="t")
     last = covered(later)
+    # F4 falls due on the last day the tables cover: late since, it owes the indemnity.
+    load("invoices", f"number,customer,issue_date,due_date,amount\nF4,C1,{last},{last},300\n")
+    issued = penalty_invoices.issue(ledger, None, today=later, actor="t")
     assert issued.as_of == last < later
     assert "(à parfaire)" in text_of(penalty_invoices.read(issued))
     assert issued.figures[0]["periods"][-1]["to"] == last.isoformat()
+    f4 = next(f for f in issued.figures if f["invoice"] == "F4")
+    assert (f4["penalties"], f4["indemnity"]) == ("0.00", "40.00")
 
 
 @pytest.mark.parametrize(

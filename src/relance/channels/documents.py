@@ -22,7 +22,7 @@ from segno import QRCode, helpers
 from relance.channels import wording
 from relance.core.errors import DomainError
 from relance.core.identifiers import rf_reference
-from relance.law.interest import covered, due
+from relance.law.interest import claimable, covered
 from relance.ledger.models import Creditor, Customer, Invoice
 from relance.ledger.templatetags.money import format_money as money
 
@@ -151,7 +151,7 @@ def _penalties(items: list[Invoice], today: date, lang: str) -> dict[str, Any]:
     as_of = covered(today)
     rows, pen, ind = [], 0, 0
     for inv in overdue:
-        found = due(inv, max(as_of, inv.due_date))
+        found = claimable(inv, today)
         rows.append({
             "number": inv.number, "days": found.days_late,
             "rates": ", ".join(sorted({f"{p.rate:.2f}" for p in found.periods})),

@@ -690,11 +690,10 @@ def _plan_penalties(invoices: list[Invoice], on: date) -> tuple[int, date]:
     """The penalties and fixed indemnity due on the overdue invoices on `on`, or on the
     last day the rate tables cover when they stop earlier (as the letters do), and that
     day."""
-    from relance.law.interest import covered, due
+    from relance.law.interest import claimable, covered
 
-    as_of = covered(on)
-    found = [due(i, max(as_of, i.due_date)) for i in invoices if i.due_date < on]
-    return sum(f.penalties + f.indemnity for f in found), as_of
+    found = [claimable(i, on) for i in invoices if i.due_date < on]
+    return sum(f.penalties + f.indemnity for f in found), covered(on)
 
 
 def _record_plan(actor: str, verb: str, plan: PaymentPlan, data: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from relance.core.money import format_minor
 from relance.handoff import queries
 from relance.handoff.models import Case, CaseItem, CasePayment, Partner, PartnerKind
 from relance.imports.services import apply_payment
-from relance.law.interest import covered, due
+from relance.law.interest import claimable, covered
 from relance.ledger import balances
 from relance.ledger.models import Creditor, Customer, Invoice, Payment
 
@@ -54,10 +54,10 @@ def add_partner(creditor: Creditor, *, actor: str, **values: Any) -> Partner:
     return partner
 
 
-def claimed(invoice: Invoice, until: date) -> core.Claimed:
-    """What `invoice` claims: its open amount, and the penalties and indemnity that
-    `relance interest` gives for `until` (law.interest.due)."""
-    found = due(invoice, max(until, invoice.due_date))
+def claimed(invoice: Invoice, on: date) -> core.Claimed:
+    """What `invoice` claims on `on`: its open amount, and the penalties (up to the last
+    day the rate tables cover) and indemnity (law.interest.claimable)."""
+    found = claimable(invoice, on)
     return core.Claimed(
         invoice.number, invoice.currency, invoice.open_amount, found.penalties, found.indemnity
     )
@@ -115,7 +115,7 @@ def hand_off(
     action = action or next(iter(pending), None)
     chosen = _invoices(customer, invoices, on)
     until = covered(on)
-    split = [claimed(inv, until) for inv in chosen]
+    split = [claimed(inv, on) for inv in chosen]
     try:
         with transaction.atomic():
             case = Case.objects.create(

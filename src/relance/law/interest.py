@@ -54,10 +54,12 @@ class Due:
         }
 
 
-def due(invoice: Invoice, as_of: date) -> Due:
+def due(invoice: Invoice, as_of: date, *, rates_until: date | None = None) -> Due:
     """Penalties period by period and the fixed indemnity of `invoice` as of `as_of`.
 
-    Interest runs on the open amount, day by day (relance.core.penalties).
+    Interest runs on the open amount, day by day (relance.core.penalties), up to
+    `rates_until` when the rate tables stop earlier; the indemnity is owed from the first
+    day late, whatever the rates.
     """
     customer = invoice.customer
     rules = for_country(invoice.creditor.country)
@@ -72,18 +74,26 @@ def due(invoice: Invoice, as_of: date) -> Due:
     claim = Claim(
         customer.kind, invoice.currency, invoice.amount, invoice.due_date, contract_rate=rate
     )
-    rate_at = rules.rate_at(claim, law.tables())
+    start, stop = rules.start(claim), until if rates_until is None else min(until, rates_until)
     periods = []
+    # Rates are looked up only for days that earn interest: a public buyer's rate is
+    # frozen on the semester the delay started, which the tables may not reach yet.
+    rate_at = rules.rate_at(claim, law.tables()) if stop > start else None
     if rate_at is not None and invoice.kind == "invoice":
-        periods = accrue(
-            start_amount, changes, rules.start(claim), until, rate_at, invoice.currency
-        )
+        periods = accrue(start_amount, changes, start, stop, rate_at, invoice.currency)
     days_late = max(0, (until - invoice.due_date).days)
     indemnity = rules.indemnity(claim) if days_late > 0 and invoice.kind == "invoice" else 0
     return Due(
         invoice.number, invoice.currency, days_late, periods,
         sum(p.amount for p in periods), indemnity, rules.code,
     )  # fmt: skip
+
+
+def claimable(invoice: Invoice, today: date) -> Due:
+    """What a document claims on `today`: the penalties up to the last day the rate
+    tables cover when they stop earlier (stated "arrêtées au" that day, `covered`), and
+    the fixed indemnity as soon as the invoice is late."""
+    return due(invoice, today, rates_until=covered(today))
 
 
 def interest(invoice: Invoice, as_of: date) -> dict[str, Any]:

@@ -69,11 +69,12 @@ def late_invoices(customer: Customer, as_of: date) -> list[Invoice]:
     )
 
 
-def lines(customer: Customer, invoices: list[Invoice], as_of: date) -> list[Line]:
-    """What each invoice owes on `as_of`, net of earlier penalty invoices; refuses when
-    the law gives nothing to invoice (a consumer owes no business penalties)."""
+def lines(customer: Customer, invoices: list[Invoice], today: date, as_of: date) -> list[Line]:
+    """What each invoice owes on `today`, the penalties up to `as_of` (the last day the
+    rate tables cover), net of earlier penalty invoices; refuses when the law gives
+    nothing to invoice (a consumer owes no business penalties)."""
     if not invoices:
-        raise DomainError(f"{customer.code} has no invoice past due on {as_of}")
+        raise DomainError(f"{customer.code} has no invoice past due on {today}")
     currencies = {i.currency for i in invoices}
     if len(currencies) > 1:
         raise DomainError(
@@ -89,7 +90,11 @@ def lines(customer: Customer, invoices: list[Invoice], as_of: date) -> list[Line
                 (*numbers, issued.number),
             )  # fmt: skip
     found = [
-        Line(invoice, due(invoice, as_of), *earlier.get(invoice.number, (0, 0, ())))
+        Line(
+            invoice,
+            due(invoice, today, rates_until=as_of),
+            *earlier.get(invoice.number, (0, 0, ())),
+        )
         for invoice in invoices
     ]
     if not any(line.owed for line in found):
@@ -99,7 +104,7 @@ def lines(customer: Customer, invoices: list[Invoice], as_of: date) -> list[Line
                 "indemnity of a business debtor are owed (interest at the legal rate runs "
                 "only from a formal notice)"
             )
-        raise DomainError(f"nothing to invoice: no penalty or indemnity owed on {as_of}")
+        raise DomainError(f"nothing to invoice: no penalty or indemnity owed on {today}")
     return found
 
 
@@ -149,7 +154,7 @@ def context(
         paid = [
             (a_date, amount)
             for a_date, amount in inv.allocations.order_by("date").values_list("date", "amount")
-            if a_date <= as_of
+            if a_date <= requested
         ]
         sections.append({
             "number": inv.number,
@@ -227,14 +232,14 @@ def issue(
     late invoice of the customer), with the penalties as of `today`, or as of the last
     day the rate tables cover ("arrêtées au") when they stop earlier."""
     as_of = covered(today)
-    chosen = late_invoices(customer, as_of) if invoices is None else invoices
+    chosen = late_invoices(customer, today) if invoices is None else invoices
     if any(i.customer_id != customer.pk for i in chosen):
         raise DomainError(f"every invoice must be {customer.code}'s")
-    late = [i for i in chosen if i.kind == "invoice" and i.due_date < as_of]
+    late = [i for i in chosen if i.kind == "invoice" and i.due_date < today]
     if invoices is not None and len(late) < len(chosen):
         numbers = ", ".join(i.number for i in chosen if i not in late)
-        raise DomainError(f"{numbers}: not an invoice past due on {as_of}")
-    found = lines(customer, late, as_of)
+        raise DomainError(f"{numbers}: not an invoice past due on {today}")
+    found = lines(customer, late, today, as_of)
     creditor = Creditor.objects.select_for_update().get(pk=customer.creditor_id)
     year = today.year
     last = creditor.penalty_invoices.filter(year=year).aggregate(n=Max("sequence"))["n"] or 0
