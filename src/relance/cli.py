@@ -539,10 +539,10 @@ def _user(username: str | None) -> Any:
 def _amount(value: str, currency: str, option: str) -> int:
     """An amount typed on the command line, in minor units, or exit 1 naming the option."""
     from relance.core.errors import DomainError
-    from relance.core.money import Money, parse_amount
+    from relance.core.money import typed_minor
 
     try:
-        return Money.of(parse_amount(value, decimal_comma="," in value), currency).minor
+        return typed_minor(value, currency)
     except DomainError as exc:
         raise fail(f"{option}: {exc}") from None
 

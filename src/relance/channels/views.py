@@ -25,7 +25,7 @@ from relance.collection.models import (
     Step,
 )
 from relance.core.errors import DomainError
-from relance.core.money import Money, parse_amount
+from relance.core.money import typed_minor
 from relance.ledger.models import Customer
 from relance.ledger.views import current_creditor, redirect_back
 
@@ -128,7 +128,7 @@ def _record_call(
             action=action, note=post.get("note", ""), call_back_on=day("call_back_on"),
             promise_date=day("promise_date"), invoice=invoice, reason=post.get("reason", ""),
             nonpayment=post.get("nonpayment", ""),
-            promise_amount=Money.of(parse_amount(amount), action.currency).minor if amount else None,
+            promise_amount=typed_minor(amount, action.currency) if amount else None,
         )  # fmt: skip
     except (DomainError, ValueError) as exc:
         messages.error(request, str(exc))

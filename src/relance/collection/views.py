@@ -36,10 +36,10 @@ from relance.collection.models import (
 from relance.core import plans as plans_core
 from relance.core.disputes import DisputeStatus, is_overdue
 from relance.core.errors import DomainError
-from relance.core.money import Money, parse_amount
+from relance.core.money import typed_minor
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.queries import NotFound
-from relance.ledger.views import current_creditor, redirect_back
+from relance.ledger.views import current_creditor, form_date, redirect_back
 
 # What a person does with an action decides where the worklist shows it (letters to
 # print and messages that failed are shown from relance.channels).
@@ -185,28 +185,19 @@ def scenario_edit(request: HttpRequest, key: str) -> HttpResponse:
     })  # fmt: skip
 
 
-def _form_date(request: HttpRequest, name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.POST.get(name, ""))
-    except ValueError:
-        return None
-
-
 @login_required
 @require_POST
 def hold(request: HttpRequest) -> HttpResponse:
     customer = get_object_or_404(
         Customer, creditor=current_creditor(), code=request.POST.get("customer", "")
     )
-    services.hold(customer, until=_form_date(request, "until"), actor=request.user.get_username())
+    services.hold(customer, until=form_date(request, "until"), actor=request.user.get_username())
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
 def _form_amount(request: HttpRequest, currency: str) -> int | None:
     amount = request.POST.get("amount", "").strip()
-    if not amount:
-        return None
-    return Money.of(parse_amount(amount, decimal_comma="," in amount), currency).minor
+    return typed_minor(amount, currency) if amount else None
 
 
 @login_required
@@ -214,7 +205,7 @@ def _form_amount(request: HttpRequest, currency: str) -> int | None:
 def promise(request: HttpRequest) -> HttpResponse:
     creditor = current_creditor()
     customer = get_object_or_404(Customer, creditor=creditor, code=request.POST.get("customer", ""))
-    until = _form_date(request, "until")
+    until = form_date(request, "until")
     try:
         if until is None:
             raise DomainError(_("Give the promised date."))
@@ -230,11 +221,6 @@ def promise(request: HttpRequest) -> HttpResponse:
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
-def _minor(text: str, currency: str) -> int:
-    text = text.strip()
-    return Money.of(parse_amount(text, decimal_comma="," in text), currency).minor
-
-
 @login_required
 @require_POST
 def plan_create(request: HttpRequest) -> HttpResponse:
@@ -243,20 +229,20 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     customer = get_object_or_404(Customer, creditor=creditor, code=request.POST.get("customer", ""))
     invoices = list(customer.invoices.filter(number__in=request.POST.getlist("invoice")))
     currency = invoices[0].currency if invoices else creditor.currency
-    first = _form_date(request, "first")
+    first = form_date(request, "first")
     try:
         if first is None:
             raise DomainError(_("Give the date of the first instalment."))
         count = request.POST.get("count", "").strip()
         # Custom amounts are separated by semicolons or new lines: a comma may be decimal.
         custom = request.POST.get("amounts", "").replace("\n", ";").split(";")
-        amounts = [_minor(a, currency) for a in custom if a.strip()] or None
+        amounts = [typed_minor(a, currency) for a in custom if a.strip()] or None
         down = request.POST.get("down_payment", "").strip()
         plan = services.create_plan(
             customer, invoices, count=int(count) if count.isdigit() else 0,
             every=request.POST.get("every", "month"), first=first, on=timezone.localdate(),
             actor=request.user.get_username(), amounts=amounts,
-            down_payment=_minor(down, currency) if down else 0,
+            down_payment=typed_minor(down, currency) if down else 0,
             penalties=request.POST.get("penalties") == "on",
         )  # fmt: skip
     except DomainError as exc:
@@ -314,7 +300,7 @@ def plan_change(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     if verb not in changes:
         raise Http404(verb)
     plan = _plan(pk)
-    on = _form_date(request, "on") or timezone.localdate()
+    on = form_date(request, "on") or timezone.localdate()
     try:
         changes[verb](plan, on=on, actor=request.user.get_username())
     except DomainError as exc:
@@ -369,7 +355,7 @@ def dispute(request: HttpRequest) -> HttpResponse:
             made = services.open_dispute(
                 invoice, reason=request.POST.get("reason", ""), on=today, actor=actor,
                 description=request.POST.get("description", ""),
-                due_on=_form_date(request, "due_on"), owner=request.user,
+                due_on=form_date(request, "due_on"), owner=request.user,
             )  # fmt: skip
             return redirect("dispute-detail", pk=made.pk)
     except DomainError as exc:
@@ -422,7 +408,7 @@ def _dispute_change(request: HttpRequest, found: Dispute) -> HttpResponse:
         elif do == "assign":
             owner = get_user_model().objects.filter(pk=post.get("owner") or None).first()
             services.assign_dispute(
-                found, owner=owner, due_on=_form_date(request, "due_on"), actor=actor
+                found, owner=owner, due_on=form_date(request, "due_on"), actor=actor
             )
         elif do in services.RESOLUTIONS:
             services.resolve_dispute(

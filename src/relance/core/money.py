@@ -180,3 +180,14 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> Decimal:
     if not value.is_finite() or s.lower().startswith(("nan", "inf", "+inf", "-inf")):
         raise InvalidAmount(f"not an amount: {raw!r}")
     return -value if negative else value
+
+
+def typed_minor(text: str, currency: str) -> int:
+    """An amount a person typed in a form or on the command line, in minor units: the
+    decimal mark is a point or a comma, whichever comes last.
+
+    >>> typed_minor("1 234,50", "EUR"), typed_minor("1,234.50", "EUR"), typed_minor("300", "JPY")
+    (123450, 123450, 300)
+    """
+    decimal_comma = text.rfind(",") > text.rfind(".")
+    return Money.of(parse_amount(text, decimal_comma=decimal_comma), currency).minor

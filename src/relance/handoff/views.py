@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.collection.models import Action
-from relance.collection.views import _form_date
 from relance.core.errors import DomainError
 from relance.core.handoff import CaseEvent
-from relance.core.money import Money, parse_amount
+from relance.core.money import typed_minor
 from relance.handoff import dossier, queries, services
 from relance.handoff.models import Case, CaseStatusChoices, Partner, PartnerKind
 from relance.ledger.models import Customer
-from relance.ledger.views import current_creditor
+from relance.ledger.views import current_creditor, form_date
 
 
 def _case(pk: int) -> Case:
@@ -33,7 +32,7 @@ def _case(pk: int) -> Case:
 
 
 def _day(request: HttpRequest) -> date:
-    return _form_date(request, "date") or timezone.localdate()
+    return form_date(request, "date") or timezone.localdate()
 
 
 @login_required
@@ -118,7 +117,7 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
     text = request.POST.get("amount", "").strip()
     currency = request.POST.get("currency", "") or case.creditor.currency
     try:
-        amount = Money.of(parse_amount(text, decimal_comma="," in text), currency).minor
+        amount = typed_minor(text, currency)
         services.record_payment(
             case, amount=amount, currency=currency, on=_day(request),
             actor=request.user.get_username(), invoices=request.POST.getlist("invoice"),

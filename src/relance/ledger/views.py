@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -62,6 +63,14 @@ def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
     target = request.POST.get("next", "")
     allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
     return redirect(target if allowed else fallback)
+
+
+def form_date(request: HttpRequest, name: str) -> date | None:
+    """A date field of a posted form (YYYY-MM-DD, as the date input sends it), or None."""
+    try:
+        return date.fromisoformat(request.POST.get(name, ""))
+    except ValueError:
+        return None
 
 
 @login_required
