@@ -603,6 +603,7 @@ FR = {
 
 # The hand-off to a partner (relance.handoff).
 FR |= {
+    "Not claimable as it stands (not yet due, disputed or prescribed: see the claim readiness file); an injonction de payer needs a claim that is due:": "Non réclamable en l'état (pas encore échue, en litige ou prescrite : voir le contrôle du caractère de la créance) ; une injonction de payer demande une créance exigible :",
     "Hand off": "Transmettre",
     "hand-off": "transmission",
     "collection agency": "société de recouvrement",
@@ -703,7 +704,7 @@ FR |= {
     "Payment recorded.": "Règlement enregistré.",
     "Case closed.": "Dossier clos.",
     "Partner added.": "Partenaire ajouté.",
-    "Invoices (none: every overdue one)": "Factures (aucune : toutes celles échues)",
+    "Invoices (none: every overdue undisputed one)": "Factures (aucune : toutes celles échues hors litige)",
     "Currency": "Devise",
     "the court of the debtor's domicile or registered office (CPC 1406)": "la juridiction du lieu où demeure le débiteur ou de son siège social (CPC 1406)",
     "The debtor lives abroad: the injonction de payer does not apply; use the European order for payment (LAW.md section 5).": "Le débiteur demeure à l'étranger : l'injonction de payer ne s'applique pas ; utiliser l'injonction de payer européenne (LAW.md section 5).",

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from relance.audit import Event
 from relance.cli import app
+from relance.collection import queries
 from relance.collection.models import Action, Run
 from relance.collection.services import run_collection
 from relance.ledger.models import Customer, Invoice
@@ -128,7 +129,7 @@ def test_an_action_whose_items_were_paid_before_sending_is_cancelled(creditor, b
     Invoice.objects.filter(number="F1").update(open_amount=0, status="paid")
     run_collection(creditor, MONDAY + timedelta(days=4), actor="t")
     action = Action.objects.get()
-    assert (action.status, action.status_reason) == ("cancelled", "items paid or disputed")
+    assert (action.status, action.status_reason) == ("cancelled", queries.NO_LONGER_DUE)
 
 
 def test_bad_dates_and_unknown_records_are_clear_errors(creditor, bakery):

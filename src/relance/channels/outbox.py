@@ -197,7 +197,7 @@ def prepare(action: Action, today: date, report: Report) -> list[Message]:
     transaction; returns the messages to deliver now (emails and SMS)."""
     items = queries.live_items(action)
     if not items:
-        _close(action, ActionStatus.CANCELLED, "items paid or disputed since planned")
+        _close(action, ActionStatus.CANCELLED, queries.NO_LONGER_DUE)
         report.cancelled += 1
         return []
     channels = [c for c in action.channels if c in SENDABLE]

@@ -541,16 +541,37 @@ def preview(
     }
 
 
-def live_items(action: Action) -> list[Invoice]:
-    """The action's items that are still open and undisputed: what it may remind now."""
-    disputed = Dispute.objects.filter(invoice=OuterRef("pk"), closed_on__isnull=True)
-    ids = ActionItem.objects.filter(action=action).values("invoice_id")
-    return list(
-        Invoice.objects.filter(pk__in=ids, open_amount__gt=0)
-        .exclude(Exists(disputed))
-        .select_related("creditor", "customer")
-        .order_by("due_date", "number")
+# Why an action lost its items before it went out.
+NO_LONGER_DUE = "items paid, disputed, promised, in a plan or handed off since planned"
+
+
+def disputed(invoice: str) -> Exists:
+    """Whether the invoice at `invoice` (an OuterRef path) has an open dispute."""
+    return Exists(Dispute.objects.filter(invoice=OuterRef(invoice), closed_on__isnull=True))
+
+
+def held(invoice: str, customer: str) -> Q:
+    """Items that scenario dunning leaves alone since an agreement or a hand-off, for the
+    invoice and customer at those OuterRef paths: in a current payment plan, under an
+    open promise (named, or of the whole account), or of a customer with an open case."""
+    in_plan = PaymentPlan.objects.filter(invoices=OuterRef(invoice), status__in=plans_core.CURRENT)
+    promises = Promise.objects.filter(status=PromiseStatus.OPEN)
+    return (
+        Exists(in_plan)
+        | Exists(promises.filter(invoices=OuterRef(invoice)))
+        | Exists(promises.filter(customer=OuterRef(customer), invoices__isnull=True))
+        | Exists(handoff.open_cases().filter(customer=OuterRef(customer)))
     )
+
+
+def live_items(action: Action) -> list[Invoice]:
+    """The action's items that it may still remind now: open, undisputed, and for a
+    scenario's step, not held by a plan, a promise or a hand-off since it was planned."""
+    ids = ActionItem.objects.filter(action=action).values("invoice_id")
+    items = Invoice.objects.filter(pk__in=ids, open_amount__gt=0).exclude(disputed("pk"))
+    if action.scenario:  # a plan's own reminders are about its items
+        items = items.exclude(held("pk", "customer"))
+    return list(items.select_related("creditor", "customer").order_by("due_date", "number"))
 
 
 def step_of(action: Action) -> core.Step | None:

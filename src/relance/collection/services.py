@@ -93,9 +93,9 @@ def run_collection(
             raise DomainError(
                 f"a run for {later.date} exists: runs go in date order (use --dry-run to look back)"
             )
-        cancelled = 0 if dry_run else cancel_stale_actions(creditor, actor=actor)
-        if not dry_run:
+        if not dry_run:  # broken promises first: their items are no longer held
             review_promises(creditor, day, actor=actor)
+        cancelled = 0 if dry_run else cancel_stale_actions(creditor, actor=actor)
         book = queries.ledger(creditor, day)
         if not book.scenarios:
             raise DomainError("the creditor has no scenario: run `relance init`")
@@ -217,12 +217,14 @@ def _persist(creditor: Creditor, plan: engine.Plan, book: engine.Ledger, actor: 
 
 def cancel_stale_actions(creditor: Creditor, *, actor: str) -> int:
     """Before a run: items paid or disputed since their action was planned leave it (its
-    amount follows), and an action left with no item is cancelled, not sent. Returns how
-    many actions were cancelled."""
+    amount follows), and so do, from a scenario's step, items since put in a payment
+    plan, promised, or handed off; an action left with no item is cancelled, not sent.
+    Returns how many actions were cancelled."""
     pending = Action.objects.filter(creditor=creditor, status__in=PENDING)
-    open_dispute = Dispute.objects.filter(invoice=OuterRef("invoice"), closed_on__isnull=True)
     dead = ActionItem.objects.filter(action__in=pending).filter(
-        Q(invoice__open_amount__lte=0) | Exists(open_dispute)
+        Q(invoice__open_amount__lte=0)
+        | queries.disputed("invoice")
+        | (~Q(action__scenario="") & queries.held("invoice", "invoice__customer"))
     )
     touched = set(dead.values_list("action_id", flat=True))
     if not touched:
@@ -232,7 +234,7 @@ def cancel_stale_actions(creditor: Creditor, *, actor: str) -> int:
         Exists(ActionItem.objects.filter(action=OuterRef("pk")))
     )
     cancelled = set(emptied.values_list("pk", flat=True))
-    reason = "items paid or disputed"
+    reason = queries.NO_LONGER_DUE
     emptied.update(status=ActionStatus.CANCELLED, status_reason=reason)
     remaining = ActionItem.objects.filter(action=OuterRef("pk")).values("action")
     amount = Subquery(remaining.annotate(total=Sum("invoice__open_amount")).values("total"))
@@ -493,7 +495,10 @@ def review_promises(
         items = _promise_items(
             promise.customer, list(promise.invoices.all()), promise.promised_date, promise.currency
         )
-        paid = Allocation.objects.filter(invoice__in=items, date__gte=promise.recorded_on)
+        # Only money keeps a promise: a credit note lowers the debt, it pays nothing.
+        paid = Allocation.objects.filter(
+            invoice__in=items, date__gte=promise.recorded_on, payment__isnull=False
+        )
         new, closed = promises.status(
             promise_facts(promise), paid.values_list("date", "amount"), today
         )
@@ -650,6 +655,10 @@ def create_plan(
             raise DomainError(f"invoice {inv.number} has nothing open")
         if inv.kind != "invoice":
             raise DomainError(f"{inv.number} is not an invoice")
+    contested = Dispute.objects.filter(invoice__in=invoices, closed_on__isnull=True)
+    if contested.exists():
+        numbers = ", ".join(sorted(contested.values_list("invoice__number", flat=True)))
+        raise DomainError(f"disputed: {numbers} (resolve the dispute before a plan)")
     taken = PaymentPlan.objects.filter(invoices__in=invoices, status__in=plans.CURRENT).values_list(
         "invoices__number", flat=True
     )

@@ -44,6 +44,10 @@ ABROAD = gettext_noop(
     "The debtor lives abroad: the injonction de payer does not apply; use the European "
     "order for payment (LAW.md section 5)."
 )
+NOT_DUE = gettext_noop(
+    "Not claimable as it stands (not yet due, disputed or prescribed: see the claim "
+    "readiness file); an injonction de payer needs a claim that is due:"
+)
 COVER = "00-cover-letter.pdf"
 INJUNCTION = "02-injonction-de-payer"
 # What LAW.md section 5 says of the injonction de payer (CPC 1405-1425), with its
@@ -380,6 +384,9 @@ def injunction_data(case: Case, ctx: dict[str, Any]) -> dict[str, Any]:
         warnings.append({"code": "abroad", "text": ABROAD})
     if not form.cerfa:
         warnings.append({"code": "no_form", "text": form.reason})
+    not_due = [c["invoice"] for c in ctx["readiness"] if not c["due"]]
+    if not_due:
+        warnings.append({"code": "not_due", "text": NOT_DUE, "invoices": not_due})
     amounts = queries.case_json(case)
     return {
         "procedure": "injonction de payer (CPC 1405-1425)",

@@ -38,9 +38,14 @@ def handed_off(customers: QuerySet[Customer], day: date, terminal: QuerySet[Any]
     return out
 
 
+def open_cases() -> QuerySet[Case]:
+    return Case.objects.filter(status=core.CaseStatus.HANDED_OFF)
+
+
 def open_case(customer: Customer) -> Case | None:
     return (
-        Case.objects.filter(customer=customer, status=core.CaseStatus.HANDED_OFF)
+        open_cases()
+        .filter(customer=customer)
         .select_related("partner", "customer", "creditor")
         .first()
     )

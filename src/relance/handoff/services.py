@@ -64,9 +64,9 @@ def claimed(invoice: Invoice, on: date) -> core.Claimed:
 
 
 def _invoices(customer: Customer, numbers: list[str] | None, on: date) -> list[Invoice]:
-    """The named invoices, or the customer's overdue open invoices (one not yet due is
-    not claimable: name it to hand it off too); each must be an open invoice of the
-    customer."""
+    """The named invoices, or the customer's overdue open undisputed invoices (one not
+    yet due or disputed is not claimable as it stands: name it to hand it off too; the
+    dossier then warns of it); each must be an open invoice of the customer."""
     if numbers:
         found = {i.number: i for i in customer.invoices.filter(number__in=numbers)}
         missing = [n for n in numbers if n not in found]
@@ -74,7 +74,11 @@ def _invoices(customer: Customer, numbers: list[str] | None, on: date) -> list[I
             raise DomainError(f"{customer.code} has no invoice {missing[0]!r}")
         chosen = [found[n] for n in dict.fromkeys(numbers)]
     else:
-        chosen = list(customer.invoices.filter(kind="invoice", open_amount__gt=0, due_date__lt=on))
+        chosen = list(
+            customer.invoices.filter(kind="invoice", open_amount__gt=0, due_date__lt=on).exclude(
+                disputes__closed_on__isnull=True, disputes__isnull=False
+            )
+        )
     for inv in chosen:
         if inv.kind != "invoice" or inv.open_amount <= 0:
             raise DomainError(f"invoice {inv.number} has nothing open to hand off")
