@@ -603,6 +603,7 @@ FR = {
 
 # The hand-off to a partner (relance.handoff).
 FR |= {
+    "penalties up to %(d)s, the last day of the rate tables (to be updated)": "pénalités arrêtées au %(d)s, dernier jour des tables de taux (à parfaire)",
     "Not claimable as it stands (not yet due, disputed or prescribed: see the claim readiness file); an injonction de payer needs a claim that is due:": "Non réclamable en l'état (pas encore échue, en litige ou prescrite : voir le contrôle du caractère de la créance) ; une injonction de payer demande une créance exigible :",
     "Hand off": "Transmettre",
     "hand-off": "transmission",

@@ -65,6 +65,28 @@ def test_the_customer_page_shows_the_penalties_and_indemnity_due(load, client, s
     )  # 117.12 (Dec., 14.25 %) + 111.68 (Jan., 13.15 %) + 40.00, French format
 
 
+def test_past_the_rate_tables_the_customer_page_states_the_penalties_up_to_their_last_day(
+    load, client
+):
+    from unittest import mock
+
+    from django.contrib.auth.models import User
+
+    from relance.law import tables
+
+    last = tables().covered_until()
+    assert last is not None
+    load(
+        "invoices",
+        "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n",
+    )
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    with mock.patch("django.utils.timezone.localdate", return_value=last + timedelta(days=400)):
+        body = client.get("/customers/C1/").content.decode()
+    assert f"arrêtées au {last:%d/%m/%Y}" in body
+    assert "rate table stops" not in body
+
+
 def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_invoice(load, client):
     from django.contrib.auth.models import User
 

@@ -109,17 +109,20 @@ def covered(day: date) -> date:
 
 
 def claims(invoices: list[Invoice], as_of: date) -> dict[str, Any]:
-    """What the overdue invoices of a customer owe on top of the principal, per currency:
-    {"totals": {currency: {"penalties", "indemnity"}}, "error": message or ""}."""
+    """What the overdue invoices of a customer owe on top of the principal, per currency,
+    as the documents claim it (`claimable`): {"totals": {currency: {"penalties",
+    "indemnity"}}, "until": the last day of the penalties when the rate tables stop
+    before `as_of`, else None, "error": message or ""}."""
     totals: dict[str, dict[str, int]] = {}
+    last = covered(as_of)
     try:
         for invoice in invoices:
             if invoice.kind != "invoice" or invoice.due_date >= as_of:
                 continue
-            found = due(invoice, as_of)
+            found = claimable(invoice, as_of)
             entry = totals.setdefault(invoice.currency, {"penalties": 0, "indemnity": 0})
             entry["penalties"] += found.penalties
             entry["indemnity"] += found.indemnity
     except DomainError as exc:
-        return {"totals": {}, "error": str(exc)}
-    return {"totals": totals, "error": ""}
+        return {"totals": {}, "until": None, "error": str(exc)}
+    return {"totals": totals, "until": last if last < as_of else None, "error": ""}
