@@ -138,3 +138,24 @@ def test_the_contact_history_lists_messages_calls_and_events(case):
     assert "case.handed_off" in text
     assert "-letter.pdf" in text  # the letter as printed, named in the history
     assert "-sms.txt" in text
+
+
+def test_the_contact_history_reads_as_a_person_writes_it(debtor, agency):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from relance.collection.services import open_dispute, record_note, record_promise
+
+    earlier = HANDOFF_DAY - timedelta(days=20)
+    record_promise(debtor, until=earlier + timedelta(days=5), on=earlier, actor="alice",
+                   amount=50000)  # fmt: skip
+    record_note(debtor, reason="cash_flow", text="waits for a customer's payment", on=earlier,
+                actor="alice")  # fmt: skip
+    disputed = debtor.invoices.order_by("number").first()
+    open_dispute(disputed, reason="quantity", description="3 pallets, not 4", on=earlier,
+                 actor="alice")  # fmt: skip
+    case = hand_off(debtor, agency, on=HANDOFF_DAY, actor="alice", invoices=[disputed.number])
+    text = opened(case).read("history/contact-history.txt").decode()
+    assert "500.00 EUR" in text  # the promise, with its amount and status
+    assert "waits for a customer's payment" in text  # the reason for non-payment heard
+    assert "3 pallets, not 4" in text  # the dispute, in words
+    assert "{'" not in text  # no event dumped as a Python dict

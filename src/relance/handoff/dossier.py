@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 from relance.channels import documents
 from relance.channels.models import Message
 from relance.core import handoff as core
+from relance.core.money import format_minor
 from relance.handoff import queries
 from relance.handoff.models import Case
 from relance.law import readiness
@@ -252,15 +253,17 @@ def _party(obj: Any) -> dict[str, str]:
 def _history(case: Case, z: Zip) -> dict[str, Any]:
     customer = case.customer
     messages = []
-    for m in Message.objects.filter(customer=customer).order_by("created_at", "pk"):
-        stem = f"history/messages/{m.created_at:%Y-%m-%d}-{m.pk}-{m.channel}"
+    sent = Message.objects.filter(customer=customer).select_related("action")
+    for m in sorted(sent, key=lambda m: (_dated(m), m.pk)):
+        stem = f"history/messages/{_dated(m):%Y-%m-%d}-{m.pk}-{m.channel}"
         if m.document:
             with m.document.open("rb") as f:
                 name = z.add(stem + Path(m.document.name).suffix, f.read())
         else:
             name = z.add(stem + ".txt", f"{m.recipient}\n\n{m.subject}\n\n{m.text}")
         messages.append({
-            "date": m.created_at, "channel": m.channel, "recipient": m.recipient,
+            "date": _dated(m), "channel": m.channel,
+            "recipient": " · ".join(line.strip() for line in m.recipient.splitlines() if line.strip()),
             "subject": m.subject, "status": m.get_status_display(), "status_code": m.status,
             "sent_at": m.sent_at, "posted_on": m.posted_on, "tracking": m.tracking_number,
             "file": name,
@@ -271,23 +274,31 @@ def _history(case: Case, z: Zip) -> dict[str, Any]:
     ]
     events = [
         {"at": e.at, "actor": e.actor, "verb": e.verb, "subject": f"{e.subject_type}#{e.subject_id}",
-         "data": e.data}
+         "data": e.data, "details": _details(e.data)}
         for e in queries.timeline(customer)
     ]  # fmt: skip
     disputes = [
-        {"invoice": d.invoice.number, "reason": d.reason, "opened_on": d.opened_on,
-         "closed_on": d.closed_on}
+        {"invoice": d.invoice.number, "reason": d.reason, "reason_label": d.get_reason_display(),
+         "description": d.description, "status": d.get_status_display(),
+         "opened_on": d.opened_on, "closed_on": d.closed_on}
         for inv in customer.invoices.filter(disputes__isnull=False).distinct()
         for d in inv.disputes.select_related("invoice").order_by("opened_on")
     ]  # fmt: skip
     promises = [
         {"recorded_on": p.recorded_on, "promised_date": p.promised_date,
-         "amount": p.amount, "invoices": [i.number for i in p.invoices.all()]}
+         "amount": None if p.amount is None else format_minor(p.amount, p.currency),
+         "currency": p.currency, "channel": p.get_channel_display(),
+         "status": p.get_status_display(), "closed_on": p.closed_on,
+         "invoices": [i.number for i in p.invoices.all()]}
         for p in customer.promises.order_by("recorded_on", "pk")
     ]  # fmt: skip
+    notes = [
+        {"date": n.noted_on, "reason": n.get_reason_display(), "text": n.text, "by": n.actor}
+        for n in customer.notes.order_by("noted_on", "pk")
+    ]
     data = {
         "messages": messages, "calls": calls, "disputes": disputes, "promises": promises,
-        "events": events,
+        "notes": notes, "events": events,
     }  # fmt: skip
     z.add("history/contact-history.json", _json(data))
     z.add(
@@ -295,6 +306,34 @@ def _history(case: Case, z: Zip) -> dict[str, Any]:
         render_to_string("handoff/history.txt", {"h": data, "customer": customer}),
     )
     return data
+
+
+def _dated(message: Message) -> date:
+    """The day a message is about: its action's date (what the debtor received was dated
+    so), else the day it was written."""
+    return message.action.date if message.action_id else message.created_at.date()
+
+
+def _details(data: dict[str, Any]) -> str:
+    """An event's data as one line a person reads: `key: value; ...`, empty ones left out.
+
+    >>> _details({"items": ["F1", "F2"], "to": [{"channel": "sms", "n": "+33 6\\n1"}], "x": None})
+    'items: F1, F2; to: channel=sms n=+33 6 1'
+    """
+
+    def plain(value: Any) -> str:
+        if isinstance(value, dict):
+            return " ".join(f"{k}={plain(v)}" for k, v in value.items() if v not in EMPTY)
+        if isinstance(value, list):
+            return (" | " if any(isinstance(v, dict) for v in value) else ", ").join(
+                plain(v) for v in value
+            )
+        return " ".join(str(value).split())
+
+    return "; ".join(f"{k}: {plain(v)}" for k, v in data.items() if v not in EMPTY)
+
+
+EMPTY = (None, "", [], {})
 
 
 def _context(
