@@ -274,8 +274,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sent = Action.objects.filter(customer=plan.customer, step__startswith="plan_").filter(
         information__plan=plan.pk
     )
+    detail, states = queries.plan_detail(plan, today), queries.plan_states(plan, today)
     return render(request, "collection/plan_detail.html", {
-        "plan": plan, "detail": queries.plan_detail(plan, today), "today": today,
+        "plan": plan, "detail": detail, "today": today,
+        # Each row beside its state in minor units, for the page's money format.
+        "rows": list(zip(detail["instalments"], states, strict=True)),
+        "paid": sum(s.paid for s in states),
         "timeline": timeline.order_by("-at", "-id"), "nav": "plans",
         "actions": sent.order_by("-date", "-pk"), "current": plan.status in plans_core.CURRENT,
     })  # fmt: skip
