@@ -1386,14 +1386,13 @@ def handoff_payment(
     when nothing remains open."""
     setup()
     from relance.core.errors import DomainError
-    from relance.core.money import Money
     from relance.handoff import queries, services
 
     case = _case(customer)
     try:
         cur = (currency or case.items.values_list("currency", flat=True).first() or "").upper()
         services.record_payment(
-            case, amount=Money.of(amount, cur).minor, currency=cur, on=_date(date_, "--date"),
+            case, amount=_amount(amount, cur, "--amount"), currency=cur, on=_date(date_, "--date"),
             actor=ACTOR, invoices=[n.strip() for n in (invoices or "").split(",") if n.strip()],
             reference=reference, today=today(),
         )  # fmt: skip

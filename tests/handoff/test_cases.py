@@ -177,7 +177,7 @@ def test_the_cli_adds_a_partner_hands_off_reports_a_payment_and_lists(creditor, 
     assert relance("handoff", "C999", "--to", "Cabinet Durand").exit_code == 1
     assert relance("handoff", "payment", "C001", "--amount", "-5").exit_code == 1
     paid = relance(
-        "handoff", "payment", "C001", "--amount", "1500", "--date", "2026-05-20", "--json"
+        "handoff", "payment", "C001", "--amount", "1 500,00", "--date", "2026-05-20", "--json"
     )
     assert paid.exit_code == 0, paid.output
     assert json.loads(paid.stdout)["outcome"] == "paid"
