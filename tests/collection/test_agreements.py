@@ -103,3 +103,15 @@ def test_a_credit_note_lowers_the_debt_but_does_not_keep_a_promise(creditor, deb
     assert debtor.invoices.get(number="F1").open_amount == 0
     assert review_promises(creditor, THURSDAY + timedelta(days=1), actor="t")["kept"] == 0
     assert debtor.promises.get().status == "open"
+
+
+def test_a_dispute_resolved_meanwhile_is_not_reopened_by_a_page_loaded_before(creditor, debtor):  # type: ignore[no-untyped-def]
+    from relance.collection.services import assign_dispute, resolve_dispute
+
+    dispute_f1(debtor)
+    stale = debtor.invoices.get(number="F1").disputes.get()  # a page shows it open
+    resolve_dispute(stale, "rejected", on=THURSDAY, actor="alice")  # someone else acts
+    with pytest.raises(DomainError):
+        assign_dispute(stale, owner=None, due_on=THURSDAY + timedelta(days=9), actor="bob")
+    stale.refresh_from_db()
+    assert stale.status == "rejected"

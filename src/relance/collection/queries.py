@@ -163,6 +163,22 @@ def dispute_json(d: Dispute, today: date) -> dict[str, Any]:
     }
 
 
+def customer_timeline(customer: Customer) -> QuerySet[Event]:
+    """Every event about the customer, oldest first: its own, and its invoices',
+    disputes', payment plans' and actions' (the customer page, the hand-off dossier)."""
+
+    def about(kind: str, ids: QuerySet[Any]) -> Q:
+        return Q(subject_type=kind, subject_id__in=ids)
+
+    return Event.objects.filter(
+        Q(subject_type="customer", subject_id=customer.pk)
+        | about("invoice", customer.invoices.values("id"))
+        | about("dispute", Dispute.objects.filter(invoice__customer=customer).values("id"))
+        | about("paymentplan", customer.plans.values("id"))
+        | about("action", customer.actions.values("id"))
+    ).order_by("at", "id")
+
+
 def dispute_timeline(dispute: Dispute) -> QuerySet[Event]:
     """Everything that happened to the dispute, oldest first (the audit events)."""
     return Event.objects.filter(subject_type="dispute", subject_id=dispute.pk).order_by("at", "id")

@@ -252,9 +252,16 @@ def cancel_stale_actions(creditor: Creditor, *, actor: str) -> int:
     return len(cancelled)
 
 
-def _dispute_move(dispute: Dispute, event: DisputeEvent) -> None:
-    """Through the core's table, or a clear error."""
-    dispute.status = str(disputes.transition(DisputeStatus(dispute.status), event))
+def _dispute_move(dispute: Dispute, event: DisputeEvent) -> Dispute:
+    """The dispute locked and read again (two people may act on it at once), then moved
+    through the core's table, or a clear error."""
+    locked = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("invoice", "owner")
+        .get(pk=dispute.pk)
+    )
+    locked.status = str(disputes.transition(DisputeStatus(locked.status), event))
+    return locked
 
 
 def _audit_dispute(actor: str, verb: str, dispute: Dispute, data: dict[str, Any]) -> None:
@@ -308,7 +315,7 @@ def close_dispute(invoice: Invoice, *, on: date, actor: str) -> Dispute:
     """The debtor withdrew the dispute: the invoice resumes at its next step."""
     dispute = open_dispute_of(invoice)
     _check_after(dispute, on)
-    _dispute_move(dispute, DisputeEvent.WITHDRAW)
+    dispute = _dispute_move(dispute, DisputeEvent.WITHDRAW)
     dispute.closed_on = on
     dispute.save(update_fields=["status", "closed_on"])
     _audit_dispute(actor, "dispute.closed", dispute, {"status": dispute.status, "on": on})
@@ -344,8 +351,7 @@ def resolve_dispute(
 
     if resolution not in RESOLUTIONS:
         raise DomainError(f"resolution: one of {', '.join(RESOLUTIONS)}")
-    dispute = Dispute.objects.select_for_update().select_related("invoice").get(pk=dispute.pk)
-    _dispute_move(dispute, RESOLUTIONS[resolution])
+    dispute = _dispute_move(dispute, RESOLUTIONS[resolution])
     _check_after(dispute, on)
     invoice = dispute.invoice
     data: dict[str, Any] = {"resolution": resolution, "on": on, "comment": comment.strip()}
@@ -374,7 +380,7 @@ def comment_dispute(
 
     if not text.strip() and upload is None:
         raise DomainError("a comment needs a text or a file")
-    _dispute_move(dispute, DisputeEvent.COMMENT)
+    dispute = _dispute_move(dispute, DisputeEvent.COMMENT)
     comment = DisputeComment(dispute=dispute, text=text.strip(), author=actor)
     if upload is not None:
         comment.filename, comment.sha256 = file_digest(upload)
@@ -390,7 +396,7 @@ def comment_dispute(
 @transaction.atomic
 def assign_dispute(dispute: Dispute, *, owner: Any, due_on: date | None, actor: str) -> Dispute:
     """A new owner (a user, or nobody) and resolution due date for an open dispute."""
-    _dispute_move(dispute, DisputeEvent.ASSIGN)
+    dispute = _dispute_move(dispute, DisputeEvent.ASSIGN)
     due = due_on or dispute.due_on
     if due < dispute.opened_on:
         raise DomainError(f"the dispute was opened on {dispute.opened_on}")
@@ -400,7 +406,7 @@ def assign_dispute(dispute: Dispute, *, owner: Any, due_on: date | None, actor: 
     }
     dispute.owner = owner if getattr(owner, "pk", None) else None
     dispute.due_on = due
-    dispute.save(update_fields=["status", "owner", "due_on"])
+    dispute.save(update_fields=["owner", "due_on"])
     after = {"owner": dispute.owner.get_username() if dispute.owner else None, "due_on": due}
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changes:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_noop
 
 from relance.channels import documents
 from relance.channels.models import Message
+from relance.collection import queries as collection
 from relance.core import handoff as core
 from relance.core.money import format_minor
 from relance.handoff import queries
@@ -275,7 +276,7 @@ def _history(case: Case, z: Zip) -> dict[str, Any]:
     events = [
         {"at": e.at, "actor": e.actor, "verb": e.verb, "subject": f"{e.subject_type}#{e.subject_id}",
          "data": e.data, "details": _details(e.data)}
-        for e in queries.timeline(customer)
+        for e in collection.customer_timeline(customer)
     ]  # fmt: skip
     disputes = [
         {"invoice": d.invoice.number, "reason": d.reason, "reason_label": d.get_reason_display(),

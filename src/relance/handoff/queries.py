@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Max, Q, QuerySet
 
-from relance.audit import Event
 from relance.core import handoff as core
 from relance.core.money import format_minor
 from relance.handoff.models import Case, Partner
@@ -96,18 +95,6 @@ def claimed(case: Case) -> list[core.Claimed]:
         core.Claimed(i.invoice.number, i.currency, i.principal, i.penalties, i.indemnity)
         for i in items(case)
     ]
-
-
-def timeline(customer: Customer, limit: int | None = None) -> QuerySet[Event]:
-    """Every event about the customer and its invoices, oldest first."""
-    invoice_ids = customer.invoices.values_list("id", flat=True)
-    action_ids = customer.actions.values_list("id", flat=True)
-    qs = (
-        Event.objects.filter(subject_type="customer", subject_id=customer.pk)
-        | Event.objects.filter(subject_type="invoice", subject_id__in=invoice_ids)
-        | Event.objects.filter(subject_type="action", subject_id__in=action_ids)
-    ).order_by("at", "id")
-    return qs if limit is None else qs[:limit]
 
 
 def amounts_json(found: list[core.Totals]) -> list[dict[str, str]]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relance.collection import queries as collection
 from relance.collection.models import Action
 from relance.core.errors import DomainError
 from relance.core.handoff import CaseEvent
@@ -91,7 +92,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "remaining": case.customer.invoices.filter(
             pk__in=case.items.values("invoice_id"), open_amount__gt=0
         ).order_by("due_date", "number"),
-        "timeline": queries.timeline(case.customer).reverse()[:100],
+        "timeline": collection.customer_timeline(case.customer).reverse()[:100],
         "closings": [
             (CaseEvent.WITHDRAW, _("withdrawn: dunning resumes")),
             (CaseEvent.UNCOLLECTABLE, _("uncollectable")),

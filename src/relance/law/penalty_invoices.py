@@ -231,6 +231,9 @@ def issue(
     """Number, render, store and audit a penalty invoice for `invoices` (None: every
     late invoice of the customer), with the penalties as of `today`, or as of the last
     day the rate tables cover ("arrêtées au") when they stop earlier."""
+    # One issue at a time per creditor: the number, and what earlier penalty invoices
+    # claimed already, are read under this lock.
+    creditor = Creditor.objects.select_for_update().get(pk=customer.creditor_id)
     as_of = covered(today)
     chosen = late_invoices(customer, today) if invoices is None else invoices
     if any(i.customer_id != customer.pk for i in chosen):
@@ -240,7 +243,6 @@ def issue(
         numbers = ", ".join(i.number for i in chosen if i not in late)
         raise DomainError(f"{numbers}: not an invoice past due on {today}")
     found = lines(customer, late, today, as_of)
-    creditor = Creditor.objects.select_for_update().get(pk=customer.creditor_id)
     year = today.year
     last = creditor.penalty_invoices.filter(year=year).aggregate(n=Max("sequence"))["n"] or 0
     number = penalty_invoice_number(year, last + 1)

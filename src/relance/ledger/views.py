@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from relance.audit import Event
+from relance.collection import queries as collection_queries
 from relance.collection.models import (
     Dispute,
     DisputeReasonChoices,
@@ -113,15 +114,8 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
     # Penalties and indemnity on the overdue items shown (the first 200: a large account's
     # full figure comes from `relance interest` per invoice).
     due = claims([i for i in items[:200] if i.days_late], today)  # type: ignore[attr-defined]
-    invoice_ids = list(customer.invoices.values_list("id", flat=True)[:500])
     plans = list(customer.plans.order_by("-starts_on", "-pk")[:20])
-    dispute_ids = Dispute.objects.filter(invoice__customer=customer).values_list("id", flat=True)
-    timeline = (
-        Event.objects.filter(subject_type="customer", subject_id=customer.pk)
-        | Event.objects.filter(subject_type="invoice", subject_id__in=invoice_ids)
-        | Event.objects.filter(subject_type="paymentplan", subject_id__in=[p.pk for p in plans])
-        | Event.objects.filter(subject_type="dispute", subject_id__in=list(dispute_ids[:500]))
-    ).order_by("-at", "-id")[:100]
+    timeline = collection_queries.customer_timeline(customer).reverse()[:100]
     return render(
         request,
         "ledger/customer_detail.html",
@@ -151,20 +145,18 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
 def _collection(customer: Customer) -> dict[str, Any]:
     """The customer page's collection panel: promises and how they are kept, disputes,
     the reasons for non-payment given, and what the forms offer."""
-    from relance.collection import queries as collection
-
     labels = dict(NonPaymentReasonChoices.choices)
     return {
         "promises": customer.promises.prefetch_related("invoices").order_by(
             "-promised_date", "-pk"
         )[:20],
-        "keeping": collection.promise_keeping(customer),
+        "keeping": collection_queries.promise_keeping(customer),
         "customer_disputes": Dispute.objects.filter(invoice__customer=customer)
         .select_related("invoice")
         .order_by("-opened_on", "-pk")[:20],
         "reasons": [
             {"label": labels.get(r.reason, r.reason), "r": r}
-            for r in collection.reason_statistics(customer.creditor, customer=customer)
+            for r in collection_queries.reason_statistics(customer.creditor, customer=customer)
         ],
         "notes": customer.notes.order_by("-noted_on", "-pk")[:20],
         "reason_choices": NonPaymentReasonChoices.choices,
