@@ -15,7 +15,6 @@ from relance.core.disputes import (
     DisputeReason,
     DisputeStatus,
     IllegalTransition,
-    blocks_dunning,
     is_overdue,
     parse_reason,
     reason_from_text,
@@ -46,15 +45,6 @@ def test_a_dispute_moves_only_as_the_table_says(status_, event):
             transition(status_, event)
     else:
         assert transition(status_, event) is expected
-
-
-@pytest.mark.parametrize(
-    ("status_", "blocks"),
-    [(S.OPEN, True), (S.CREDITED, False), (S.REJECTED, False), (S.WRITTEN_OFF, False),
-     (S.WITHDRAWN, False)],
-)  # fmt: skip
-def test_only_an_open_dispute_blocks_dunning(status_, blocks):
-    assert blocks_dunning(status_) is blocks
 
 
 @pytest.mark.parametrize(

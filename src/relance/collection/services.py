@@ -627,9 +627,6 @@ def save_scenario(creditor: Creditor, spec: core.Scenario, *, actor: str) -> Sce
     return row
 
 
-PLAN_ACTOR = "plans"
-
-
 @transaction.atomic
 def create_plan(
     customer: Customer,

@@ -91,12 +91,6 @@ def transition(status: DisputeStatus, event: DisputeEvent) -> DisputeStatus:
         ) from None
 
 
-def blocks_dunning(status: DisputeStatus) -> bool:
-    """Only an open dispute holds its item back; every resolution lets it go (a paid or
-    written-off item has nothing left to remind)."""
-    return status is DisputeStatus.OPEN
-
-
 def resolution_due(opened_on: date, due_on: date | None) -> date:
     return due_on or opened_on + timedelta(days=RESOLUTION_DAYS)
 

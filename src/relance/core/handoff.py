@@ -68,11 +68,6 @@ def transition(status: CaseStatus, event: CaseEvent) -> tuple[CaseStatus, CaseOu
     return found
 
 
-def dunning_stopped(status: CaseStatus) -> bool:
-    """While a case is open the partner collects: Relance sends the customer nothing."""
-    return status is CaseStatus.HANDED_OFF
-
-
 @dataclass(frozen=True)
 class Claimed:
     """What one invoice claims at the hand-off, in minor units of its currency."""

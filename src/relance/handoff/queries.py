@@ -11,10 +11,7 @@ from relance.core import handoff as core
 from relance.core.money import format_minor
 from relance.handoff.models import Case, Partner
 from relance.ledger.models import Creditor, Customer
-
-
-class NotFound(LookupError):
-    pass
+from relance.ledger.queries import NotFound
 
 
 def handed_off(customers: QuerySet[Customer], day: date, terminal: QuerySet[Any]) -> set[int]:

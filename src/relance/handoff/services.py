@@ -188,6 +188,12 @@ def record_payment(
     """A payment the partner reported: a ledger payment of the customer, allocated to the
     case's invoices (the named ones first); the case closes as paid when none of its
     invoices has anything open."""
+    # Reports on one case go one at a time: each sees the case's status and payments.
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("customer", "partner", "creditor")
+        .get(pk=case.pk)
+    )
     if case.status != core.CaseStatus.HANDED_OFF:
         raise DomainError("the case is closed")
     if amount <= 0:
