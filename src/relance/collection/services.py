@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.files import File
@@ -482,6 +482,12 @@ def promise_facts(promise: Promise) -> promises.PromiseFacts:
     )  # fmt: skip
 
 
+# How long a broken promise is looked at again: a payment made in time but imported
+# late still keeps it; older ones stay as they are, so a run's cost does not grow with
+# years of history.
+MENDING = timedelta(days=60)
+
+
 @transaction.atomic
 def review_promises(
     creditor: Creditor, today: date, *, actor: str, customer: Customer | None = None
@@ -491,8 +497,9 @@ def review_promises(
     ones are recorded and raise an alert on the worklist. A promise never goes back to
     open. Returns how many became kept and broken."""
     candidates = Promise.objects.filter(
+        Q(status=promises.PromiseStatus.OPEN)
+        | Q(status=promises.PromiseStatus.BROKEN, closed_on__gte=today - MENDING),
         customer__creditor=creditor, recorded_on__lte=today,
-        status__in=[promises.PromiseStatus.OPEN, promises.PromiseStatus.BROKEN],
     ).select_related("customer__creditor").prefetch_related("invoices")  # fmt: skip
     if customer is not None:
         candidates = candidates.filter(customer=customer)
