@@ -30,7 +30,7 @@ from relance.channels.documents import day, money
 from relance.core.errors import DomainError
 from relance.core.law import for_country
 from relance.core.penalties import penalty_invoice_number
-from relance.law.interest import Due, covered, due
+from relance.law.interest import Due, claimable, covered
 from relance.ledger.models import Creditor, Customer, Invoice, PenaltyInvoice
 
 PAYMENT_DAYS = documents.DEADLINE_DAYS  # the same deadline as the firm letters
@@ -69,10 +69,10 @@ def late_invoices(customer: Customer, as_of: date) -> list[Invoice]:
     )
 
 
-def lines(customer: Customer, invoices: list[Invoice], today: date, as_of: date) -> list[Line]:
-    """What each invoice owes on `today`, the penalties up to `as_of` (the last day the
-    rate tables cover), net of earlier penalty invoices; refuses when the law gives
-    nothing to invoice (a consumer owes no business penalties)."""
+def lines(customer: Customer, invoices: list[Invoice], today: date) -> list[Line]:
+    """What each invoice owes on `today` (law.interest.claimable), net of earlier penalty
+    invoices; refuses when the law gives nothing to invoice (a consumer owes no business
+    penalties)."""
     if not invoices:
         raise DomainError(f"{customer.code} has no invoice past due on {today}")
     currencies = {i.currency for i in invoices}
@@ -92,7 +92,7 @@ def lines(customer: Customer, invoices: list[Invoice], today: date, as_of: date)
     found = [
         Line(
             invoice,
-            due(invoice, today, rates_until=as_of),
+            claimable(invoice, today),
             *earlier.get(invoice.number, (0, 0, ())),
         )
         for invoice in invoices
@@ -242,7 +242,7 @@ def issue(
     if invoices is not None and len(late) < len(chosen):
         numbers = ", ".join(i.number for i in chosen if i not in late)
         raise DomainError(f"{numbers}: not an invoice past due on {today}")
-    found = lines(customer, late, today, as_of)
+    found = lines(customer, late, today)
     year = today.year
     last = creditor.penalty_invoices.filter(year=year).aggregate(n=Max("sequence"))["n"] or 0
     number = penalty_invoice_number(year, last + 1)
