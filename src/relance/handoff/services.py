@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from relance import audit
 from relance.collection.models import Action, ActionStatus
+from relance.collection.queries import disputed
 from relance.core import handoff as core
 from relance.core.errors import DomainError
 from relance.core.money import format_minor
@@ -76,7 +77,7 @@ def _invoices(customer: Customer, numbers: list[str] | None, on: date) -> list[I
     else:
         chosen = list(
             customer.invoices.filter(kind="invoice", open_amount__gt=0, due_date__lt=on).exclude(
-                disputes__closed_on__isnull=True, disputes__isnull=False
+                disputed("pk")
             )
         )
     for inv in chosen:
