@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -307,7 +308,7 @@ def show_customer(code: str, as_json: JsonOpt = False) -> None:
     kept = data["promises"]
     if kept["rate"] is not None:
         out.print(
-            f"Promises kept: {float(kept['rate']) * 100:.1f} % ({kept['kept']} kept, "
+            f"Promises kept: {_percent(kept['rate'])} ({kept['kept']} kept, "
             f"{kept['broken']} broken)",
             highlight=False,
         )
@@ -534,6 +535,11 @@ def _user(username: str | None) -> Any:
     if user is None:
         raise fail(f"no user {username!r}")
     return user
+
+
+def _percent(fraction: str) -> str:
+    """A fraction of the JSON ("0.6667") as the CLI prints it: "66.7 %"."""
+    return f"{(Decimal(fraction) * 100).quantize(Decimal('0.1'))} %"
 
 
 def _amount(value: str, currency: str, option: str) -> int:
@@ -885,7 +891,7 @@ def report_reasons(
     table = Table("reason", "times", "customers", "share", "last")
     for r in rows:
         table.add_row(r["reason"], str(r["count"]), str(r["customers"]),
-                      f"{float(r['share']) * 100:.1f} %", r["last"])  # fmt: skip
+                      _percent(r["share"]), r["last"])  # fmt: skip
     out.print(table)
 
 
