@@ -207,3 +207,11 @@ def test_a_cancelled_plan_puts_its_items_back_in_dunning_and_cannot_be_signed(cr
     assert (refused.exit_code, "a cancelled plan cannot be signed" in refused.stderr) == (1, True)
     assert relance("plan", "send", str(plan_id)).exit_code == 1
     assert relance("plan", "show", "999").exit_code == 1
+
+
+def test_the_plan_status_choices_are_the_core_statuses():
+    from relance.collection.models import PlanStatusChoices
+    from relance.core.plans import PlanStatus
+
+    assert [c.value for c in PlanStatusChoices] == [s.value for s in PlanStatus]
+    assert PaymentPlan._meta.get_field("status").choices == PlanStatusChoices.choices

@@ -18,7 +18,6 @@ from relance.collection.models import (
     Dispute,
     Note,
     PaymentPlan,
-    PlanStatus,
     Promise,
     Scenario,
     SegmentScenario,
@@ -281,14 +280,17 @@ def plans_of(creditor: Creditor, customer: Customer | None = None) -> QuerySet[P
 def plan_alerts(creditor: Creditor, day: date, days: int = 30) -> QuerySet[PaymentPlan]:
     """Plans that defaulted in the last `days`: the worklist shows them, for a call."""
     return plans_of(creditor).filter(
-        status=PlanStatus.DEFAULTED, ended_on__gt=day - timedelta(days=days), ended_on__lte=day
+        status=plans_core.PlanStatus.DEFAULTED, ended_on__gt=day - timedelta(days=days), ended_on__lte=day
     )
 
 
-def plan_detail(plan: PaymentPlan, day: date) -> dict[str, Any]:
+def plan_detail(
+    plan: PaymentPlan, day: date, states: list[plans_core.InstalmentState] | None = None
+) -> dict[str, Any]:
     """A plan as the CLI and the pages show it: its figures, and each instalment's state
-    and reminders on `day`."""
-    states = plan_states(plan, day)
+    and reminders on `day` (`states`, when the caller already has them)."""
+    if states is None:
+        states = plan_states(plan, day)
     rows = {line.number: line for line in plan.lines.all()}
     return {
         "id": plan.pk,
