@@ -207,3 +207,49 @@ def test_a_cancelled_plan_puts_its_items_back_in_dunning_and_cannot_be_signed(cr
     assert (refused.exit_code, "a cancelled plan cannot be signed" in refused.stderr) == (1, True)
     assert relance("plan", "send", str(plan_id)).exit_code == 1
     assert relance("plan", "show", "999").exit_code == 1
+
+
+def test_the_plan_status_choices_are_the_core_statuses():
+    from relance.collection.models import PlanStatusChoices
+    from relance.core.plans import PlanStatus
+
+    assert [c.value for c in PlanStatusChoices] == [s.value for s in PlanStatus]
+    assert PaymentPlan._meta.get_field("status").choices == PlanStatusChoices.choices
+
+
+@pytest.mark.parametrize(("penalties_paid", "status"), [(True, "completed"), (False, "defaulted")])
+def test_a_plan_with_penalties_is_not_over_when_its_invoices_are_paid(
+    creditor, bakery, write, penalties_paid, status
+):
+    plan = PaymentPlan.objects.get(
+        pk=json.loads(create("--penalties", "--instalments", "2", "--first", "2026-03-20").stdout)[
+            "id"
+        ]
+    )
+    pay(write, date(2026, 3, 10), "1200.00")
+    pay(write, date(2026, 3, 11), "600.00", "F2")
+    relance("run", "--date", "2026-03-16")
+    plan.refresh_from_db()
+    assert plan.status == "proposed"  # the invoices are settled, the penalties are not
+    # Five days before the second instalment: a reminder of the penalties left.
+    relance("run", "--date", "2026-04-15")
+    reminder = Action.objects.get(step="plan_reminder", information__instalment=2)
+    assert reminder.amount == plan.penalties
+    assert [i.number for i in queries.live_items(reminder)] == ["F1", "F2"]
+    if penalties_paid:  # a payment left unapplied: it pays the penalties, no more
+        pay(write, date(2026, 4, 16), f"{(plan.penalties + 10000) / 100:.2f}", "F1")
+        assert queries.plan_paid(plan, date(2026, 4, 16)) == plan.total
+    relance("run", "--date", "2026-04-27")
+    plan.refresh_from_db()
+    assert plan.status == status
+
+
+def test_a_handed_off_customer_gets_no_plan_reminder(creditor, bakery):
+    from relance.handoff.services import add_partner, hand_off
+
+    agency = add_partner(creditor, actor="test", name="Agence", kind="agency")
+    hand_off(bakery, agency, on=date(2026, 3, 3), actor="test")
+    assert create("--instalments", "2", "--first", "2026-03-10").exit_code == 0
+    relance("run", "--date", "2026-03-05")
+    assert PaymentPlan.objects.get().status == "proposed"
+    assert not Action.objects.filter(step__startswith="plan_").exists()

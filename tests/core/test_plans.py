@@ -127,7 +127,8 @@ def test_monthly_instalments_keep_their_day_and_quarterly_ones_step_three_months
 )
 def test_plan_transitions(status, event, after):
     if after is None:
-        with pytest.raises(DomainError, match=f"a {status} plan cannot be"):
+        article = "an" if status == "active" else "a"
+        with pytest.raises(DomainError, match=f"^{article} {status} plan cannot be"):
             transition(status, event)
     else:
         assert transition(status, event) == after

@@ -151,3 +151,17 @@ def test_a_plan_template_is_previewed_on_the_customers_latest_plan(client_in, cu
         "body": "Instalment {{ plan.instalment.number }} of {{ plan.count }}: {{ plan.instalment.left }}",
     }).content.decode()  # fmt: skip
     assert "<p>Instalment 1 of 3: €300.00</p>" in html.unescape(preview)
+
+
+def test_the_plan_page_reads_the_allocations_once(client_in, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client_in.post(reverse("plan-create"), {
+        "customer": "C1", "invoice": ["F1", "F2"], "count": "3", "every": "month",
+        "first": first_day(),
+    })  # fmt: skip
+    plan = PaymentPlan.objects.get()
+    with CaptureQueriesContext(connection) as seen:
+        assert client_in.get(reverse("plan", args=[plan.pk])).status_code == 200
+    assert len([q for q in seen.captured_queries if "ledger_allocation" in q["sql"]]) == 1

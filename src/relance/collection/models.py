@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relance.core.disputes import DisputeReason, DisputeStatus
 from relance.core.errors import DomainError
+from relance.core.plans import PlanStatus
 from relance.core.promises import PromiseChannel, PromiseStatus
 from relance.core.reasons import NonPaymentReason, NoteSource
 from relance.core.scenarios import StepChannel, StepMode
@@ -241,12 +242,12 @@ class Promise(models.Model):
         return f"{self.customer} {self.promised_date}"
 
 
-class PlanStatus(models.TextChoices):
-    PROPOSED = "proposed", _("proposed")
-    ACTIVE = "active", _("active (signed)")
-    COMPLETED = "completed", _("completed")
-    DEFAULTED = "defaulted", _("defaulted")
-    CANCELLED = "cancelled", _("cancelled")
+class PlanStatusChoices(models.TextChoices):
+    PROPOSED = PlanStatus.PROPOSED, _("proposed")
+    ACTIVE = PlanStatus.ACTIVE, _("active (signed)")
+    COMPLETED = PlanStatus.COMPLETED, _("completed")
+    DEFAULTED = PlanStatus.DEFAULTED, _("defaulted")
+    CANCELLED = PlanStatus.CANCELLED, _("cancelled")
 
 
 class Note(models.Model):
@@ -290,7 +291,7 @@ class PaymentPlan(models.Model):
     penalties_until = models.DateField(_("penalties as of"), null=True, blank=True)
     every = models.CharField(_("frequency"), max_length=10, default="month")
     status = models.CharField(
-        _("status"), max_length=10, choices=PlanStatus, default=PlanStatus.PROPOSED
+        _("status"), max_length=10, choices=PlanStatusChoices, default=PlanStatus.PROPOSED
     )
     starts_on = models.DateField(_("starts on"))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)

@@ -18,7 +18,6 @@ from relance.collection.models import (
     Dispute,
     Note,
     PaymentPlan,
-    PlanStatus,
     Promise,
     Scenario,
     SegmentScenario,
@@ -33,7 +32,7 @@ from relance.core.money import format_minor
 from relance.core.promises import PromiseStatus, keeping_rate
 from relance.core.reasons import ReasonCount, statistics
 from relance.handoff import queries as handoff
-from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice
+from relance.ledger.models import Allocation, Contact, Creditor, Customer, Invoice, Payment
 
 # A step counts as taken for an item unless its action was cancelled, except by a
 # person's rejection: then the step is decided and not planned again the next day. Only
@@ -115,12 +114,29 @@ def plan_lines(plan: PaymentPlan) -> list[tuple[date, int]]:
 
 
 def plan_paid(plan: PaymentPlan, day: date) -> int:
-    """What was allocated to the plan's invoices from its start to `day`: it pays the
-    instalments, oldest first (relance.core.plans.instalment_states)."""
+    """What paid the plan from its start to `day`: the allocations to its invoices and,
+    when it claims penalties (which have no invoice of their own), the customer's
+    payments in its currency since its start left unapplied on `day`, up to the
+    penalties line. It pays the instalments, oldest first
+    (relance.core.plans.instalment_states)."""
     total = Allocation.objects.filter(
         invoice__in=plan.invoices.all(), date__gte=plan.starts_on, date__lte=day
     ).aggregate(total=Sum("amount"))["total"]
-    return int(total or 0)
+    return int(total or 0) + (_unapplied(plan, day) if plan.penalties > 0 else 0)
+
+
+def _unapplied(plan: PaymentPlan, day: date) -> int:
+    """The part of the customer's payments in the plan's currency, dated from the plan's
+    start to `day`, not allocated by `day`, up to the plan's penalties."""
+    payments = Payment.objects.filter(
+        customer_id=plan.customer_id, currency=plan.currency,
+        date__gte=plan.starts_on, date__lte=day,
+    )  # fmt: skip
+    received = payments.aggregate(total=Sum("amount"))["total"] or 0
+    allocated = Allocation.objects.filter(payment__in=payments, date__lte=day).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return max(0, min(plan.penalties, int(received) - int(allocated or 0)))
 
 
 def plan_states(plan: PaymentPlan, day: date) -> list[plans_core.InstalmentState]:
@@ -297,14 +313,19 @@ def plans_of(creditor: Creditor, customer: Customer | None = None) -> QuerySet[P
 def plan_alerts(creditor: Creditor, day: date, days: int = 30) -> QuerySet[PaymentPlan]:
     """Plans that defaulted in the last `days`: the worklist shows them, for a call."""
     return plans_of(creditor).filter(
-        status=PlanStatus.DEFAULTED, ended_on__gt=day - timedelta(days=days), ended_on__lte=day
+        status=plans_core.PlanStatus.DEFAULTED,
+        ended_on__gt=day - timedelta(days=days),
+        ended_on__lte=day,
     )
 
 
-def plan_detail(plan: PaymentPlan, day: date) -> dict[str, Any]:
+def plan_detail(
+    plan: PaymentPlan, day: date, states: list[plans_core.InstalmentState] | None = None
+) -> dict[str, Any]:
     """A plan as the CLI and the pages show it: its figures, and each instalment's state
-    and reminders on `day`."""
-    states = plan_states(plan, day)
+    and reminders on `day` (`states`, when the caller already has them)."""
+    if states is None:
+        states = plan_states(plan, day)
     rows = {line.number: line for line in plan.lines.all()}
     return {
         "id": plan.pk,
@@ -581,12 +602,26 @@ def held(invoice: str, customer: str) -> Q:
 
 
 def live_items(action: Action) -> list[Invoice]:
-    """The action's items that it may still remind now: open, undisputed, and for a
-    scenario's step, not held by a plan, a promise or a hand-off since it was planned."""
+    """The action's items that it may still remind now: undisputed; for a scenario's
+    step, open and not held by a plan, a promise or a hand-off since it was planned; for
+    a plan's message, none unless the plan is still current and the customer not handed
+    off, then the open ones (all of them while penalties, which have no invoice of their
+    own, are what remains to pay)."""
     ids = ActionItem.objects.filter(action=action).values("invoice_id")
-    items = Invoice.objects.filter(pk__in=ids, open_amount__gt=0).exclude(disputed("pk"))
-    if action.scenario:  # a plan's own reminders are about its items
-        items = items.exclude(held("pk", "customer"))
+    items = Invoice.objects.filter(pk__in=ids).exclude(disputed("pk"))
+    plan_id = action.information.get("plan")
+    if plan_id is None:
+        items = items.filter(open_amount__gt=0).exclude(held("pk", "customer"))
+    else:
+        plan = (
+            PaymentPlan.objects.filter(pk=plan_id, status__in=plans_core.CURRENT)
+            .exclude(Exists(handoff.open_cases().filter(customer=OuterRef("customer"))))
+            .first()
+        )
+        if plan is None:
+            return []
+        if not plan.penalties or items.filter(open_amount__gt=0).exists():
+            items = items.filter(open_amount__gt=0)
     return list(items.select_related("creditor", "customer").order_by("due_date", "number"))
 
 

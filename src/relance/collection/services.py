@@ -36,6 +36,7 @@ from relance.core.errors import DomainError
 from relance.core.money import format_minor
 from relance.core.reasons import NoteSource
 from relance.core.scenarios import StepMode
+from relance.handoff.queries import open_cases
 from relance.ledger.models import Allocation, Creditor, Customer, Invoice
 
 
@@ -753,10 +754,11 @@ def sign_plan(plan: PaymentPlan, *, on: date, actor: str) -> PaymentPlan:
 
 
 @transaction.atomic
-def cancel_plan(plan: PaymentPlan, *, on: date, actor: str) -> PaymentPlan:
-    """The plan is called off: its items are back in dunning."""
+def cancel_plan(plan: PaymentPlan, *, on: date, actor: str, **why: Any) -> PaymentPlan:
+    """The plan is called off: its items are back in dunning. `why` goes in the event
+    (a hand-off says so)."""
     plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
-    return _move_plan(plan, "cancel", max(on, plan.starts_on), actor)
+    return _move_plan(plan, "cancel", max(on, plan.starts_on), actor, **why)
 
 
 def _plan_channel(customer: Customer, *, sms: bool) -> tuple[str, str]:
@@ -780,8 +782,9 @@ def _plan_action(
     instalment: int | None = None,
 ) -> Action | None:
     """An action in the outbox about the plan's open invoices, for the sender (None when
-    they are all paid)."""
-    items = list(plan.invoices.filter(open_amount__gt=0).order_by("due_date", "number"))
+    they are all paid, unless the plan claims penalties: then about all of them)."""
+    invoices = plan.invoices.order_by("due_date", "number")
+    items = list(invoices.filter(open_amount__gt=0)) or (list(invoices) if plan.penalties else [])
     if not items:
         return None
     customer = plan.customer
@@ -834,6 +837,8 @@ def follow_plans(
     instalment unpaid past the grace days (their items resume dunning at their next
     step), and queue the reminders due, each at most once. Returns what happened."""
     done: list[dict[str, Any]] = []
+    # A handed-off customer gets no more plan reminders (hand_off cancels the plans).
+    handed_off = set(open_cases().filter(creditor=creditor).values_list("customer_id", flat=True))
     current = (
         PaymentPlan.objects.filter(
             customer__creditor=creditor, status__in=plans.CURRENT, starts_on__lte=day
@@ -844,13 +849,14 @@ def follow_plans(
     for plan in current.order_by("pk"):
         lines = queries.plan_lines(plan)
         paid = queries.plan_paid(plan, day)
-        settled = not any(i.open_amount > 0 for i in plan.invoices.all())
+        # Settled invoices end a plan unless it claims penalties, paid apart (plan_paid).
+        settled = not plan.penalties and not any(i.open_amount > 0 for i in plan.invoices.all())
         event = plans.outcome(plan.status, lines, paid, day, plan.grace_days, settled=settled)
         if event is not None:
             _move_plan(plan, event, day, actor, paid=format_minor(paid, plan.currency))
             done.append({"plan": plan.pk, "customer": plan.customer.code, "status": plan.status})
             continue
-        if not business_day:
+        if not business_day or plan.customer_id in handed_off:
             continue
         done += _remind(plan, plans.instalment_states(lines, paid, day), day, actor, run)
     return done

@@ -274,7 +274,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sent = Action.objects.filter(customer=plan.customer, step__startswith="plan_").filter(
         information__plan=plan.pk
     )
-    detail, states = queries.plan_detail(plan, today), queries.plan_states(plan, today)
+    states = queries.plan_states(plan, today)
+    detail = queries.plan_detail(plan, today, states)
     return render(request, "collection/plan_detail.html", {
         "plan": plan, "detail": detail, "today": today,
         # Each row beside its state in minor units, for the page's money format.

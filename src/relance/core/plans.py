@@ -140,7 +140,8 @@ def transition(status: str, event: str) -> PlanStatus:
     found = TRANSITIONS.get((PlanStatus(status), event))
     if found is None:
         verbs = {"sign": "signed", "complete": "completed", "default": "defaulted"}
-        raise DomainError(f"a {status} plan cannot be {verbs.get(event, event + 'led')}")
+        article = "an" if status[:1] in "aeiou" else "a"
+        raise DomainError(f"{article} {status} plan cannot be {verbs.get(event, event + 'led')}")
     return found
 
 

@@ -10,9 +10,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from relance import audit
-from relance.collection.models import Action, ActionStatus
+from relance.collection.models import Action, ActionStatus, PaymentPlan
 from relance.collection.queries import disputed
+from relance.collection.services import cancel_plan
 from relance.core import handoff as core
+from relance.core import plans
 from relance.core.errors import DomainError
 from relance.core.money import format_minor
 from relance.handoff import queries
@@ -147,6 +149,9 @@ def hand_off(
             status=ActionStatus.SENT, status_reason="handed off"
         )
         audit.record(actor, "action.done", done, {"status": [done.status, "sent"], "case": case.pk})
+    # The partner collects now: the customer's current payment plans end.
+    for plan in PaymentPlan.objects.filter(customer=customer, status__in=plans.CURRENT):
+        cancel_plan(plan, on=on, actor=actor, reason="handed off", case=case.pk)
     return case
 
 
