@@ -244,12 +244,12 @@ def test_a_plan_with_penalties_is_not_over_when_its_invoices_are_paid(
     assert plan.status == status
 
 
-def test_a_handed_off_customer_gets_no_plan_reminder(creditor, bakery):
+def test_a_handed_off_customer_gets_no_plan_from_relance(creditor, bakery):
     from relance.handoff.services import add_partner, hand_off
 
     agency = add_partner(creditor, actor="test", name="Agence", kind="agency")
     hand_off(bakery, agency, on=date(2026, 3, 3), actor="test")
-    assert create("--instalments", "2", "--first", "2026-03-10").exit_code == 0
-    relance("run", "--date", "2026-03-05")
-    assert PaymentPlan.objects.get().status == "proposed"
-    assert not Action.objects.filter(step__startswith="plan_").exists()
+    refused = create("--instalments", "2", "--first", "2026-03-10")
+    assert refused.exit_code == 1
+    assert "C001 is handed off" in refused.output
+    assert not PaymentPlan.objects.exists()

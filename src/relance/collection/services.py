@@ -666,6 +666,8 @@ def create_plan(
             raise DomainError(f"invoice {inv.number} has nothing open")
         if inv.kind != "invoice":
             raise DomainError(f"{inv.number} is not an invoice")
+    if open_cases().filter(customer=customer).exists():
+        raise DomainError(f"{customer.code} is handed off: the partner agrees any plan")
     contested = Dispute.objects.filter(invoice__in=invoices, closed_on__isnull=True)
     if contested.exists():
         numbers = ", ".join(sorted(contested.values_list("invoice__number", flat=True)))
