@@ -137,7 +137,7 @@ def test_numbers_are_sequential_unique_and_a_second_document_claims_only_what_is
 def test_nothing_new_to_claim_is_refused(ledger):  # type: ignore[no-untyped-def]
     f2 = Invoice.objects.get(number="F2")
     penalty_invoices.issue(ledger, [f2], today=AS_OF, actor="t")
-    with pytest.raises(DomainError, match="nothing to invoice"):
+    with pytest.raises(DomainError, match=r"invoiced already \(PEN-2025-0001\)"):
         penalty_invoices.issue(ledger, [f2], today=AS_OF, actor="t")
     assert PenaltyInvoice.objects.count() == 1
 

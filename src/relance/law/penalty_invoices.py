@@ -104,6 +104,12 @@ def lines(customer: Customer, invoices: list[Invoice], today: date) -> list[Line
                 "indemnity of a business debtor are owed (interest at the legal rate runs "
                 "only from a formal notice)"
             )
+        claimed = sorted({n for line in found for n in line.already_on})
+        if claimed:
+            raise DomainError(
+                f"nothing to invoice: what is owed on {today} was invoiced already "
+                f"({', '.join(claimed)})"
+            )
         raise DomainError(f"nothing to invoice: no penalty or indemnity owed on {today}")
     return found
 
