@@ -287,6 +287,54 @@ _import_command(
 )
 
 
+class StatementFormat(StrEnum):
+    camt053 = "camt053"
+    camt054 = "camt054"
+    mt940 = "mt940"
+    ofx = "ofx"
+    cfonb120 = "cfonb120"
+    csv = "csv"
+
+
+@import_app.command("statement")
+def import_statement(
+    file: Annotated[Path, typer.Argument(help="Bank statement file.")],
+    fmt: Annotated[
+        StatementFormat | None,
+        typer.Option("--format", help="Default: recognised from the content."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A bank statement (camt.053/054, MT940, OFX, CFONB 120, CSV): its lines, once each."""
+    setup()
+    from relance.bank.services import import_statement as run
+    from relance.bank.services import result_json
+    from relance.core.errors import DomainError
+
+    try:
+        result = run(file, creditor(), ACTOR, fmt.value if fmt else None)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    data = result_json(result)
+    if as_json:
+        emit(data)
+        return
+    for s in data["statements"]:  # type: ignore[attr-defined]
+        balance = {True: "balanced", False: "NOT balanced", None: "no balances"}[s["balanced"]]
+        out.print(
+            f"{s['account']} {s['currency']}: {s['entries']} entries, "
+            f"opening {s['opening']}, closing {s['closing']} ({balance})",
+            highlight=False,
+        )
+    out.print(
+        f"{result.file} ({result.format}): {result.created} lines created, "
+        f"{result.duplicates} already imported",
+        highlight=False,
+    )
+
+
 @show_app.command("customer")
 def show_customer(code: str, as_json: JsonOpt = False) -> None:
     """A customer: fields, balance and open items."""

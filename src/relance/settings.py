@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "relance.imports",
     "relance.channels",
     "relance.handoff",
+    "relance.bank",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from relance.admin import AuditedAdmin
+from relance.bank.models import BankStatement, StatementLine
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(AuditedAdmin):
+    list_display = ("account", "currency", "start", "end", "format", "filename", "balanced")
+    list_filter = ("format", "balanced")
+
+
+@admin.register(StatementLine)
+class StatementLineAdmin(AuditedAdmin):
+    list_display = ("booked", "amount", "currency", "counterparty_name", "reference", "text")
+    search_fields = ("reference", "end_to_end_id", "counterparty_name", "text")

@@ -1,0 +1,70 @@
+"""Bank statements and their lines, as read from the bank's files.
+
+A line's `fingerprint` is unique per creditor: the same entry imported twice (the same
+file again, or another file that repeats it) is stored once.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BankStatement(models.Model):
+    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.CASCADE)
+    account = models.CharField(_("account"), max_length=64)
+    currency = models.CharField(_("currency"), max_length=3)
+    opening = models.BigIntegerField(_("opening balance"), null=True, blank=True)
+    closing = models.BigIntegerField(_("closing balance"), null=True, blank=True)
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("to"), null=True, blank=True)
+    bank_id = models.CharField(_("bank's id"), max_length=100, blank=True)
+    format = models.CharField(_("format"), max_length=10)
+    filename = models.CharField(_("file"), max_length=500)
+    sha256 = models.CharField(max_length=64)
+    balanced = models.BooleanField(_("balanced"), null=True)
+    fingerprint = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor", "fingerprint"], name="bank_statement_once_per_creditor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.start or ''}..{self.end or ''}"
+
+
+class StatementLine(models.Model):
+    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.CASCADE)
+    statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines")
+    booked = models.DateField(_("booked"))
+    value_date = models.DateField(_("value date"), null=True, blank=True)
+    amount = models.BigIntegerField(_("amount"))  # minor units; positive: money in
+    currency = models.CharField(_("currency"), max_length=3)
+    reference = models.CharField(_("reference"), max_length=140, blank=True)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=140, blank=True)
+    counterparty_name = models.CharField(_("counterparty"), max_length=200, blank=True)
+    counterparty_iban = models.CharField(_("counterparty IBAN"), max_length=34, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=140, blank=True)
+    return_reason = models.CharField(_("return reason"), max_length=35, blank=True)
+    batch = models.CharField(_("batch"), max_length=140, blank=True)
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
+        ordering = ["booked", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor", "fingerprint"], name="statement_line_once_per_creditor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked} {self.amount} {self.currency}"
