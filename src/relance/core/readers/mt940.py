@@ -206,7 +206,7 @@ def _entry(draft: _Draft, number: int, value: str, extra: str, info: str) -> Ent
 
 def details(info: str) -> dict[str, str]:
     """The fields of an :86: information line that an `Entry` keeps."""
-    if re.match(r"^\d{3}\D", info):
+    if re.match(r"^\d{3}[^\w\s]\d\d", info):  # GVC, separator, first field number
         return _german(info)
     if _DUTCH_KEY.match(info):
         return _dutch(info)
