@@ -70,9 +70,10 @@ def read(data: bytes) -> list[Statement]:
     draft: _Draft | None = None
     trn: dict[str, tuple[int, str]] = {}
     trn_id = ""  # TRNUID of the enclosing STMTTRNRS
+    line, counted = 1, 0  # lines counted as the tokens go: once over the file
     for token in _TOKEN.finditer(text):
         closing, name, value = token[1] == "/", token[2].upper(), _unescape(token[3].strip())
-        line = text.count("\n", 0, token.start()) + 1
+        line, counted = line + text.count("\n", counted, token.start()), token.start()
         if closing:
             if name not in stack:
                 continue  # the end tag of an XML element that has a value
