@@ -20,7 +20,21 @@ SAMPLES = [
     ("camt/OCA_test-camt054.xml", "camt054", 1),
     ("camt/genkgo_camt054.v4.xml", "camt054", 3),
     ("cfonb120/silarhi_complex-test.txt", "cfonb120", 5),
+    ("mt940/betterplace_sepa_snippet.sta", "mt940", 11),
+    ("mt940/jejik_abnamro.sta", "mt940", 10),
+    ("mt940/jejik_ing.sta", "mt940", 7),
+    ("ofx/OCA_test_ofx.ofx", "ofx", 4),
+    ("ofx/ofxparse_bank_medium.ofx", "ofx", 3),
+    ("ofx/ofxparse_checking.ofx", "ofx", 3),
 ]
+
+
+def test_every_shared_statement_file_is_a_sample():
+    shared = {
+        f"{d}/{p.name}" for d in ("camt", "cfonb120", "mt940", "ofx")
+        for p in (SHARED_DATA / d).iterdir() if p.name != "SOURCES.md"
+    }  # fmt: skip
+    assert shared == {name for name, _, _ in SAMPLES}
 
 
 def relance(*args: str):  # type: ignore[no-untyped-def]
