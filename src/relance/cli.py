@@ -181,6 +181,7 @@ def init(
 class ImportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
+    fec = "fec"
 
 
 def _import(
@@ -235,6 +236,14 @@ def _import(
             err.print(f"[red]{where}:[/red] {e.reason}", highlight=False)
         if len(result.errors) > 50:
             err.print(f"... and {len(result.errors) - 50} more in {result.reject_file}")
+        if result.fec:
+            out.print(
+                "FEC: {c} customers, {i} invoices, {p} payments, {a} allocations created".format(
+                    c=result.fec["customers"]["created"], i=result.fec["invoices"]["created"],
+                    p=result.fec["payments"]["created"], a=result.fec["allocations"],
+                ),
+                highlight=False,
+            )  # fmt: skip
         prefix = "Dry run, nothing saved: " if dry_run else ""
         out.print(
             f"{prefix}{result.rows} rows: {result.created} created, {result.updated} updated, "
@@ -254,9 +263,10 @@ def _data_lines(path: Path) -> int | None:
         return max(0, sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1)
 
 
-FileArg = Annotated[Path, typer.Argument(help="CSV or xlsx file.")]
+FileArg = Annotated[Path, typer.Argument(help="CSV, xlsx or FEC file.")]
 FormatOpt = Annotated[
-    ImportFormat | None, typer.Option("--format", help="Default: from the extension.")
+    ImportFormat | None,
+    typer.Option("--format", help="Default: from the extension (fec: from the header)."),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Check and count; save nothing.")]
 DateFormatOpt = Annotated[

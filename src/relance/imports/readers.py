@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from relance.core.fec import looks_like_fec
+
 
 class FileError(Exception):
     """The file as a whole cannot be read."""
@@ -50,7 +52,12 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return "xlsx"
-    return "csv"
+    try:
+        with path.open("rb") as fh:
+            first_line = fh.readline(4096).decode("latin-1")
+    except OSError:
+        return "csv"  # read_table says what is wrong with the path
+    return "fec" if looks_like_fec(first_line) else "csv"
 
 
 def read_table(path: Path, fmt: str | None = None) -> Table:

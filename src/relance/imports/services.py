@@ -31,7 +31,7 @@ from relance.core.money import format_minor
 from relance.imports import rows as layouts
 from relance.imports.fields import CellError, Options
 from relance.imports.models import ImportRun
-from relance.imports.readers import FileError, read_table
+from relance.imports.readers import FileError, detect_format, read_table
 from relance.ledger import balances
 from relance.ledger.models import Allocation, Creditor, Customer, Invoice, Payment
 
@@ -65,6 +65,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    fec: dict[str, Any] | None = None  # a FEC's counts by kind (see imports.fec)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -111,6 +112,15 @@ def import_file(
     )
     started = timezone.now()
     path = path.resolve()
+    if (fmt or detect_format(path)) == "fec":
+        if kind != "invoices":
+            error = RowError(0, None, "a FEC is imported with `import invoices`")
+            return ImportResult(file=str(path), format="fec", errors=[error])
+        from relance.imports.fec import import_fec
+
+        return import_fec(
+            path, creditor=creditor, actor=actor, options=options, dry_run=dry_run, today=today
+        )
     result = ImportResult(file=str(path), dry_run=dry_run)
     try:
         table = read_table(path, fmt)
@@ -229,6 +239,9 @@ def _plain(value: Any) -> str:
 
 class _Importer:
     key_column: str | None = None
+    # A payment naming no invoice goes to the oldest open ones; a FEC says by its
+    # lettering which it settles, and an unlettered payment stays unapplied.
+    allocate_unnamed = True
     # The columns a field is read from, where they are not named alike.
     SOURCES: dict[str, tuple[str, ...]] = {}
 
@@ -602,7 +615,7 @@ class _PaymentImporter(_Importer):
                 "currency": payment.currency,
             },
         )
-        if cust is not None:
+        if cust is not None and (values["hints"] or self.allocate_unnamed):
             apply_payment(payment, hints=values["hints"], actor=self.actor)
             self.touched.add(cust.pk)
 
