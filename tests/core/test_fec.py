@@ -43,7 +43,9 @@ def test_tab_pipe_padded_utf8_and_iso_8859_15_files_read_alike(
     path.write_bytes(fec_text(delimiter, pad).encode(encoding))
     text, found = fec.decode(path.read_bytes())
     table = fec.parse(text, found)
-    assert found == encoding and table.delimiter == delimiter and table.errors == []
+    assert found == encoding
+    assert table.delimiter == delimiter
+    assert table.errors == []
     first = table.entries[0]
     assert first.customer == ("C1", "Café Œuvre")
     assert (first.debit, first.piece_date, first.letter) == (

@@ -31,7 +31,8 @@ def test_the_fec_is_detected_from_its_header_and_gives_customers_invoices_paymen
 ):
     result = run(ledger, creditor)
     assert result.format == "fec"
-    assert result.errors == [] and result.reject_file is None
+    assert result.errors == []
+    assert result.reject_file is None
     assert result.fec is not None
     assert [result.fec[k]["created"] for k in ("customers", "invoices", "payments")] == [
         17, 399, 129,
@@ -97,7 +98,8 @@ def test_importing_the_same_fec_again_changes_nothing(creditor, ledger):
     counts = (Invoice.objects.count(), Payment.objects.count(), Allocation.objects.count())
     again = run(ledger, creditor)
     assert (again.created, again.updated, again.errors) == (0, 0, [])
-    assert again.fec is not None and again.fec["allocations"] == 0
+    assert again.fec is not None
+    assert again.fec["allocations"] == 0
     assert (Invoice.objects.count(), Payment.objects.count(), Allocation.objects.count()) == counts
 
 
@@ -113,7 +115,8 @@ def test_a_broken_line_is_reported_with_its_number_and_the_others_kept(creditor,
     result = run(path, creditor)
     assert [(e.line, e.column) for e in result.errors] == [(at + 1, "Debit")]
     assert "not an amount" in result.errors[0].reason
-    assert result.fec is not None and result.fec["invoices"]["created"] == 398
+    assert result.fec is not None
+    assert result.fec["invoices"]["created"] == 398
     assert result.reject_file is not None
     rejected = Path(result.reject_file).read_text(encoding="utf-8").splitlines()
     assert rejected[0].startswith("line,column,reason,JournalCode")

@@ -65,7 +65,7 @@ class Entry:
     line: int
     journal: str
     number: str  # EcritureNum
-    date: date
+    booked: date  # EcritureDate
     account: str
     account_name: str
     aux_code: str
@@ -226,14 +226,15 @@ def _entry(n: int, raw: dict[str, str]) -> Entry:
     identity = "\x1f".join(raw.get(c, "") for c in COLUMNS if c not in NOT_IDENTITY)
     debit, credit = _cell(raw, "Debit", Decimal), _cell(raw, "Credit", Decimal)
     piece_date, letter_date = _cell(raw, "PieceDate", date), _cell(raw, "DateLet", date)
-    assert isinstance(debit, Decimal) and isinstance(credit, Decimal)
+    assert isinstance(debit, Decimal)
+    assert isinstance(credit, Decimal)
     assert piece_date is None or isinstance(piece_date, date)
     assert letter_date is None or isinstance(letter_date, date)
     return Entry(
         line=n,
         journal=raw.get("JournalCode", ""),
         number=raw.get("EcritureNum", ""),
-        date=day,
+        booked=day,
         account=account,
         account_name=raw.get("CompteLib", ""),
         aux_code=raw.get("CompAuxNum", ""),
@@ -324,12 +325,12 @@ def plan(entries: list[Entry]) -> Plan:
             invoices.append(e)
         else:
             skipped += 1
-    payments.sort(key=lambda p: (p.date, p.line))  # allocated in the order they came in
+    payments.sort(key=lambda p: (p.booked, p.line))  # allocated in the order they came in
     return Plan(customers, invoices, payments, skipped)
 
 
 def issue_date(entry: Entry) -> date:
-    return entry.piece_date or entry.date
+    return entry.piece_date or entry.booked
 
 
 def minor(value: Decimal) -> int:
@@ -381,7 +382,7 @@ def settle_lettering(invoices: list[Entry], payments: list[Entry]) -> list[tuple
     open_amounts = {i.piece_ref: minor(i.debit - i.credit) for i in invoices}
     dates = {i.piece_ref: issue_date(i) for i in invoices}
     made: list[tuple[int, str, int]] = []
-    for p in sorted(payments, key=lambda p: (p.date, p.line)):
+    for p in sorted(payments, key=lambda p: (p.booked, p.line)):
         numbers = hints.get(p.line, [])
         items = [OpenItem(n, dates[n], open_amounts[n]) for n in numbers]
         for number, part in allocate(minor(p.credit - p.debit), items, numbers):

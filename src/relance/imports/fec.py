@@ -132,7 +132,7 @@ def _payment_row(e: fec.Entry, invoices: list[str]) -> dict[str, Any]:
     # The reference carries the line's fingerprint: the payment's natural key, the same
     # when the file is imported again (even lettered since).
     return {
-        "date": e.date,
+        "date": e.booked,
         "amount": str(e.credit - e.debit),
         "customer": e.customer[0],
         "reference": f"FEC {e.journal} {e.number} {e.piece_ref} #{e.fingerprint}",
