@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def test_importing_the_same_fec_again_changes_nothing(creditor, ledger):
 
 def test_a_broken_line_is_reported_with_its_number_and_the_others_kept(creditor, tmp_path):
     lines = FEC.read_bytes().decode("utf-8-sig").splitlines()
-    # line 3 of the file made unreadable: a debit that is not an amount
+    # the line of FA  220061 made unreadable: a debit that is not an amount
     at = next(n for n, line in enumerate(lines) if "FA  220061" in line)
     fields = lines[at].split("\t")
     fields[11] = "80x29,61"
@@ -121,3 +122,16 @@ def test_a_broken_line_is_reported_with_its_number_and_the_others_kept(creditor,
     rejected = Path(result.reject_file).read_text(encoding="utf-8").splitlines()
     assert rejected[0].startswith("line,column,reason,JournalCode")
     assert rejected[1].startswith(f"{at + 1},Debit,")
+
+
+def test_the_cli_imports_a_fec_and_reports_its_counts(creditor, ledger):
+    from typer.testing import CliRunner
+
+    from relance.cli import app
+
+    done = CliRunner().invoke(app, ["import", "invoices", str(ledger), "--format", "fec"])
+    assert done.exit_code == 0, done.output
+    assert "FEC: 17 customers, 399 invoices, 129 payments, 362 allocations created" in done.output
+    wrong = CliRunner().invoke(app, ["import", "payments", str(ledger), "--json"])
+    assert wrong.exit_code == 1
+    assert "import invoices" in json.loads(wrong.output)["errors"][0]["reason"]
