@@ -12,5 +12,8 @@ class BankStatementAdmin(AuditedAdmin):
 
 @admin.register(StatementLine)
 class StatementLineAdmin(AuditedAdmin):
-    list_display = ("booked", "amount", "currency", "counterparty_name", "reference", "text")
+    list_display = (
+        "booked", "amount", "currency", "counterparty_name", "reference", "text", "match_status",
+    )  # fmt: skip
+    list_filter = ("match_status",)
     search_fields = ("reference", "end_to_end_id", "counterparty_name", "text")
