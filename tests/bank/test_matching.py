@@ -97,12 +97,21 @@ def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery,
     data = json.loads(out.stdout)
     assert data["matched"] == 0
     assert [(p["customer"], p["invoices"], p["reasons"]) for p in data["proposals"]] == [
-        ("C001", [{"number": "F2026-0042", "amount": "1199.85"}], ["invoice_number", "amount_close"])
+        (
+            "C001",
+            [{"number": "F2026-0042", "amount": "1199.85"}],
+            ["invoice_number", "amount_close"],
+        )
     ]
 
 
 def test_a_line_without_evidence_stays_unmatched(creditor, bakery, write):
-    statement(write, creditor, "2026-03-05,77.00,EUR,,cotisation,AUTRE,\n", "2026-03-05,-50.00,EUR,,frais,,\n")
+    statement(
+        write,
+        creditor,
+        "2026-03-05,77.00,EUR,,cotisation,AUTRE,\n",
+        "2026-03-05,-50.00,EUR,,frais,,\n",
+    )
     assert dict(StatementLine.objects.values_list("amount", "match_status")) == {
         7700: "unmatched", -5000: "",
     }  # fmt: skip
@@ -130,7 +139,9 @@ def test_the_run_after_a_statement_does_not_remind_the_paid_invoice(creditor, ba
     out = relance("import", "statement", str(path), "--json")
     assert out.exit_code == 0
     assert json.loads(out.stdout)["matched"] == 1
-    run = json.loads(relance("run", "--date", (MONDAY + timedelta(days=3)).isoformat(), "--json").stdout)
+    run = json.loads(
+        relance("run", "--date", (MONDAY + timedelta(days=3)).isoformat(), "--json").stdout
+    )
     assert run["actions"] == []
     assert not Action.objects.exists()
 

@@ -119,7 +119,9 @@ amounts = st.lists(st.integers(min_value=1, max_value=10**7), min_size=1, max_si
 
 @given(amounts, st.data())
 def test_the_subset_found_always_sums_to_the_amount(values, data):
-    chosen = data.draw(st.lists(st.sampled_from(range(len(values))), unique=True, max_size=MAX_PARTS))
+    chosen = data.draw(
+        st.lists(st.sampled_from(range(len(values))), unique=True, max_size=MAX_PARTS)
+    )
     target = sum(values[i] for i in chosen) or values[0]
     found = subset_summing_to(values, target)
     assert found is not None

@@ -89,9 +89,13 @@ def _match(
         for line in lines:
             proposals = book.propose(
                 matching.Line(
-                    line.amount, line.currency, line.reference, line.text,
-                    line.counterparty_name, line.counterparty_iban,
-                )  # fmt: skip
+                    line.amount,
+                    line.currency,
+                    line.reference,
+                    line.text,
+                    line.counterparty_name,
+                    line.counterparty_iban,
+                )
             )
             best = proposals[0] if proposals else None
             if best is not None and best.automatic:
@@ -115,9 +119,7 @@ def _proposal_json(best: matching.Proposal) -> dict[str, object]:
     }
 
 
-def _keep(
-    line: StatementLine, status: str, best: matching.Proposal | None, actor: str
-) -> None:
+def _keep(line: StatementLine, status: str, best: matching.Proposal | None, actor: str) -> None:
     proposal = _proposal_json(best) if best else {}
     score = best.score if best else None
     if (line.match_status, line.proposal, line.match_score) == (status, proposal, score):
