@@ -133,3 +133,10 @@ def test_the_subset_found_always_sums_to_the_amount(values, data):
 def test_a_subset_is_only_found_when_it_sums_to_the_amount(values, target):
     found = subset_summing_to(values, target)
     assert found is None or sum(values[i] for i in found) == target
+
+
+def test_an_invoice_paid_by_an_earlier_line_is_not_named_again():
+    book = Book(ITEMS, PAYERS)
+    line = Line(12000, "EUR", text="F2026-0042")
+    book.paid(book.propose(line)[0].parts)
+    assert book.propose(line) == []

@@ -167,49 +167,57 @@ class Book:
 
     items: Iterable[Item]
     payers: Iterable[Payer]
-    _by_customer: dict[str, list[Item]] = field(init=False)
-    _by_run: dict[str, list[Item]] = field(init=False)
+    _current: dict[str, Item] = field(init=False)  # what is still open, by number
+    _by_customer: dict[str, list[str]] = field(init=False)  # numbers, oldest first
+    _by_amount: dict[tuple[str, int], set[str]] = field(init=False)
+    _by_run: dict[str, list[str]] = field(init=False)
     _keys: dict[str, tuple[str, ...]] = field(init=False)
     _rank: dict[str, int] = field(init=False)
     _payers: dict[str, Payer] = field(init=False)
     _by_rf: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._current = {}
         self._by_customer = defaultdict(list)
+        self._by_amount = defaultdict(set)
         self._by_run = defaultdict(list)
         self._keys = {}
         self._rank = {}
         for item in self.items:
+            self._current[item.number] = item
             self._rank[item.number] = len(self._rank)
-            self._by_customer[item.customer].append(item)
+            self._by_customer[item.customer].append(item.number)
+            self._by_amount[item.currency, item.open_amount].add(item.number)
             key = number_key(item.number)
             digits = [r for r in key if r.isdigit()]
             if digits:  # a number without digits is too loose to look for in text
                 self._keys[item.number] = key
-                self._by_run[digits[-1]].append(item)
+                self._by_run[digits[-1]].append(item.number)
         self._payers = {p.customer: p for p in self.payers}
         self._by_rf = {plain(p.rf_reference): p.customer for p in self._payers.values()}
 
     def paid(self, parts: Iterable[tuple[str, int]]) -> None:
         """Applied elsewhere: the next lines see what is left open."""
-        applied = dict(parts)
-        for customer, items in self._by_customer.items():
-            self._by_customer[customer] = [
-                Item(i.number, i.customer, i.currency, i.open_amount - applied.get(i.number, 0))
-                for i in items
-                if i.open_amount - applied.get(i.number, 0) > 0
-            ]
+        for number, amount in parts:
+            old = self._current.pop(number)
+            self._by_amount[old.currency, old.open_amount].discard(number)
+            left = old.open_amount - amount
+            if left > 0:
+                self._current[number] = Item(number, old.customer, old.currency, left)
+                self._by_amount[old.currency, left].add(number)
 
     def _open(self, customer: str, currency: str) -> list[Item]:
-        return [i for i in self._by_customer.get(customer, []) if i.currency == currency]
+        items = (self._current.get(n) for n in self._by_customer.get(customer, []))
+        return [i for i in items if i is not None and i.currency == currency]
 
     def _named(self, line: Line) -> list[Item]:
         text = number_key(line.text)
         found: dict[str, Item] = {}
         for run in dict.fromkeys(r for r in text if r.isdigit()):
-            for item in self._by_run.get(run, []):
-                if item.currency == line.currency and _contains(text, self._keys[item.number]):
-                    found[item.number] = item
+            for number in self._by_run.get(run, []):
+                item = self._current.get(number)
+                if item and item.currency == line.currency and _contains(text, self._keys[number]):
+                    found[number] = item
         return sorted(found.values(), key=lambda i: self._rank[i.number])  # oldest first
 
     def propose(self, line: Line) -> list[Proposal]:
@@ -234,10 +242,7 @@ class Book:
                 evidence[payer.customer].append("name")
         if not evidence:  # the amount alone: one item of exactly that amount, for review
             exact = [
-                i
-                for items in self._by_customer.values()
-                for i in items
-                if i.currency == line.currency and i.open_amount == line.amount
+                self._current[n] for n in self._by_amount.get((line.currency, line.amount), ())
             ]
             if len(exact) == 1:
                 evidence[exact[0].customer] = []
