@@ -226,9 +226,13 @@ class Book:
             return []
         evidence: dict[str, list[str]] = defaultdict(list)
         words = plain(f"{line.reference} {line.text}")
-        for rf, customer in self._by_rf.items():
-            if rf and rf in words:
-                evidence[customer].append("reference")
+        # An RF reference is "RF", 2 check digits and 1 to 21 characters: look each
+        # "RF" of the text up, not each customer's reference in the text.
+        for start in (m.start() for m in re.finditer("RF", words)):
+            for end in range(start + 5, min(len(words), start + 25) + 1):
+                customer = self._by_rf.get(words[start:end])
+                if customer and "reference" not in evidence[customer]:
+                    evidence[customer].append("reference")
         named: dict[str, list[Item]] = defaultdict(list)
         for item in self._named(line):
             named[item.customer].append(item)
