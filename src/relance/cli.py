@@ -340,7 +340,34 @@ def import_statement(
         )
     out.print(
         f"{result.file} ({result.format}): {result.created} lines created, "
-        f"{result.duplicates} already imported",
+        f"{result.duplicates} already imported, {result.matched} payments matched",
+        highlight=False,
+    )
+
+
+@app.command("match")
+def match(as_json: JsonOpt = False) -> None:
+    """Match the statements' payments to open invoices; list what is kept for review."""
+    setup()
+    from relance.bank.matching import match_lines, proposals_json
+
+    cred = creditor()
+    result = match_lines(cred, actor=ACTOR, today=today())
+    proposals = proposals_json(cred)
+    if as_json:
+        emit({"matched": result.matched, "unmatched": result.unmatched, "proposals": proposals})
+        return
+    table = Table("line", "booked", "amount", "counterparty", "customer", "invoices", "score",
+                  "reasons", title="Proposed for review")  # fmt: skip
+    for p in proposals[:SHOWN_ROWS]:
+        invoices = ", ".join(f"{i['number']} {i['amount']}" for i in p["invoices"])
+        table.add_row(str(p["line"]), p["booked"], f"{p['amount']} {p['currency']}",
+                      p["counterparty"], p["customer"], invoices, str(p["score"]),
+                      ", ".join(p["reasons"]))  # fmt: skip
+    out.print(table)
+    out.print(
+        f"{result.matched} payments matched, {len(proposals)} proposed for review, "
+        f"{result.unmatched} unmatched",
         highlight=False,
     )
 

@@ -106,6 +106,7 @@ def test_the_cli_prints_the_json_and_warns_of_an_unbalanced_statement(creditor):
         ],
         "created": 4,
         "duplicates": 0,
+        "matched": 0,
     }
     assert "does not balance" in result.stderr
 

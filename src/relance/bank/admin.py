@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from relance.admin import AuditedAdmin
-from relance.bank.models import BankStatement, StatementLine
+from relance.bank.models import BankStatement, PayerAccount, StatementLine
 
 
 @admin.register(BankStatement)
@@ -12,5 +12,14 @@ class BankStatementAdmin(AuditedAdmin):
 
 @admin.register(StatementLine)
 class StatementLineAdmin(AuditedAdmin):
-    list_display = ("booked", "amount", "currency", "counterparty_name", "reference", "text")
+    list_display = (
+        "booked", "amount", "currency", "counterparty_name", "reference", "text", "match_status",
+    )  # fmt: skip
+    list_filter = ("match_status",)
     search_fields = ("reference", "end_to_end_id", "counterparty_name", "text")
+
+
+@admin.register(PayerAccount)
+class PayerAccountAdmin(AuditedAdmin):
+    list_display = ("customer", "iban", "learned_at")
+    search_fields = ("iban", "customer__code")

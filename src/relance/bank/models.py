@@ -10,6 +10,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class MatchStatus(models.TextChoices):
+    MATCHED = "matched", _("matched")
+    PROPOSED = "proposed", _("proposed for review")
+    UNMATCHED = "unmatched", _("unmatched")
+
+
 class BankStatement(models.Model):
     creditor = models.ForeignKey("ledger.Creditor", on_delete=models.CASCADE)
     account = models.CharField(_("account"), max_length=64)
@@ -55,6 +61,18 @@ class StatementLine(models.Model):
     return_reason = models.CharField(_("return reason"), max_length=35, blank=True)
     batch = models.CharField(_("batch"), max_length=140, blank=True)
     fingerprint = models.CharField(max_length=64)
+    # Matching (bank.matching): "" not looked at yet (money out is never looked at).
+    match_status = models.CharField(
+        _("match"), max_length=10, choices=MatchStatus, blank=True, default=""
+    )
+    payment = models.ForeignKey(
+        "ledger.Payment", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="statement_lines", verbose_name=_("payment"),
+    )  # fmt: skip
+    match_score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    # The best proposal: {"customer": code, "parts": [[number, minor units], ...],
+    # "reasons": [...]}; empty when nothing was found.
+    proposal = models.JSONField(_("proposal"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("statement line")
@@ -68,3 +86,24 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booked} {self.amount} {self.currency}"
+
+
+class PayerAccount(models.Model):
+    """An IBAN a customer paid from, learned when a statement line was matched to it."""
+
+    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.CASCADE)
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.CASCADE, related_name="payer_accounts"
+    )
+    iban = models.CharField(_("IBAN"), max_length=34)
+    learned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payer account")
+        verbose_name_plural = _("payer accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "iban"], name="payer_account_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.iban

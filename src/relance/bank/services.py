@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from relance import audit
+from relance.bank.matching import match_lines
 from relance.bank.models import BankStatement, StatementLine
 from relance.core import readers
 from relance.core.errors import DomainError
@@ -33,6 +35,7 @@ class StatementImport:
     statements: list[Statement]
     created: int = 0
     duplicates: int = 0
+    matched: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -158,6 +161,8 @@ def import_statement(
         },
         creditor_id=creditor.pk,
     )
+    # The new lines (and those still unmatched) are matched at once: see bank.matching.
+    result.matched = match_lines(creditor, actor=actor, today=timezone.localdate()).matched
     return result
 
 
@@ -183,4 +188,5 @@ def result_json(result: StatementImport) -> dict[str, object]:
         ],
         "created": result.created,
         "duplicates": result.duplicates,
+        "matched": result.matched,
     }

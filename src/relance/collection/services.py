@@ -96,6 +96,10 @@ def run_collection(
             )
         if not dry_run:  # broken promises first: their items are no longer held
             review_promises(creditor, day, actor=actor)
+        if not dry_run:  # what a statement shows as paid is never reminded
+            from relance.bank.matching import match_lines  # bank imports this module
+
+            match_lines(creditor, actor=actor, today=day)
         cancelled = 0 if dry_run else cancel_stale_actions(creditor, actor=actor)
         book = queries.ledger(creditor, day)
         if not book.scenarios:

@@ -1,0 +1,202 @@
+"""Matching the money-in statement lines to open invoices (the rules: core.matching).
+
+Runs after every statement import and before every collection run, so that no reminder
+goes out for an item a statement already shows as paid. The open items and what is
+known of the payers are loaded once per run (one query each), not once per line.
+
+A proposal at or above core.matching.AUTO_APPLY becomes a ledger Payment (key
+"bank:<line fingerprint>", so a line is never applied twice) allocated to the proposed
+invoices by imports.services.apply_payment; the payer's IBAN is then learned for the
+customer. Below, the line keeps the proposal for review. Every change is audited.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from relance import audit
+from relance.bank.models import MatchStatus, PayerAccount, StatementLine
+from relance.channels.documents import payment_reference
+from relance.core import matching
+from relance.core.money import format_minor
+from relance.imports.services import apply_payment
+from relance.ledger import balances
+from relance.ledger.models import Creditor, Customer, Invoice, Payment
+
+PAYMENT_KEY = "bank:{}"
+
+
+@dataclass
+class MatchResult:
+    matched: int = 0
+    proposed: list[StatementLine] = field(default_factory=list)
+    unmatched: int = 0
+
+
+def _book(creditor: Creditor, currencies: set[str]) -> tuple[matching.Book, dict[str, Customer]]:
+    invoices = (
+        Invoice.objects.filter(
+            creditor=creditor, currency__in=currencies, open_amount__gt=0, kind="invoice"
+        )
+        .order_by("due_date", "number")
+        .values_list("number", "customer__code", "currency", "open_amount")
+    )
+    items = [matching.Item(*row) for row in invoices]
+    codes = {i.customer for i in items}
+    customers = {c.code: c for c in Customer.objects.filter(creditor=creditor, code__in=codes)}
+    ibans: dict[int, set[str]] = defaultdict(set)
+    for customer_id, iban in PayerAccount.objects.filter(
+        creditor=creditor, customer__code__in=codes
+    ).values_list("customer_id", "iban"):
+        ibans[customer_id].add(matching.plain(iban))
+    payers = [
+        matching.Payer(
+            c.code,
+            payment_reference(c),
+            frozenset(ibans[c.pk] | ({matching.plain(c.iban)} if c.iban else set())),
+            frozenset({matching.plain(c.name)} if c.name else set()),
+        )
+        for c in customers.values()
+    ]
+    return matching.Book(items, payers), customers
+
+
+def match_lines(creditor: Creditor, *, actor: str, today: date) -> MatchResult:
+    """Match every money-in line not matched yet; apply what scores high enough."""
+    result = MatchResult()
+    with transaction.atomic():
+        lines = list(
+            StatementLine.objects.select_for_update()
+            .filter(creditor=creditor, amount__gt=0, return_reason="")
+            .exclude(match_status=MatchStatus.MATCHED)
+            .order_by("booked", "id")
+        )
+        if lines:
+            _match(creditor, lines, result, actor, today)
+    return result
+
+
+def _match(
+    creditor: Creditor, lines: list[StatementLine], result: MatchResult, actor: str, today: date
+) -> None:
+    with balances.updating(creditor, today) as touched:
+        book, customers = _book(creditor, {line.currency for line in lines})
+        for line in lines:
+            proposals = book.propose(
+                matching.Line(
+                    line.amount,
+                    line.currency,
+                    line.reference,
+                    line.text,
+                    line.counterparty_name,
+                    line.counterparty_iban,
+                )
+            )
+            best = proposals[0] if proposals else None
+            if best is not None and best.automatic:
+                _apply(line, best, customers[best.customer], actor)
+                book.paid(best.parts)
+                touched.add(customers[best.customer].pk)
+                result.matched += 1
+            elif best is not None:
+                _keep(line, MatchStatus.PROPOSED, best, actor)
+                result.proposed.append(line)
+            else:
+                _keep(line, MatchStatus.UNMATCHED, None, actor)
+                result.unmatched += 1
+
+
+def _proposal_json(best: matching.Proposal) -> dict[str, object]:
+    return {
+        "customer": best.customer,
+        "parts": [list(p) for p in best.parts],
+        "reasons": list(best.reasons),
+    }
+
+
+def _keep(line: StatementLine, status: str, best: matching.Proposal | None, actor: str) -> None:
+    proposal = _proposal_json(best) if best else {}
+    score = best.score if best else None
+    if (line.match_status, line.proposal, line.match_score) == (status, proposal, score):
+        return  # looked at again, nothing new: no audit noise
+    line.match_status, line.proposal, line.match_score = status, proposal, score
+    line.save(update_fields=["match_status", "proposal", "match_score"])
+    audit.record(
+        actor, f"statement_line.{status}", line, {"score": score, **proposal},
+        creditor_id=line.creditor_id,
+    )  # fmt: skip
+
+
+def _apply(line: StatementLine, best: matching.Proposal, customer: Customer, actor: str) -> None:
+    key = PAYMENT_KEY.format(line.fingerprint)
+    payment = Payment.objects.filter(creditor_id=line.creditor_id, key=key).first()
+    if payment is None:
+        payment = Payment.objects.create(
+            creditor_id=line.creditor_id,
+            customer=customer,
+            key=key,
+            date=line.booked,
+            amount=line.amount,
+            currency=line.currency,
+            reference=(line.reference or line.end_to_end_id or line.text)[:200],
+            method="transfer",
+            unapplied=line.amount,
+        )
+        audit.record(
+            actor,
+            "payment.created",
+            payment,
+            {
+                "amount": format_minor(payment.amount, payment.currency),
+                "currency": payment.currency,
+                "source": "bank statement",
+            },
+        )
+        apply_payment(payment, hints=[number for number, _ in best.parts], actor=actor)
+    line.match_status, line.payment, line.match_score = MatchStatus.MATCHED, payment, best.score
+    line.proposal = _proposal_json(best)
+    line.save(update_fields=["match_status", "payment", "match_score", "proposal"])
+    audit.record(
+        actor, "statement_line.matched", line,
+        {"score": best.score, "payment": payment.pk, **_proposal_json(best)},
+        creditor_id=line.creditor_id,
+    )  # fmt: skip
+    if line.counterparty_iban:
+        account, created = PayerAccount.objects.get_or_create(
+            creditor_id=line.creditor_id, customer=customer, iban=line.counterparty_iban
+        )
+        if created:
+            audit.record(
+                actor, "payer_account.learned", account, {"customer": customer.code},
+                creditor_id=line.creditor_id,
+            )  # fmt: skip
+
+
+def proposals_json(creditor: Creditor) -> list[dict[str, Any]]:
+    """The lines kept for review, as `relance match --json` lists them."""
+    lines = StatementLine.objects.filter(creditor=creditor, match_status=MatchStatus.PROPOSED)
+    return [_line_json(line) for line in lines.order_by("booked", "id")]
+
+
+def _line_json(line: StatementLine) -> dict[str, Any]:
+    parts = line.proposal.get("parts", [])
+    return {
+        "line": line.pk,
+        "booked": line.booked.isoformat(),
+        "amount": format_minor(line.amount, line.currency),
+        "currency": line.currency,
+        "counterparty": line.counterparty_name,
+        "text": line.text,
+        "customer": line.proposal.get("customer"),
+        "invoices": [
+            {"number": number, "amount": format_minor(amount, line.currency)}
+            for number, amount in parts
+        ],
+        "score": line.match_score,
+        "reasons": line.proposal.get("reasons", []),
+    }
