@@ -13,10 +13,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 
 class InvoiceStatus(StrEnum):
@@ -150,9 +151,29 @@ def allocate(
         if len(exact) == 1:
             return [(exact[0].number, amount)]
         chosen = sorted(candidates, key=lambda i: (i.due_date, i.number))
+    return spread(amount, chosen)
+
+
+class Owed(Protocol):
+    """Anything that owes an open amount under a number (read-only: frozen items fit)."""
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def open_amount(self) -> int: ...
+
+
+def spread(amount: int, items: Iterable[Owed]) -> list[tuple[str, int]]:
+    """`amount` applied to `items` in their order, each up to its open amount, until it
+    runs out.
+
+    >>> spread(600, [OpenItem("F1", date(2026, 1, 1), 300), OpenItem("F2", date(2026, 2, 1), 500)])
+    [('F1', 300), ('F2', 300)]
+    """
     result: list[tuple[str, int]] = []
     left = amount
-    for item in chosen:
+    for item in items:
         if left == 0:
             break
         part = min(left, item.open_amount)

@@ -35,6 +35,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from relance.core.ledger import spread
+
 # At or above: applied automatically. An identity (reference, invoice number, payer's
 # IBAN) with the exact amount reaches it; an amount alone or a name alone never does.
 AUTO_APPLY = 90
@@ -283,15 +285,7 @@ class Book:
             score = min(score, AUTO_APPLY - 1)  # a short payment is always reviewed
         elif not {"amount", "amount_sum"} & set(reasons):
             score = min(score, AUTO_APPLY - 1)  # so is an amount that fits nothing
-        parts: list[tuple[str, int]] = []
-        left = line.amount
-        for item in chosen:
-            if left == 0:
-                break
-            part = min(left, item.open_amount)
-            parts.append((item.number, part))
-            left -= part
-        return Proposal(customer, tuple(parts), score, tuple(reasons))
+        return Proposal(customer, tuple(spread(line.amount, chosen)), score, tuple(reasons))
 
 
 def _contains(text: tuple[str, ...], key: tuple[str, ...]) -> bool:
