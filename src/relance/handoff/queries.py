@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models import Max, Q, QuerySet
 
 from relance.core import handoff as core
 from relance.core.money import format_minor
-from relance.handoff.models import Case, Partner
+from relance.handoff.models import Case, CaseItem, Partner
 from relance.ledger.models import Creditor, Customer
 from relance.ledger.queries import NotFound
 
@@ -87,11 +88,23 @@ def totals(case: Case) -> list[core.Totals]:
     return core.totals(claimed(case))
 
 
+def totals_of(cases: list[Case]) -> dict[int, list[core.Totals]]:
+    """The totals of many cases (the case list) from one query of their items."""
+    found: dict[int, list[core.Claimed]] = defaultdict(list)
+    rows = CaseItem.objects.filter(case__in=cases).select_related("invoice")
+    for item in rows.order_by("invoice__due_date", "invoice__number"):
+        found[item.case_id].append(_claimed(item))
+    return {case.pk: core.totals(found[case.pk]) for case in cases}
+
+
 def claimed(case: Case) -> list[core.Claimed]:
-    return [
-        core.Claimed(i.invoice.number, i.currency, i.principal, i.penalties, i.indemnity)
-        for i in items(case)
-    ]
+    return [_claimed(i) for i in items(case)]
+
+
+def _claimed(item: CaseItem) -> core.Claimed:
+    return core.Claimed(
+        item.invoice.number, item.currency, item.principal, item.penalties, item.indemnity
+    )
 
 
 def amounts_json(found: list[core.Totals]) -> list[dict[str, str]]:

@@ -39,9 +39,10 @@ def _day(request: HttpRequest) -> date:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    rows = queries.cases(current_creditor(), status)[:500]
+    rows = list(queries.cases(current_creditor(), status)[:500])
+    totals = queries.totals_of(rows)
     return render(request, "handoff/case_list.html", {
-        "cases": [(c, queries.totals(c)) for c in rows], "status": status,
+        "cases": [(c, totals[c.pk]) for c in rows], "status": status,
         "statuses": CaseStatusChoices.choices, "nav": "handoff",
     })  # fmt: skip
 
