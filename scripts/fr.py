@@ -5,6 +5,7 @@ target `messages`). Keeping them here makes a missing translation a test failure
 """
 
 FR = {
+    "payment reference": "référence de paiement",
     "bank": "Banque",
     "opening balance": "solde initial",
     "closing balance": "solde final",

@@ -66,6 +66,7 @@ INVOICES = Layout(
         "amount_excl_tax",
         "open_amount",
         "po_number",
+        "payment_reference",
         "customer_name",
         "contract_rate",
     ),
@@ -151,6 +152,7 @@ def invoice(row: dict[str, Any], options: Options) -> dict[str, Any]:
         "amount_excl_tax": None if excl is None else sign * abs(excl),
         "reported_open_amount": open_amount,
         "po_number": f.text(row, "po_number", max_length=60),
+        "payment_reference": f.text(row, "payment_reference", max_length=140),
         "contract_rate": f.rate(row, "contract_rate", options),
     }
 

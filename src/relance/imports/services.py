@@ -361,7 +361,7 @@ class _InvoiceImporter(_Importer):
     COMPARED = (
         "customer_id", "kind", "issue_date", "delivery_date", "due_date", "payment_terms",
         "currency", "amount", "amount_excl_tax", "reported_open_amount", "po_number",
-        "contract_rate",
+        "payment_reference", "contract_rate",
     )  # fmt: skip
     NEW = ("creditor_id", "number", *COMPARED, "settled_elsewhere", "open_amount", "status")
     SOURCES = {

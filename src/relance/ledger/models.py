@@ -239,6 +239,9 @@ class Invoice(models.Model):
     written_off = models.BigIntegerField(_("written off"), default=0)
     written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     po_number = models.CharField(_("PO number"), max_length=60, blank=True)
+    # The reference the customer is asked to quote when paying (an e-invoice's BT-83,
+    # an RF creditor reference): the strongest evidence when matching a payment.
+    payment_reference = models.CharField(_("payment reference"), max_length=140, blank=True)
     contract_rate = models.DecimalField(
         _("contract penalty rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True
     )
