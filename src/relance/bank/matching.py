@@ -99,7 +99,7 @@ def _match(
             )
             best = proposals[0] if proposals else None
             if best is not None and best.automatic:
-                _apply(line, best, customers[best.customer], actor)
+                apply_match(line, best, customers[best.customer], actor)
                 book.paid(best.parts)
                 touched.add(customers[best.customer].pk)
                 result.matched += 1
@@ -132,7 +132,10 @@ def _keep(line: StatementLine, status: str, best: matching.Proposal | None, acto
     )  # fmt: skip
 
 
-def _apply(line: StatementLine, best: matching.Proposal, customer: Customer, actor: str) -> None:
+def apply_match(
+    line: StatementLine, best: matching.Proposal, customer: Customer, actor: str
+) -> None:
+    """Turn the line into a payment of `customer` allocated as `best` says; learn the payer."""
     key = PAYMENT_KEY.format(line.fingerprint)
     payment = Payment.objects.filter(creditor_id=line.creditor_id, key=key).first()
     if payment is None:
@@ -166,6 +169,11 @@ def _apply(line: StatementLine, best: matching.Proposal, customer: Customer, act
         {"score": best.score, "payment": payment.pk, **_proposal_json(best)},
         creditor_id=line.creditor_id,
     )  # fmt: skip
+    learn_payer(line, customer, actor)
+
+
+def learn_payer(line: StatementLine, customer: Customer, actor: str) -> None:
+    """Remember what identified this customer's payment, for its next ones."""
     if line.counterparty_iban:
         account, created = PayerAccount.objects.get_or_create(
             creditor_id=line.creditor_id, customer=customer, iban=line.counterparty_iban
