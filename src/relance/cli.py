@@ -980,6 +980,77 @@ def report_reasons(
     out.print(table)
 
 
+# --- reports: aged balance and indicators (issue 8) ---
+BucketsOpt = Annotated[
+    str | None,
+    typer.Option("--buckets", help="Bucket limits in days, e.g. 30,60,90,120; default "
+                 "RELANCE_AGING_BUCKETS or 30,60,90."),
+]  # fmt: skip
+
+
+def _buckets(text: str | None) -> Any:
+    from django.conf import settings
+
+    from relance.core.aging import parse_buckets
+    from relance.core.errors import DomainError
+
+    try:
+        return parse_buckets(text or settings.AGING_BUCKETS)
+    except DomainError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--buckets") from None
+
+
+@report_app.command("aging")
+def report_aging(
+    date_: DateOpt = None,
+    as_json: JsonOpt = False,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Write the aged balance to this CSV file.")
+    ] = None,
+    xlsx_file: Annotated[
+        Path | None, typer.Option("--xlsx", help="Write the aged balance to this xlsx file.")
+    ] = None,
+    buckets: BucketsOpt = None,
+    segment: Annotated[str | None, typer.Option("--segment", help="One segment only.")] = None,
+) -> None:
+    """The aged balance (balance âgée) on a date, past ones included: open amounts per
+    currency and customer by days past due."""
+    setup()
+    from relance.core.money import format_minor
+    from relance.reports import exports, queries
+
+    day = _date(date_, "--date")
+    agings = queries.aging(creditor(), day, _buckets(buckets), segment)
+    if csv_file:
+        csv_file.write_text(exports.aging_csv(agings), encoding="utf-8")
+    if xlsx_file:
+        xlsx_file.write_bytes(exports.aging_xlsx(agings))
+    if as_json:
+        emit(exports.document(agings))
+        return
+    for aging in agings:
+        cur = aging.currency
+        table = Table(
+            "customer", "name", *(c.label for c in aging.buckets), "total",
+            title=f"Aged balance on {day} ({cur})",
+        )  # fmt: skip
+        for line in aging.customers[:SHOWN_ROWS]:
+            table.add_row(line.account.code, line.account.name,
+                          *(format_minor(c.amount, cur) for c in line.buckets),
+                          format_minor(line.total, cur))  # fmt: skip
+        if len(aging.customers) > SHOWN_ROWS:
+            table.add_row("...", f"{len(aging.customers) - SHOWN_ROWS} more customers")
+        table.add_row("", "TOTAL", *(format_minor(c.amount, cur) for c in aging.buckets),
+                      format_minor(aging.total, cur), style="bold")  # fmt: skip
+        out.print(table)
+    for path in (csv_file, xlsx_file):
+        if path:
+            err.print(f"Wrote {path}", highlight=False)
+
+
+# --- end of reports (issue 8) ---
+
+
 @app.command()
 def interest(number: str, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
     """Late-payment penalties and the fixed indemnity due on an invoice."""

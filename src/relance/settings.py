@@ -8,6 +8,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from relance.config import ConfigError, Env, database
+from relance.core.aging import parse_buckets
+from relance.core.errors import DomainError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 WORK_DIR = Path.cwd()
@@ -47,6 +49,12 @@ try:
     # A sender that stops without a trace (another machine, a lost container) frees what
     # it claimed after this many minutes; on the same machine, as soon as it is gone.
     SEND_LEASE_MINUTES = env.int("RELANCE_SEND_LEASE_MINUTES", 15)
+    # Upper limits in days of the aged balance's overdue buckets (docs/reports.md).
+    AGING_BUCKETS = env.str("RELANCE_AGING_BUCKETS", "30,60,90")
+    try:
+        parse_buckets(AGING_BUCKETS)
+    except DomainError as exc:
+        raise ConfigError(f"RELANCE_AGING_BUCKETS={AGING_BUCKETS!r}: {exc}") from None
 except ConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -65,6 +73,7 @@ INSTALLED_APPS = [
     "relance.channels",
     "relance.handoff",
     "relance.bank",
+    "relance.reports",
     "django_tasks",
     "django_tasks_db",
 ]

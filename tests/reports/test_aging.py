@@ -1,0 +1,160 @@
+"""The aged balance, exact to the cent on a ledger small enough to age by hand.
+
+The ledger (EUR unless said), as imported and changed through the services:
+
+| item | customer | issued | due | amount | what happens |
+|---|---|---|---|---|---|
+| F1 | C1 | 01-05 | 02-04 | 1000.00 | P1 pays 400.00 on 03-10 |
+| F2 | C1 | 02-10 | 03-12 | 500.00 | P4 (700.00, 03-15) pays it; 200.00 stays on account |
+| F3 | C2 | 01-15 | 01-31 | 2400.00 | credit note of 400.00 on 03-05; P2 pays 2000.00 on 04-05 |
+| F4 | C2 | 02-01 | 03-03 | USD 300.00 | written off on 04-20 |
+| F5 | C2 | 04-10 | 05-10 | 700.00 | |
+| F6 | C1 | 01-10 | 02-09 | 800.00 | the export says 300.00 open: 500.00 settled elsewhere |
+| AV1 | C1 | 03-01 | 03-01 | -100.00 | a credit note not yet applied |
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from relance.cli import app
+from relance.core.aging import parse_buckets
+from relance.ledger.models import Invoice, Payment
+from relance.ledger.services import credit_invoice, write_off
+from relance.reports import exports, queries
+
+
+@pytest.fixture
+def ledger(creditor, load):  # type: ignore[no-untyped-def]
+    load("customers", "customer,name,segment\nC1,Alpha,PME\nC2,=Beta,ETI\n")
+    load(
+        "invoices",
+        "number,customer,issue_date,due_date,currency,amount,open_amount\n"
+        "F1,C1,2026-01-05,2026-02-04,EUR,1000.00,\n"
+        "F2,C1,2026-02-10,2026-03-12,EUR,500.00,\n"
+        "F3,C2,2026-01-15,2026-01-31,EUR,2400.00,\n"
+        "F4,C2,2026-02-01,2026-03-03,USD,300.00,\n"
+        "F5,C2,2026-04-10,2026-05-10,EUR,700.00,\n"
+        "F6,C1,2026-01-10,2026-02-09,EUR,800.00,300.00\n"
+        "AV1,C1,2026-03-01,2026-03-01,EUR,-100.00,\n",
+    )
+    credit_invoice(Invoice.objects.get(number="F3"), 40000, on=date(2026, 3, 5), actor="t")
+    load(
+        "payments",
+        "date,amount,currency,customer,reference,invoices\n"
+        "2026-03-10,400.00,EUR,C1,P1,F1\n"
+        "2026-04-05,2000.00,EUR,C2,P2,F3\n"
+        "2026-03-15,700.00,EUR,C1,P4,F2\n",
+    )
+    write_off(Invoice.objects.get(number="F4"), on=date(2026, 4, 20), actor="t")
+    return creditor
+
+
+def _buckets(doc: dict) -> dict[str, tuple[str, int]]:  # type: ignore[type-arg]
+    return {b["label"]: (b["amount"], b["count"]) for b in doc["buckets"]}
+
+
+def _aging(creditor, day: date, limits: str = "") -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    return [exports.aging_json(a) for a in queries.aging(creditor, day, parse_buckets(limits))]
+
+
+def test_aging_at_the_end_of_march_is_exact_to_the_cent(ledger) -> None:  # type: ignore[no-untyped-def]
+    eur, usd = _aging(ledger, date(2026, 3, 31))
+    assert eur["currency"] == "EUR"
+    assert _buckets(eur) == {
+        "not_due": ("0.00", 0), "1-30": ("0.00", 0),
+        "31-60": ("2900.00", 3),  # F1 600.00 (55 days), F3 2000.00 (59), F6 300.00 (50)
+        "61-90": ("0.00", 0), "over_90": ("0.00", 0),
+        "credits": ("-300.00", 2),  # AV1 and what P4 left on account
+    }  # fmt: skip
+    assert eur["total"] == "2600.00"
+    # the most overdue first; C2 has the formula-like name it was imported with
+    assert [(c["code"], c["segment"], c["total"]) for c in eur["customers"]] == [
+        ("C2", "ETI", "2000.00"),
+        ("C1", "PME", "600.00"),
+    ]
+    assert _buckets(eur["customers"][1])["credits"] == ("-300.00", 2)
+    assert (usd["currency"], usd["total"], _buckets(usd)["1-30"]) == (
+        "USD",
+        "300.00",
+        ("300.00", 1),
+    )
+
+
+def test_a_past_date_before_a_payment_shows_the_invoice_open_again(ledger) -> None:  # type: ignore[no-untyped-def]
+    eur, usd = _aging(ledger, date(2026, 2, 20))
+    assert _buckets(eur) == {
+        "not_due": ("500.00", 1),  # F2
+        "1-30": ("3700.00", 3),  # F1 1000.00, F3 2400.00, F6 300.00 (due 02-09: settled by then)
+        "31-60": ("0.00", 0), "61-90": ("0.00", 0), "over_90": ("0.00", 0),
+        "credits": ("0.00", 0),
+    }  # fmt: skip
+    assert eur["total"] == "4200.00"
+    assert _buckets(usd)["not_due"] == ("300.00", 1)  # F4, long before its write-off
+    # The day before P1, F1 is whole; before its due date, F6 is too.
+    (early, _usd) = _aging(ledger, date(2026, 2, 1))
+    assert _buckets(early)["not_due"] == ("1800.00", 2)  # F1 1000.00, F6 800.00; F2 not issued
+    assert _buckets(early)["1-30"] == ("2400.00", 1)  # F3
+
+
+def test_after_the_write_off_and_the_last_payment_only_euros_are_left(ledger) -> None:  # type: ignore[no-untyped-def]
+    (eur,) = _aging(ledger, date(2026, 5, 15))
+    assert _buckets(eur)["1-30"] == ("700.00", 1)  # F5, 5 days late
+    assert _buckets(eur)["over_90"] == ("900.00", 2)  # F1 600.00 (100 days), F6 300.00 (95)
+    assert eur["total"] == "1300.00"
+    (custom,) = _aging(ledger, date(2026, 5, 15), "30,60,90,120")
+    assert _buckets(custom)["91-120"] == ("900.00", 2)
+    assert _buckets(custom)["over_120"] == ("0.00", 0)
+
+
+def test_aging_today_equals_the_open_amounts_less_what_is_on_account(ledger) -> None:  # type: ignore[no-untyped-def]
+    day = date(2030, 1, 1)
+    totals = {a.currency: a.total for a in queries.aging(ledger, day, parse_buckets(""))}
+    open_eur = sum(i.open_amount for i in Invoice.objects.filter(currency="EUR"))
+    assert totals == {"EUR": open_eur - sum(p.unapplied for p in Payment.objects.all())}
+
+
+def test_drill_down_lists_the_items_of_a_bucket_as_of_that_date(ledger) -> None:  # type: ignore[no-untyped-def]
+    buckets = parse_buckets("")
+    found = queries.items(ledger, date(2026, 3, 31), buckets, bucket=2, currency="EUR")
+    assert [(i.number, i.open_amount) for i in found] == [
+        ("F3", 200000), ("F1", 60000), ("F6", 30000),
+    ]  # fmt: skip
+    credits = queries.items(ledger, date(2026, 3, 31), buckets, bucket=-1, customer="C1")
+    assert sorted((i.kind, i.open_amount) for i in credits) == [
+        ("credit_note", -10000), ("payment", -20000),
+    ]  # fmt: skip
+
+
+def test_report_aging_prints_json_and_writes_neutral_csv_and_xlsx(ledger, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    csv_file, xlsx_file = tmp_path / "aging.csv", tmp_path / "aging.xlsx"
+    result = CliRunner().invoke(app, [
+        "report", "aging", "--date", "2026-03-31", "--json",
+        "--csv", str(csv_file), "--xlsx", str(xlsx_file),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    docs = json.loads(result.stdout)
+    assert [d["currency"] for d in docs] == ["EUR", "USD"]
+    assert set(docs[0]) == {"date", "currency", "buckets", "total", "customers"}
+    assert set(docs[0]["customers"][0]) == {"code", "name", "segment", "buckets", "total"}
+    lines = csv_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == (
+        "date,currency,customer,name,segment,not_due,1-30,31-60,61-90,over_90,credits,total"
+    )
+    assert lines[1] == "2026-03-31,EUR,C2,'=Beta,ETI,0.00,0.00,2000.00,0.00,0.00,0.00,2000.00"
+    sheet = load_workbook(xlsx_file).active
+    assert sheet["D2"].value == "'=Beta"
+    assert sheet["H2"].value == 2000
+    one = CliRunner().invoke(app, ["report", "aging", "--date", "2026-05-15", "--json"])
+    assert json.loads(one.stdout)["currency"] == "EUR"  # one currency: one document
+
+
+def test_bad_bucket_limits_are_a_usage_error(ledger) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(app, ["report", "aging", "--buckets", "60,30"])
+    assert result.exit_code == 2
+    assert "increasing" in result.output
