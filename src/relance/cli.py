@@ -1036,7 +1036,7 @@ def report_aging(
         )  # fmt: skip
         for line in aging.customers[:SHOWN_ROWS]:
             table.add_row(line.account.code, line.account.name,
-                          *(format_minor(c.amount, cur) for c in line.buckets),
+                          *(format_minor(a, cur) for a in line.amounts),
                           format_minor(line.total, cur))  # fmt: skip
         if len(aging.customers) > SHOWN_ROWS:
             table.add_row("...", f"{len(aging.customers) - SHOWN_ROWS} more customers")
@@ -1046,6 +1046,46 @@ def report_aging(
     for path in (csv_file, xlsx_file):
         if path:
             err.print(f"Wrote {path}", highlight=False)
+
+
+@report_app.command("dso")
+def report_dso(
+    date_: DateOpt = None,
+    period: Annotated[
+        int, typer.Option("--period", min=1, help="Days of sales for the standard DSO and the CEI.")
+    ] = 90,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="Also this customer's payment habits.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """DSO (countback and standard), best possible DSO, average days delinquent and the
+    collection effectiveness index, with their trend over 12 months."""
+    setup()
+    from relance.reports import indicators
+
+    day = _date(date_, "--date")
+    found = _customer(customer) if customer else None
+    docs = [
+        indicators.indicators_json(currency, now, trend)
+        for currency, now, trend in indicators.report(creditor(), day, period)
+    ]
+    if found is not None:
+        for doc in docs:
+            doc["customer"] = indicators.customer_indicators(found, day)
+    if as_json:
+        emit(docs[0] if len(docs) == 1 else docs)
+        return
+    names = ("dso_countback", "dso_standard", "best_dso", "add", "cei")
+    for doc in docs:
+        table = Table("month", *names, "receivables", "sales",
+                      title=f"Indicators on {day} ({doc['currency']}, {period} days)")  # fmt: skip
+        for row in [*doc["trend"], doc | {"month": f"{period} days to {day}"}]:
+            table.add_row(row["month"], *(row[n] or "-" for n in names),
+                          row["receivables"], row["sales"])  # fmt: skip
+        out.print(table)
+        for name, value in doc.get("customer", {}).items():
+            out.print(f"{name}: {value if value is not None else '-'}", highlight=False)
 
 
 # --- end of reports (issue 8) ---

@@ -20,10 +20,10 @@ so that the total is what the customers owe net.
 ... ]
 >>> customers = {"C1": Account("C1", "Dupont SAS", "PME"), "C2": Account("C2", "Bleu", "ETI")}
 >>> eur, usd = aged_balance(rows, customers, date(2026, 3, 31), buckets)
->>> eur.currency, eur.total, [(b.label, b.amount, b.count) for b in eur.buckets][:2]
+>>> eur.currency, eur.total, [(b.label, b.amount, b.items) for b in eur.buckets][:2]
 ('EUR', 105000, [('not_due', 5000, 1), ('1-30', 120000, 2)])
->>> [(c.account.code, c.overdue, c.total) for c in eur.customers]
-[('C1', 120000, 100000), ('C2', 0, 5000)]
+>>> [(c.account.code, c.overdue, c.total, c.amounts[-1]) for c in eur.customers]
+[('C1', 120000, 100000, -20000), ('C2', 0, 5000, 0)]
 >>> usd.total, usd.buckets[4].amount
 (999, 999)
 """
@@ -34,6 +34,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, timedelta
 
 from relance.core.errors import DomainError
@@ -141,44 +142,40 @@ def due_date_range(
     return earliest, latest
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """What the query summed: open amount and item count of one customer in one
+class Row(NamedTuple):
+    """What the query summed: open amount and number of items of one customer in one
     currency and bucket (`CREDITS` for unapplied credits)."""
 
     currency: str
     customer: str
     bucket: int
     amount: int
-    count: int
+    items: int
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
+# Tuples rather than dataclasses: a million-invoice ledger has 100,000 customer lines.
+class Account(NamedTuple):
     code: str
     name: str
     segment: str
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     label: str
     amount: int
-    count: int
+    items: int
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One customer's (or one segment's) aged balance in one currency."""
+class Line(NamedTuple):
+    """One customer's (or one segment's) aged balance in one currency: amounts and
+    item counts bucket by bucket (the labels are the report's); `overdue` is every
+    bucket but `not_due` and the credits."""
 
     account: Account
-    buckets: tuple[Cell, ...]
+    amounts: tuple[int, ...]
+    counts: tuple[int, ...]
     total: int
-
-    @property
-    def overdue(self) -> int:
-        """What is past due: every bucket but `not_due` and the credits."""
-        return sum(c.amount for c in self.buckets if c.label not in (NOT_DUE, CREDITS_LABEL))
+    overdue: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,24 +187,30 @@ class Aging:
     customers: tuple[Line, ...]  # the most overdue first
 
     @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(c.label for c in self.buckets)
+
+    @property
     def overdue(self) -> int:
-        return sum(c.amount for c in self.buckets if c.label not in (NOT_DUE, CREDITS_LABEL))
+        return _overdue(self.buckets)
 
     @property
     def not_due(self) -> int:
         return self.buckets[0].amount
 
 
-def _cells(sums: dict[int, list[int]], buckets: Sequence[Bucket]) -> tuple[Cell, ...]:
-    """Every bucket, empty ones with zero, then the credits; sums are [amount, count]."""
-    cells = [Cell(b.label, *sums.get(i, [0, 0])) for i, b in enumerate(buckets)]
-    return (*cells, Cell(CREDITS_LABEL, *sums.get(CREDITS, [0, 0])))
+def _overdue(cells: Sequence[Cell]) -> int:
+    return sum(c.amount for c in cells[1:-1])  # not_due first, credits last
 
 
-def _add(target: dict[int, list[int]], bucket: int, amount: int, count: int) -> None:
-    cell = target.setdefault(bucket, [0, 0])
-    cell[0] += amount
-    cell[1] += count
+def _line(account: Account, sums: list[int]) -> Line:
+    """A line from [amount, count] pairs flattened, bucket by bucket, credits last."""
+    amounts = tuple(sums[0::2])
+    return Line(account, amounts, tuple(sums[1::2]), sum(amounts), sum(amounts[1:-1]))
+
+
+def cells(labels: Sequence[str], line: Line) -> tuple[Cell, ...]:
+    return tuple(map(Cell, labels, line.amounts, line.counts))
 
 
 def aged_balance(
@@ -220,23 +223,24 @@ def aged_balance(
     """One aged balance per currency (in currency order; each of `currencies` even with
     nothing open), customers the most overdue first, then by code. Every bucket is
     listed, empty ones with zero; the `credits` bucket comes last."""
-    per_currency: dict[str, dict[int, list[int]]] = {c: {} for c in currencies}
-    per_customer: dict[str, dict[str, dict[int, list[int]]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    for row in rows:
-        _add(per_currency.setdefault(row.currency, {}), row.bucket, row.amount, row.count)
-        _add(per_customer[row.currency][row.customer], row.bucket, row.amount, row.count)
+    labels = [b.label for b in buckets] + [CREDITS_LABEL]
+    width = 2 * len(labels)
+    per_currency: dict[str, list[int]] = {c: [0] * width for c in currencies}
+    per_customer: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for currency, customer, bucket, amount, count in rows:
+        at = 2 * (len(labels) - 1 if bucket == CREDITS else bucket)
+        for sums in (
+            per_currency.setdefault(currency, [0] * width),
+            per_customer[currency].setdefault(customer, [0] * width),
+        ):
+            sums[at] += amount
+            sums[at + 1] += count
     result = []
     for currency in sorted(per_currency):
-        lines = [
-            Line(accounts[code], cells, sum(c.amount for c in cells))
-            for code, sums in per_customer[currency].items()
-            for cells in [_cells(sums, buckets)]
-        ]
+        lines = [_line(accounts[code], s) for code, s in per_customer[currency].items()]
         lines.sort(key=lambda line: (-line.overdue, -line.total, line.account.code))
-        cells = _cells(per_currency[currency], buckets)
-        result.append(Aging(as_of, currency, cells, sum(c.amount for c in cells), tuple(lines)))
+        total = _line(Account("", "", ""), per_currency[currency])
+        result.append(Aging(as_of, currency, cells(labels, total), total.total, tuple(lines)))
     return result
 
 
@@ -245,25 +249,16 @@ def by_segment(aging: Aging) -> list[Line]:
     overdue first.
 
     >>> a = Account("C1", "A", "PME"); b = Account("C2", "B", "PME")
-    >>> lines = (Line(a, (Cell("not_due", 10, 1),), 10), Line(b, (Cell("not_due", 5, 2),), 5))
-    >>> [(s.account.segment, s.buckets, s.total) for s in by_segment(Aging(date(2026, 1, 1), "EUR", (), 15, lines))]
-    [('PME', (Cell(label='not_due', amount=15, count=3),), 15)]
+    >>> lines = (Line(a, (10, 0), (1, 0), 10, 0), Line(b, (5, -2), (2, 1), 3, 0))
+    >>> [(s.account.segment, s.amounts, s.counts, s.total) for s in by_segment(Aging(date(2026, 1, 1), "EUR", (), 13, lines))]
+    [('PME', (15, -2), (3, 1), 13)]
     """
-    sums: dict[str, list[list[int]]] = {}
-    labels: tuple[str, ...] = ()
+    sums: dict[str, list[int]] = {}
     for line in aging.customers:
-        labels = tuple(c.label for c in line.buckets)
-        cells = sums.setdefault(line.account.segment, [[0, 0] for _ in line.buckets])
-        for cell, part in zip(cells, line.buckets, strict=True):
-            cell[0] += part.amount
-            cell[1] += part.count
-    segments = [
-        Line(
-            Account("", segment, segment),
-            tuple(Cell(label, a, n) for label, (a, n) in zip(labels, cells, strict=True)),
-            sum(a for a, _ in cells),
-        )
-        for segment, cells in sums.items()
-    ]
+        flat = sums.setdefault(line.account.segment, [0] * (2 * len(line.amounts)))
+        for i, (amount, count) in enumerate(zip(line.amounts, line.counts, strict=True)):
+            flat[2 * i] += amount
+            flat[2 * i + 1] += count
+    segments = [_line(Account("", seg, seg), flat) for seg, flat in sums.items()]
     segments.sort(key=lambda line: (-line.overdue, line.account.segment))
     return segments

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from relance.core.aging import Aging, Cell, Line
+from relance.core.aging import Aging, Cell, cells
 from relance.core.currencies import minor_units
 from relance.core.money import format_minor
 
@@ -31,7 +31,7 @@ def neutral(text: str) -> str:
 
 def _cells_json(cells: Sequence[Cell], currency: str) -> list[dict[str, Any]]:
     return [
-        {"label": c.label, "amount": format_minor(c.amount, currency), "count": c.count}
+        {"label": c.label, "amount": format_minor(c.amount, currency), "count": c.items}
         for c in cells
     ]
 
@@ -39,7 +39,7 @@ def _cells_json(cells: Sequence[Cell], currency: str) -> list[dict[str, Any]]:
 def aging_json(aging: Aging) -> dict[str, Any]:
     """`{"date", "currency", "buckets": [{"label", "amount", "count"}], "total",
     "customers": [{"code", "name", "segment", "buckets", "total"}]}`."""
-    cur = aging.currency
+    cur, labels = aging.currency, aging.labels
     return {
         "date": aging.date.isoformat(),
         "currency": cur,
@@ -50,7 +50,7 @@ def aging_json(aging: Aging) -> dict[str, Any]:
                 "code": line.account.code,
                 "name": line.account.name,
                 "segment": line.account.segment,
-                "buckets": _cells_json(line.buckets, cur),
+                "buckets": _cells_json(cells(labels, line), cur),
                 "total": format_minor(line.total, cur),
             }
             for line in aging.customers
@@ -72,12 +72,11 @@ def _table(agings: Sequence[Aging]) -> Iterator[tuple[list[str], list[int], str]
     per currency."""
     for aging in agings:
         day = aging.date.isoformat()
-        lines: Iterable[Line] = aging.customers
-        for line in lines:
+        for line in aging.customers:
             account = line.account
             yield (
                 [day, aging.currency, account.code, account.name, account.segment],
-                [c.amount for c in line.buckets] + [line.total],
+                [*line.amounts, line.total],
                 aging.currency,
             )
         yield (

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import connection
 
 from relance.core.aging import CREDITS, Account, Aging, Bucket, Row, aged_balance, due_date_floors
+from relance.core.indicators import Snapshot
 from relance.ledger.models import Creditor
 
 # What each item was open on %(d)s, for the items that may be: open today, or touched by
@@ -101,8 +102,35 @@ FROM sums s JOIN ledger_customer c ON c.id = s.customer_id
     rows, accounts = [], {}
     for currency, code, name, segment, index, amount, count in _fetch(sql, params):
         accounts[code] = Account(code, name, segment)
-        rows.append(Row(currency, code, int(index), int(amount), int(count)))
+        rows.append(Row(currency, code, index, amount, count))
     return rows, accounts
+
+
+def receivables(creditor: Creditor, as_of: date) -> dict[str, Snapshot]:
+    """Per currency, what customers owed on `as_of` (net of unapplied credits) and the
+    part of it not yet due: the aged balance's total and `not_due` bucket, summed
+    without the customers (one query)."""
+    params = _params(creditor, as_of) | {"f0": as_of}
+    sql = (
+        _OPEN_ON
+        + """
+SELECT i.currency, SUM(x.open_amount),
+    SUM(CASE WHEN i.kind <> 'credit_note' AND i.due_date >= %(f0)s THEN x.open_amount ELSE 0 END)
+FROM items x JOIN ledger_invoice i ON i.id = x.id
+WHERE i.issue_date <= %(d)s
+GROUP BY i.currency
+UNION ALL
+SELECT p.currency, -SUM(x.unapplied), 0
+FROM on_account x JOIN ledger_payment p ON p.id = x.id
+WHERE p.date <= %(d)s AND p.customer_id IS NOT NULL
+GROUP BY p.currency
+"""
+    )
+    totals: dict[str, Snapshot] = {}
+    for currency, total, current in _fetch(sql, params):
+        before = totals.get(currency, Snapshot(0, 0))
+        totals[currency] = Snapshot(before.total + int(total), before.current + int(current))
+    return totals
 
 
 def aging(
