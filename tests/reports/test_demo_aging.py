@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from relance.core.aging import parse_buckets
+from relance.core.indicators import receivables_on
 from relance.core.ledger import overdue_bucket
 from relance.demo import build_demo
 from relance.ledger.models import Allocation, Creditor, Invoice, Payment
-from relance.reports import queries
+from relance.reports import indicators, queries
 
 TODAY = date(2026, 3, 2)
 
@@ -63,3 +64,11 @@ def test_a_past_aging_is_the_replay_of_the_history(demo: Creditor) -> None:
     on_account = got["credits"] - expected.pop("credits")
     assert {label: got[label] for label in expected} == dict(expected)
     assert on_account <= 0  # what payments left unapplied then
+
+
+def test_the_indicators_receivables_agree_with_the_aged_balance(demo: Creditor) -> None:
+    dates = [TODAY - timedelta(days=n) for n in (0, 31, 90, 200, 400)]
+    found, _sales = indicators.flows(demo)
+    snapshots = receivables_on(found, dates)
+    for day in dates:
+        assert snapshots[day] == queries.receivables(demo, day)

@@ -77,3 +77,18 @@ def test_report_dso_prints_json_per_currency(ledger) -> None:  # type: ignore[no
     assert {"date", "currency", "period", "dso_countback", "dso_standard", "best_dso",
             "add", "cei", "trend"} <= set(eur)  # fmt: skip
     assert (eur["date"], eur["period"], usd["currency"]) == ("2026-03-31", 90, "USD")
+
+
+def test_receivables_from_the_flows_agree_with_the_aged_balance_on_every_day(ledger) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from relance.core.indicators import receivables_on
+    from relance.reports.queries import receivables
+
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(0, 150, 7)]
+    found, _sales = indicators.flows(ledger)
+    snapshots = receivables_on(found, days)
+    for day in days:
+        expected = {c: s for c, s in receivables(ledger, day).items() if s.total or s.current}
+        got = {c: s for c, s in snapshots[day].items() if s.total or s.current}
+        assert got == expected, day

@@ -221,8 +221,8 @@ LIMIT %(limit)s
             number,
             code,
             name,
-            _day(issued),
-            _day(due) if due else None,
+            as_date(issued),
+            as_date(due) if due else None,
             cur,
             int(amount),
             int(left),
@@ -231,6 +231,6 @@ LIMIT %(limit)s
     ]
 
 
-def _day(value: Any) -> date:
+def as_date(value: Any) -> date:
     """SQLite returns the dates of a raw query as text."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
