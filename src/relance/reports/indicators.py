@@ -154,7 +154,12 @@ def indicators_json(currency: str, now: Indicators, trend: list[Indicators]) -> 
         "period": now.period,
         **figures(now),
         "trend": [
-            {"month": i.as_of.strftime("%Y-%m"), "dso": _figure(i.dso_countback), **figures(i)}
+            {
+                "month": i.as_of.strftime("%Y-%m"),
+                "date": i.as_of.isoformat(),
+                "dso": _figure(i.dso_countback),
+                **figures(i),
+            }
             for i in trend
         ],
     }

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from relance.reports import views
+
+urlpatterns = [
+    path("reports/aging/", views.aging_page, name="aging"),
+    path("reports/indicators/", views.indicators_page, name="indicators"),
+]
