@@ -27,7 +27,9 @@ def _later(a: str, b: str) -> str:
 # Grouped flows of the receivables (core.indicators.Flow): invoices and credit notes from
 # their issue date, less what was settled elsewhere from the due date, written off,
 # allocated, paid on account. Columns: currency, kind ('invoice' flows count in the
-# current receivables until due), start, due, amount.
+# current receivables until due), start, due, amount. An allocation dated after the due
+# date never touches the receivables not yet due: its due date is left out, so that the
+# many late payments of a day group together (fewer groups to sort).
 _FLOWS = """
 SELECT currency, kind, issue_date, due_date, SUM(amount), SUM(settled_elsewhere)
 FROM ledger_invoice WHERE creditor_id = %(c)s
@@ -38,7 +40,8 @@ SELECT currency, kind, {_later("written_off_on", "issue_date")}, due_date, -SUM(
 FROM ledger_invoice WHERE creditor_id = %(c)s AND written_off <> 0
 GROUP BY 1, 2, 3, 4
 UNION ALL
-SELECT i.currency, i.kind, {_later("a.date", "i.issue_date")}, i.due_date, -SUM(a.amount)
+SELECT i.currency, i.kind, {_later("a.date", "i.issue_date")},
+    CASE WHEN a.date <= i.due_date THEN i.due_date END, -SUM(a.amount)
 FROM ledger_allocation a JOIN ledger_invoice i ON i.id = a.invoice_id
 WHERE i.creditor_id = %(c)s
 GROUP BY 1, 2, 3, 4
