@@ -26,31 +26,42 @@ from relance.core.aging import CREDITS, Account, Aging, Bucket, Row, aged_balanc
 from relance.core.indicators import Snapshot
 from relance.ledger.models import Creditor
 
-# What each item was open on %(d)s, for the items that may be: open today, or touched by
-# an allocation or a write-off after that date, or settled elsewhere after it.
+# `items`: the invoices and credit notes open on %(d)s with what was open (`open_on`);
+# `on_account`: the payments with something unapplied then (`unapplied_on`). Only rows
+# that may be open are read: open today, or touched by an allocation or a write-off
+# after that date, or settled elsewhere after it.
 _OPEN_ON = """
 WITH later AS (
     SELECT invoice_id, credit_note_id, payment_id, amount
     FROM ledger_allocation WHERE date > %(d)s
-), moved AS (
-    SELECT invoice_id AS id, amount FROM later
-    UNION ALL
-    SELECT credit_note_id, -amount FROM later WHERE credit_note_id IS NOT NULL
-    UNION ALL
-    SELECT id, open_amount
-        + CASE WHEN written_off_on > %(d)s THEN written_off ELSE 0 END
-        + CASE WHEN due_date > %(d)s THEN settled_elsewhere ELSE 0 END
-    FROM ledger_invoice
-    WHERE creditor_id = %(c)s AND (status IN ('open', 'partially_paid') OR written_off_on > %(d)s
-        OR (settled_elsewhere <> 0 AND due_date > %(d)s))
+), back AS (
+    SELECT id, SUM(amount) AS amount FROM (
+        SELECT invoice_id AS id, amount FROM later
+        UNION ALL
+        SELECT credit_note_id, -amount FROM later WHERE credit_note_id IS NOT NULL
+    ) moved GROUP BY id
 ), items AS (
-    SELECT id, SUM(amount) AS open_amount FROM moved GROUP BY id
-), paid_later AS (
-    SELECT payment_id AS id, amount FROM later WHERE payment_id IS NOT NULL
-    UNION ALL
-    SELECT id, unapplied FROM ledger_payment WHERE creditor_id = %(c)s AND unapplied <> 0
+    SELECT * FROM (
+        SELECT i.id, i.currency, i.customer_id, i.kind, i.number, i.issue_date, i.due_date,
+            i.amount, i.open_amount
+            + CASE WHEN i.written_off_on > %(d)s THEN i.written_off ELSE 0 END
+            + CASE WHEN i.due_date > %(d)s THEN i.settled_elsewhere ELSE 0 END
+            + COALESCE(b.amount, 0) AS open_on
+        FROM ledger_invoice i LEFT JOIN back b ON b.id = i.id
+        WHERE i.creditor_id = %(c)s AND i.issue_date <= %(d)s AND (
+            i.status IN ('open', 'partially_paid') OR i.written_off_on > %(d)s
+            OR (i.settled_elsewhere <> 0 AND i.due_date > %(d)s) OR b.id IS NOT NULL)
+    ) found WHERE open_on <> 0
 ), on_account AS (
-    SELECT id, SUM(amount) AS unapplied FROM paid_later GROUP BY id
+    SELECT * FROM (
+        SELECT p.id, p.currency, p.customer_id, p.date, p.amount, p.key, p.reference,
+            p.unapplied + COALESCE(SUM(l.amount), 0) AS unapplied_on
+        FROM ledger_payment p LEFT JOIN later l ON l.payment_id = p.id
+        WHERE p.creditor_id = %(c)s AND p.date <= %(d)s AND p.customer_id IS NOT NULL
+            AND (p.unapplied <> 0 OR l.payment_id IS NOT NULL)
+        GROUP BY p.id, p.currency, p.customer_id, p.date, p.amount, p.key, p.reference,
+            p.unapplied
+    ) found WHERE unapplied_on <> 0
 )
 """
 
@@ -84,16 +95,12 @@ def aging_rows(
         _OPEN_ON
         + f"""
 , sums AS (
-    SELECT i.currency, i.customer_id, {bucket} AS bucket,
-        SUM(x.open_amount) AS amount, COUNT(*) AS n
-    FROM items x JOIN ledger_invoice i ON i.id = x.id
-    WHERE i.issue_date <= %(d)s AND x.open_amount <> 0
-    GROUP BY 1, 2, 3
+    SELECT i.currency, i.customer_id, {bucket} AS bucket, SUM(i.open_on) AS amount,
+        COUNT(*) AS n
+    FROM items i GROUP BY 1, 2, 3
     UNION ALL
-    SELECT p.currency, p.customer_id, {CREDITS}, -SUM(x.unapplied), COUNT(*)
-    FROM on_account x JOIN ledger_payment p ON p.id = x.id
-    WHERE p.date <= %(d)s AND p.customer_id IS NOT NULL AND x.unapplied <> 0
-    GROUP BY p.currency, p.customer_id
+    SELECT p.currency, p.customer_id, {CREDITS}, -SUM(p.unapplied_on), COUNT(*)
+    FROM on_account p GROUP BY 1, 2
 )
 SELECT s.currency, c.code, c.name, c.segment, s.bucket, s.amount, s.n
 FROM sums s JOIN ledger_customer c ON c.id = s.customer_id
@@ -114,16 +121,11 @@ def receivables(creditor: Creditor, as_of: date) -> dict[str, Snapshot]:
     sql = (
         _OPEN_ON
         + """
-SELECT i.currency, SUM(x.open_amount),
-    SUM(CASE WHEN i.kind <> 'credit_note' AND i.due_date >= %(f0)s THEN x.open_amount ELSE 0 END)
-FROM items x JOIN ledger_invoice i ON i.id = x.id
-WHERE i.issue_date <= %(d)s
-GROUP BY i.currency
+SELECT i.currency, SUM(i.open_on),
+    SUM(CASE WHEN i.kind <> 'credit_note' AND i.due_date >= %(f0)s THEN i.open_on ELSE 0 END)
+FROM items i GROUP BY i.currency
 UNION ALL
-SELECT p.currency, -SUM(x.unapplied), 0
-FROM on_account x JOIN ledger_payment p ON p.id = x.id
-WHERE p.date <= %(d)s AND p.customer_id IS NOT NULL
-GROUP BY p.currency
+SELECT p.currency, -SUM(p.unapplied_on), 0 FROM on_account p GROUP BY p.currency
 """
     )
     totals: dict[str, Snapshot] = {}
@@ -200,16 +202,14 @@ def items(
         + f"""
 SELECT * FROM (
     SELECT i.kind, i.number, c.code, c.name, i.issue_date, i.due_date, i.currency,
-        i.amount, x.open_amount
-    FROM items x JOIN ledger_invoice i ON i.id = x.id
-    JOIN ledger_customer c ON c.id = i.customer_id
-    WHERE i.issue_date <= %(d)s AND x.open_amount <> 0 {" AND ".join(where)}
+        i.amount, i.open_on
+    FROM items i JOIN ledger_customer c ON c.id = i.customer_id
+    WHERE 1 = 1 {" AND ".join(where)}
     UNION ALL
     SELECT 'payment', COALESCE(NULLIF(p.reference, ''), p.key), c.code, c.name, p.date,
-        NULL, p.currency, p.amount, -x.unapplied
-    FROM on_account x JOIN ledger_payment p ON p.id = x.id
-    JOIN ledger_customer c ON c.id = p.customer_id
-    WHERE p.date <= %(d)s AND x.unapplied <> 0 {" AND ".join(pay_where)}
+        NULL, p.currency, p.amount, -p.unapplied_on
+    FROM on_account p JOIN ledger_customer c ON c.id = p.customer_id
+    WHERE 1 = 1 {" AND ".join(pay_where)}
 ) found
 ORDER BY 6, 5, 2
 LIMIT %(limit)s
