@@ -29,13 +29,21 @@ def _later(a: str, b: str) -> str:
 # allocated, paid on account. Columns: currency, kind ('invoice' flows count in the
 # current receivables until due), start, due, amount. An allocation dated after the due
 # date never touches the receivables not yet due: its due date is left out, so that the
-# many late payments of a day group together (fewer groups to sort).
+# many late payments of a day group together (fewer groups to sort). A payment on account
+# owes the customer what it has unapplied: from its date, what is unapplied today plus
+# what was allocated later, and each later allocation from its own date (allocations
+# are normally dated as their payment, so these are few rows to group).
 _FLOWS = """
 SELECT currency, kind, issue_date, due_date, SUM(amount), SUM(settled_elsewhere)
 FROM ledger_invoice WHERE creditor_id = %(c)s
 GROUP BY currency, kind, issue_date, due_date
 """
 _OTHER_FLOWS = f"""
+WITH late_allocations AS (
+    SELECT p.currency, p.date AS paid_on, a.date AS allocated_on, a.amount
+    FROM ledger_allocation a JOIN ledger_payment p ON p.id = a.payment_id
+    WHERE p.creditor_id = %(c)s AND p.customer_id IS NOT NULL AND a.date > p.date
+)
 SELECT currency, kind, {_later("written_off_on", "issue_date")}, due_date, -SUM(written_off)
 FROM ledger_invoice WHERE creditor_id = %(c)s AND written_off <> 0
 GROUP BY 1, 2, 3, 4
@@ -51,14 +59,14 @@ FROM ledger_allocation a JOIN ledger_invoice i ON i.id = a.credit_note_id
 WHERE i.creditor_id = %(c)s
 GROUP BY 1, 2, 3
 UNION ALL
-SELECT currency, 'payment', date, NULL, -SUM(amount)
-FROM ledger_payment WHERE creditor_id = %(c)s AND customer_id IS NOT NULL
+SELECT currency, 'payment', date, NULL, -SUM(unapplied)
+FROM ledger_payment
+WHERE creditor_id = %(c)s AND customer_id IS NOT NULL AND unapplied <> 0
 GROUP BY 1, 2, 3
 UNION ALL
-SELECT p.currency, 'payment', {_later("a.date", "p.date")}, NULL, SUM(a.amount)
-FROM ledger_allocation a JOIN ledger_payment p ON p.id = a.payment_id
-WHERE p.creditor_id = %(c)s AND p.customer_id IS NOT NULL
-GROUP BY 1, 2, 3
+SELECT currency, 'payment', paid_on, NULL, -SUM(amount) FROM late_allocations GROUP BY 1, 2, 3
+UNION ALL
+SELECT currency, 'payment', allocated_on, NULL, SUM(amount) FROM late_allocations GROUP BY 1, 2, 3
 """
 
 
