@@ -24,7 +24,7 @@ from django.db import connection
 
 from relance.core.aging import CREDITS, Account, Aging, Bucket, Row, aged_balance, due_date_floors
 from relance.core.indicators import Snapshot
-from relance.ledger.models import Creditor
+from relance.ledger.models import Creditor, Customer
 
 # `items`: the invoices and credit notes open on %(d)s with what was open (`open_on`);
 # `on_account`: the payments with something unapplied then (`unapplied_on`). Only rows
@@ -109,7 +109,8 @@ FROM sums s JOIN ledger_customer c ON c.id = s.customer_id
     rows, accounts = [], {}
     for currency, code, name, segment, index, amount, count in _fetch(sql, params):
         accounts[code] = Account(code, name, segment)
-        rows.append(Row(currency, code, index, amount, count))
+        # PostgreSQL sums bigints as numeric: back to int minor units.
+        rows.append(Row(currency, code, index, int(amount), count))
     return rows, accounts
 
 
@@ -149,8 +150,6 @@ def aging(
 
 
 def segments(creditor: Creditor) -> list[str]:
-    from relance.ledger.models import Customer
-
     return sorted(set(Customer.objects.filter(creditor=creditor).values_list("segment", flat=True)))
 
 
