@@ -1057,6 +1057,9 @@ def report_dso(
     customer: Annotated[
         str | None, typer.Option("--customer", help="Also this customer's payment habits.")
     ] = None,
+    months: Annotated[
+        int, typer.Option("--months", min=0, help="Months of trend; 0: none (faster).")
+    ] = 12,
     as_json: JsonOpt = False,
 ) -> None:
     """DSO (countback and standard), best possible DSO, average days delinquent and the
@@ -1068,7 +1071,7 @@ def report_dso(
     found = _customer(customer) if customer else None
     docs = [
         indicators.indicators_json(currency, now, trend)
-        for currency, now, trend in indicators.report(creditor(), day, period)
+        for currency, now, trend in indicators.report(creditor(), day, period, months)
     ]
     if found is not None:
         for doc in docs:

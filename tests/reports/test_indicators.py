@@ -92,3 +92,15 @@ def test_receivables_from_the_flows_agree_with_the_aged_balance_on_every_day(led
         expected = {c: s for c, s in receivables(ledger, day).items() if s.total or s.current}
         got = {c: s for c, s in snapshots[day].items() if s.total or s.current}
         assert got == expected, day
+
+
+def test_without_a_trend_the_indicators_are_the_same(ledger) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(
+        app, ["report", "dso", "--date", "2026-03-31", "--months", "0", "--json"]
+    )
+    eur, _usd = json.loads(result.stdout)
+    assert eur["trend"] == []
+    full = _report(ledger)["EUR"]
+    assert {k: v for k, v in eur.items() if k != "trend"} == {
+        k: v for k, v in full.items() if k != "trend"
+    }

@@ -9,15 +9,31 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 
 from relance.core import indicators as core
 from relance.core.indicators import Flow, Indicators, Settled, Snapshot
-from relance.ledger.models import Allocation, Creditor, Customer
-from relance.reports.queries import as_date
+from relance.ledger.models import Allocation, Creditor, Customer, Invoice
+from relance.reports.queries import as_date, receivables
 
 TREND_MONTHS = 12
 HISTORY_MONTHS = 24  # how far back the countback may walk
+
+
+def daily_sales(creditor: Creditor, start: date, end: date) -> dict[str, dict[date, int]]:
+    """Credit sales (invoices, not credit notes) per currency and day, `start` to `end`."""
+    rows = (
+        Invoice.objects.filter(
+            creditor=creditor, kind="invoice", issue_date__gte=start, issue_date__lte=end
+        )
+        .values_list("currency", "issue_date")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    sales: dict[str, dict[date, int]] = defaultdict(dict)
+    for currency, day, total in rows:
+        sales[currency][day] = int(total)
+    return sales
 
 
 def _later(a: str, b: str) -> str:
@@ -105,12 +121,19 @@ def report(
 ) -> list[tuple[str, Indicators, list[Indicators]]]:
     """Per currency (in order), the indicators on `as_of` over `period` days, and the
     trend: the indicators of each of the last `trend_months` calendar months (DSO and
-    CEI over that month), the oldest first."""
-    ends = core.month_ends(as_of, trend_months)
-    first = ends[0].replace(day=1) - timedelta(days=1)
-    dates = sorted({as_of, as_of - timedelta(days=period), first, *ends})
-    found, sales = flows(creditor)
-    snapshots = core.receivables_on(found, dates)
+    CEI over that month), the oldest first; none when `trend_months` is 0."""
+    ends = core.month_ends(as_of, trend_months) if trend_months else []
+    start = as_of - timedelta(days=period)
+    first = ends[0].replace(day=1) - timedelta(days=1) if ends else start
+    dates = sorted({as_of, start, first, *ends})
+    if ends:
+        found, sales = flows(creditor)
+        snapshots = core.receivables_on(found, dates)
+    else:
+        # Two dates: two aged-balance totals and one window of sales read less than the
+        # whole history as flows.
+        snapshots = {day: receivables(creditor, day) for day in dates}
+        sales = daily_sales(creditor, core.add_months(start, -HISTORY_MONTHS), as_of)
     currencies = sorted(set(sales).union(*(s.keys() for s in snapshots.values())))
     result = []
     for currency in currencies or [creditor.currency]:
