@@ -104,3 +104,32 @@ def test_without_a_trend_the_indicators_are_the_same(ledger) -> None:  # type: i
     assert {k: v for k, v in eur.items() if k != "trend"} == {
         k: v for k, v in full.items() if k != "trend"
     }
+
+
+def test_share_paid_after_the_first_reminder_and_dispute_rate(creditor, load) -> None:  # type: ignore[no-untyped-def]
+    from relance.collection.models import Action
+    from relance.collection.services import open_dispute, run_collection
+    from relance.ledger.models import Invoice
+
+    load("customers", "customer,name,email\nC9,Gamma,compta@gamma.example\n")
+    load(
+        "invoices",
+        "number,customer,issue_date,due_date,amount\n"
+        "G1,C9,2026-01-02,2026-01-30,100.00\n"
+        "G2,C9,2026-01-02,2026-01-30,200.00\n"
+        "G3,C9,2026-01-02,2026-01-30,300.00\n",
+    )
+    load("payments", "date,amount,currency,customer,reference,invoices\n"
+                     "2026-01-29,100.00,EUR,C9,PG1,G1\n")  # fmt: skip
+    open_dispute(Invoice.objects.get(number="G3"), reason="price", on=date(2026, 1, 20),
+                 actor="t")  # fmt: skip
+    run_collection(creditor, date(2026, 2, 3), actor="t")  # first reminder: G2
+    assert Action.objects.filter(items__invoice__number="G2").exists()
+    Action.objects.update(status="sent")  # it went out
+    load("payments", "date,amount,currency,customer,reference,invoices\n"
+                     "2026-02-10,200.00,EUR,C9,PG2,G2\n")  # fmt: skip
+    habits = indicators.customer_indicators(Customer.objects.get(code="C9"), date(2026, 2, 28))
+    assert habits["paid_after_first_reminder"] == "50.0"  # G2 of G1 and G2
+    assert habits["dispute_rate"] == "33.3"  # G3 of three
+    # G1 on time (0 days), G2 11 days late: (100 x 0 + 200 x 11) / 300
+    assert habits["average_days_late"] == "7.3"
