@@ -118,3 +118,10 @@ def test_bad_bucket_limits_are_a_usage_error(ledger) -> None:  # type: ignore[no
     result = CliRunner().invoke(app, ["report", "aging", "--buckets", "60,30"])
     assert result.exit_code == 2
     assert "increasing" in result.output
+
+
+def test_an_empty_ledger_has_a_zero_aged_balance_in_its_currency(creditor) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(app, ["report", "aging", "--json"])
+    doc = json.loads(result.stdout)
+    assert (doc["currency"], doc["total"], doc["customers"]) == ("EUR", "0.00", [])
+    assert [b["amount"] for b in doc["buckets"]] == ["0.00"] * 6
