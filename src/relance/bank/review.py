@@ -265,3 +265,31 @@ def describe(line: StatementLine) -> dict[str, Any]:
             ],
         }
     return data
+
+
+def to_review(creditor: Creditor, limit: int) -> list[StatementLine]:
+    """The money-in lines a person has to look at: proposed first, then unmatched."""
+    lines = StatementLine.objects.filter(creditor=creditor, amount__gt=0, return_reason="")
+    proposed = lines.filter(match_status=MatchStatus.PROPOSED).order_by("booked", "pk")
+    unmatched = lines.filter(match_status=MatchStatus.UNMATCHED).order_by("booked", "pk")
+    return [*proposed[:limit], *unmatched[:limit]]
+
+
+def settled(creditor: Creditor, limit: int) -> list[StatementLine]:
+    """The lines matched or ignored, the latest first, for an undo."""
+    return list(
+        StatementLine.objects.filter(
+            creditor=creditor, match_status__in=[MatchStatus.MATCHED, MatchStatus.IGNORED]
+        )
+        .select_related("payment__customer")
+        .order_by("-booked", "-pk")[:limit]
+    )
+
+
+def open_invoices(customer: Customer, currency: str, limit: int) -> list[Invoice]:
+    """What a line may be assigned to: the customer's open invoices, oldest due first."""
+    return list(
+        Invoice.objects.filter(
+            customer=customer, currency=currency, kind="invoice", open_amount__gt=0
+        ).order_by("due_date", "number")[:limit]
+    )
