@@ -39,7 +39,7 @@ OPEN_STATUSES = ("", MatchStatus.PROPOSED, MatchStatus.UNMATCHED)
 
 def _line(creditor: Creditor, pk: int) -> StatementLine:
     line = (
-        StatementLine.objects.select_for_update()
+        StatementLine.objects.select_for_update(of=("self",))
         .filter(creditor=creditor, pk=pk)
         .select_related("payment")
         .first()
