@@ -47,7 +47,8 @@
     const entry = refocus && document.getElementById(refocus);
     refocus = null;
     if (!entry) return;
-    const field = entry.querySelector("tr.change input[type=checkbox], tr.change [data-focus]");
-    (field || entry.querySelector("tr.line")).focus();
+    const field = entry.querySelector("tr.change input[type=checkbox]") ||
+      entry.querySelector("tr.change [data-focus]") || entry.querySelector("tr.line");
+    field.focus();
   });
 })();
