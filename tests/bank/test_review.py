@@ -169,6 +169,16 @@ def test_undo_reopens_what_the_match_closed_and_keeps_other_payments(shop, write
     assert open_amounts() == {"F1": 100000, "F2": 30000, "F3": 50000}
 
 
+def test_undo_keeps_the_payer_iban_another_matched_line_was_paid_from(shop, write):
+    ref = payment_reference(Customer.objects.get(code="C1"))
+    lines(write, shop, f"2026-03-04,1200.00,EUR,{ref},,MARTIN,{PAYER_IBAN}\n")
+    first, second = lines(write, shop, f"2026-03-05,300.00,EUR,,virement,MARTIN,{PAYER_IBAN}\n")
+    assert (first.match_status, second.match_status) == ("matched", "matched")
+    review.undo(shop, second.pk, actor="a", today=TODAY)
+    assert PayerAccount.objects.filter(iban=PAYER_IBAN).exists()
+    assert open_amounts() == {"F1": 0, "F2": 30000, "F3": 50000}
+
+
 def test_the_undone_match_is_proposed_again_but_not_applied_by_the_next_run(shop, write):
     ref = payment_reference(Customer.objects.get(code="C2"))
     (line,) = lines(write, shop, f"2026-03-04,500.00,EUR,{ref},,PETIT,\n")

@@ -209,7 +209,7 @@ def _unmatch(line: StatementLine, actor: str, touched: set[int]) -> None:
         line.match_status = (
             MatchStatus.PROPOSED if applied.get("customer") else MatchStatus.UNMATCHED
         )
-    if undone["customer"]:
+    if undone["customer"] and not line.was_undone(undone["customer"], undone["invoices"]):
         line.review = {**line.review, "undone": [*line.review.get("undone", []), undone]}
     line.save(update_fields=["match_status", "proposal", "match_score", "review"])
     audit.record(actor, "statement_line.undone", line, {**undone, "reopened": reopened},
