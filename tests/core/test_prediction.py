@@ -50,7 +50,7 @@ def ledger(
                     "EUR",
                     settled_on=settled,
                     electronic=bool(c % 2),
-                )  # fmt: skip
+                )
             )
     return records
 
@@ -90,7 +90,7 @@ def test_features_of_a_first_invoice_are_unknown_rather_than_zero() -> None:
 
 def test_chronological_split_learns_on_the_earliest_invoices() -> None:
     learn, check = chronological_split(ledger(), 0.8)
-    assert len(learn) == 192 and len(check) == 48
+    assert (len(learn), len(check)) == (192, 48)
     assert max(r.issue_date for r in learn) <= min(r.issue_date for r in check)
 
 

@@ -279,6 +279,9 @@ def train(history: History, settled: Sequence[InvoiceRecord]) -> PaymentModel:
     if not settled:
         raise ValueError("no settled invoice to learn from")
     x = history.matrix([(r, r.issue_date) for r in settled])
+    # A column never known in training (no invoice ever open past due, say) cannot be
+    # binned: it becomes a constant, which no tree splits on.
+    x[:, np.isnan(x).all(axis=0)] = 0.0
     days = HistGradientBoostingRegressor(
         loss="absolute_error", max_iter=300, learning_rate=0.05, max_leaf_nodes=15,
         min_samples_leaf=20, l2_regularization=1.0, random_state=SEED,
