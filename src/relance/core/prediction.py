@@ -262,6 +262,7 @@ class PaymentModel:
         out = []
         for invoice, day, d, p, p30 in zip(invoices, days_of, days, late, very_late, strict=True):
             overdue = (day - invoice.due_date).days
+            p = max(p, p30)  # two models, one rule: very late is late
             out.append(
                 Prediction(
                     key=invoice.key,
