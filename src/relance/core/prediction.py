@@ -191,7 +191,7 @@ class History:
 
     def matrix(self, rows: Sequence[tuple[InvoiceRecord, date]]) -> Any:
         """The feature matrix of (invoice, as-of day) pairs, columns in FEATURES order."""
-        table = [[self.features(invoice, as_of)[n] for n in FEATURES] for invoice, as_of in rows]
+        table = [list(self.features(invoice, as_of).values()) for invoice, as_of in rows]
         return np.array(table, dtype=float).reshape(len(rows), len(FEATURES))
 
 
