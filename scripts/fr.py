@@ -756,6 +756,7 @@ FR |= {
     "Order by": "Trier par",
     "expected amount at risk": "montant à risque attendu",
     "Predicted payment date": "Date de paiement prévue",
+    "Predicted payment": "Paiement prévu",
     "%(pct)s %% chance of paying more than 30 days late (predicted on %(d)s)": "%(pct)s %% de risque d'un paiement à plus de 30 jours de retard (prévision du %(d)s)",
     "payment prediction": "prévision de paiement",
     "trained at": "entraîné le",

@@ -137,7 +137,7 @@ def test_worklist_orders_actions_by_expected_amount_at_risk(demo, client):
         assert amounts == sorted(amounts, reverse=True)
 
 
-def test_invoice_page_shows_the_predicted_payment_date(demo, client):
+def test_invoice_and_customer_pages_show_the_predicted_payment_date(demo, client):
     services.train(demo, TODAY, actor="t")
     services.refresh(demo, TODAY, actor="t")
     client.force_login(User.objects.create_user("alice", password="x" * 12))
@@ -149,3 +149,6 @@ def test_invoice_page_shows_the_predicted_payment_date(demo, client):
     assert (
         'id="prediction"' not in client.get(reverse("invoice", args=[paid.number])).content.decode()
     )
+    customer = p.invoice.customer
+    page = client.get(reverse("customer", args=[customer.code])).content.decode()
+    assert f"{round(p.p_very_late * 100)} %</span>" in page
