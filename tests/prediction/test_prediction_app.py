@@ -34,7 +34,7 @@ def relance(*args: str):  # type: ignore[no-untyped-def]
 
 
 def test_history_settles_a_paid_invoice_on_its_last_allocation(demo):
-    history, open_items = queries.records(demo)
+    history, open_items = queries.records(demo, TODAY)
     paid = Invoice.objects.filter(creditor=demo, kind="invoice", open_amount=0, written_off=0,
                                   settled_elsewhere=0).exclude(allocations=None)  # fmt: skip
     some = paid.filter(allocations__date__lt=TODAY).order_by("pk").first()
@@ -46,6 +46,14 @@ def test_history_settles_a_paid_invoice_on_its_last_allocation(demo):
     assert set(open_items.values()) <= set(
         Invoice.objects.filter(creditor=demo).values_list("open_amount", flat=True)
     )
+    # A month earlier, what was issued or paid since is not seen.
+    before = TODAY - timedelta(days=30)
+    earlier = {r.key: r for r in queries.records(demo, before)[0]}
+    assert all(r.issue_date <= before for r in earlier.values())
+    paid_since = paid.filter(issue_date__lte=before, allocations__date__gt=before).first()
+    assert paid_since is not None
+    assert by_key[str(paid_since.pk)].settled_on > before
+    assert earlier[str(paid_since.pk)].settled_on is None
 
 
 def test_training_and_predicting_on_the_demo_gives_a_date_for_each_open_item(demo):

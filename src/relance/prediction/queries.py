@@ -4,6 +4,7 @@ and the open items ranked by amount at risk."""
 from __future__ import annotations
 
 import pickle
+from datetime import date
 from typing import Any
 
 import sklearn
@@ -17,15 +18,18 @@ from relance.ledger.queries import NotFound
 from relance.prediction.models import InvoicePrediction, TrainedModel
 
 
-def records(creditor: Creditor) -> tuple[list[InvoiceRecord], dict[InvoiceRecord, int]]:
-    """(every invoice the history shows, the open items to predict and their open amounts).
+def records(creditor: Creditor, day: date) -> tuple[list[InvoiceRecord], dict[InvoiceRecord, int]]:
+    """(every invoice the history shows on `day`, the open items to predict and their
+    open amounts). On a past `day`, what was issued or settled after it is not seen.
 
     A paid invoice is settled on the date of the allocation that closed it (its latest).
     Invoices settled outside Relance or written off have no payment date to learn from
     and are left out; credit notes are no open items.
     """
     rows = (
-        Invoice.objects.filter(creditor=creditor, kind=InvoiceKind.INVOICE, amount__gt=0)
+        Invoice.objects.filter(
+            creditor=creditor, kind=InvoiceKind.INVOICE, amount__gt=0, issue_date__lte=day
+        )
         .annotate(settled_on=Max("allocations__date"))
         .values_list(
             "pk",
@@ -49,9 +53,10 @@ def records(creditor: Creditor) -> tuple[list[InvoiceRecord], dict[InvoiceRecord
         paid = open_amount == 0
         if paid and settled is None:
             continue
+        settled_then = paid and settled <= day
         record = InvoiceRecord(
             key=str(pk), customer=str(customer), issue_date=issued, due_date=due,
-            amount=amount, currency=currency, settled_on=settled if paid else None,
+            amount=amount, currency=currency, settled_on=settled if settled_then else None,
         )  # fmt: skip
         history.append(record)
         if not paid:

@@ -28,8 +28,8 @@ class NotEnoughHistory(ValueError):
 def train(creditor: Creditor, today: date, *, actor: str) -> TrainedModel:
     """Validate on the latest fifth of the paid invoices, learnt from the rest, against
     the per-customer mean; then learn from them all and keep the model."""
-    history, _open = queries.records(creditor)
-    settled = [r for r in history if r.settled_on is not None and r.settled_on <= today]
+    history, _open = queries.records(creditor, today)
+    settled = [r for r in history if r.settled_on is not None]
     if len(settled) < MIN_TRAINING_ROWS:
         raise NotEnoughHistory(
             f"{len(settled)} paid invoices: at least {MIN_TRAINING_ROWS} are needed to learn"
@@ -76,7 +76,7 @@ class Refreshed:
 def refresh(creditor: Creditor, today: date, *, actor: str) -> Refreshed:
     """Predict every open item as of `today`, replacing the previous predictions."""
     model = queries.load(queries.trained(creditor))
-    history, open_items = queries.records(creditor)
+    history, open_items = queries.records(creditor, today)
     items = list(open_items)
     predicted = model.predict(core.History(history), items, as_of=today)
     rows = []
