@@ -825,6 +825,29 @@ FR |= {
     "The debtor is a public buyer: Relance chooses no form; ask the lawyer which route and court apply.": "Le débiteur est un acheteur public : Relance ne choisit aucun formulaire ; demandez à l'avocat quelle procédure et quelle juridiction s'appliquent.",
 }
 
+# Payment-date prediction (issue 8)
+FR |= {
+    "%(amount)s at risk": "%(amount)s à risque",
+    "Order by": "Trier par",
+    "expected amount at risk": "montant à risque attendu",
+    "Predicted payment date": "Date de paiement prévue",
+    "Predicted payment": "Paiement prévu",
+    "%(pct)s %% chance of paying more than 30 days late (predicted on %(d)s)": "%(pct)s %% de risque d'un paiement à plus de 30 jours de retard (prévision du %(d)s)",
+    "payment prediction": "prévision de paiement",
+    "trained at": "entraîné le",
+    "history up to": "historique jusqu'au",
+    "training rows": "lignes d'apprentissage",
+    "payment model": "modèle de paiement",
+    "payment models": "modèles de paiement",
+    "predicted on": "prévu le",
+    "predicted payment date": "date de paiement prévue",
+    "probability of paying late": "probabilité de paiement en retard",
+    "probability of paying more than 30 days late": "probabilité d'un paiement à plus de 30 jours de retard",
+    "amount at risk": "montant à risque",
+    "invoice prediction": "prévision de facture",
+    "invoice predictions": "prévisions de factures",
+}
+
 FR_PLURAL = {
     "If any instalment remains unpaid %(days)s day after its due date, the benefit of the payment plan is lost (déchéance du terme): the whole remaining balance becomes due at once, without further notice, and collection resumes.": (
         "Si une échéance reste impayée %(days)s jour après sa date, le bénéfice de l'échéancier est perdu (déchéance du terme) : la totalité du solde restant dû devient immédiatement exigible, sans autre formalité, et le recouvrement reprend.",

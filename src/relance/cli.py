@@ -1736,6 +1736,96 @@ def serve(
     waitress_serve(application, host=host, port=port, threads=threads, ident="relance")
 
 
+# ---------------------------------------------------------------------------
+# Payment-date prediction (issue 8)
+
+predict_app = typer.Typer(
+    help="Predict when open items will be paid: `relance predict` refreshes and lists the "
+    "largest amounts at risk; `relance predict train` learns from the paid invoices.",
+    invoke_without_command=True,
+)
+app.add_typer(predict_app, name="predict")
+
+
+def _model_summary(row: Any) -> str:
+    def fmt(value: float | None, spec: str) -> str:
+        return "n/a" if value is None else format(value, spec)
+
+    return (
+        f"Payment model trained on {row.training_rows} paid invoices (history up to {row.as_of}). "
+        f"Time-ordered hold-out of {row.validation_rows}: MAE {fmt(row.mae_days, '.2f')} days, "
+        f"late/on-time accuracy {fmt(row.accuracy, '.3f')}; per-customer mean baseline: "
+        f"MAE {fmt(row.baseline_mae_days, '.2f')} days, accuracy {fmt(row.baseline_accuracy, '.3f')}"
+    )
+
+
+def _train_model(day: date) -> Any:
+    from relance.prediction import services
+
+    try:
+        return services.train(creditor(), day, actor=ACTOR)
+    except ValueError as exc:  # not enough history, or too little to validate
+        raise fail(str(exc)) from None
+
+
+@predict_app.command("train")
+def predict_train(date_: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """Learn from the creditor's paid invoices; report the validation beside the baseline."""
+    setup()
+    from relance.prediction import queries
+
+    row = _train_model(_date(date_, "--date"))
+    if as_json:
+        emit(queries.model_json(row))
+    else:
+        out.print(_model_summary(row), highlight=False)
+
+
+@predict_app.callback()
+def predict(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option(help="List this many open items.")] = 20,
+    max_age: Annotated[
+        int | None,
+        typer.Option(
+            help="Retrain first when the model is older than this many days (or missing)."
+        ),
+    ] = None,
+    date_: DateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Refresh the predictions of every open item; list the largest amounts at risk
+    (open amount x probability of paying more than 30 days late)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    setup()
+    from relance.ledger.queries import NotFound
+    from relance.prediction import queries, services
+
+    day = _date(date_, "--date")
+    if max_age is not None and services.needs_training(creditor(), day, max_age):
+        _train_model(day)
+    try:
+        done = services.refresh(creditor(), day, actor=ACTOR)
+    except NotFound as exc:
+        raise fail(str(exc)) from None
+    rows = [queries.prediction_json(p) for p in queries.at_risk(creditor())[:top]]
+    if as_json:
+        emit({"as_of": day.isoformat(), "predicted": done.predicted, "at_risk": rows})
+        return
+    table = Table(
+        "invoice", "customer", "due", "open", "payment date", "P(late)", "P(>30 days late)",
+        "at risk", title=f"Open items by amount at risk, {day}",
+    )  # fmt: skip
+    for r in rows:
+        table.add_row(r["invoice"], r["customer"], r["due_date"],
+                      f"{r['open_amount']} {r['currency']}", r["payment_date"],
+                      f"{r['p_late']:.0%}", f"{r['p_very_late']:.0%}",
+                      f"{r['amount_at_risk']} {r['currency']}")  # fmt: skip
+    out.print(table)
+    out.print(f"{done.predicted} open items predicted", highlight=False)
+
+
 def main() -> None:
     app()
 

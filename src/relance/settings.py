@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "relance.channels",
     "relance.handoff",
     "relance.bank",
+    "relance.prediction",
     "django_tasks",
     "django_tasks_db",
 ]
