@@ -328,3 +328,14 @@ def test_an_e_invoice_is_imported_from_the_browser(client, creditor):
     inv = Invoice.objects.get(number="F20260023")
     assert inv.evidence.get().uploaded_by is None
     assert Event.objects.filter(verb="evidence.added", actor="alice").exists()
+
+
+def test_the_invoice_page_shows_the_terms_and_the_discount_in_french(client, creditor):
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    run(creditor, DATA / "zugferd-corpus_EN16931_1_Teilrechnung.cii.xml")
+    page = client.get(
+        reverse("invoice", args=["471102"]), headers={"accept-language": "fr"}
+    ).content.decode()
+    assert "Conditions de paiement" in page
+    assert "Zahlbar innerhalb 30 Tagen netto" in page
+    assert "3 % si payé sous 10 jours" in page
