@@ -558,6 +558,8 @@ def discount_in(text: str) -> Discount | None:
     Discount(percent=Decimal('2'), days=10)
     >>> discount_in("Zahlbar innerhalb 30 Tagen netto, 3% Skonto innerhalb 10 Tagen")
     Discount(percent=Decimal('3'), days=10)
+    >>> discount_in("Escompte 1,5 % sous 8 jours")
+    Discount(percent=Decimal('1.5'), days=8)
     >>> discount_in("#SKONTO#TAGE=14#PROZENT=2.25#")
     Discount(percent=Decimal('2.25'), days=14)
     >>> discount_in("30 jours net") is None, discount_in("pénalités 10% après 30 jours") is None
