@@ -339,3 +339,18 @@ def test_the_invoice_page_shows_the_terms_and_the_discount_in_french(client, cre
     assert "Conditions de paiement" in page
     assert "Zahlbar innerhalb 30 Tagen netto" in page
     assert "3 % si payé sous 10 jours" in page
+
+
+def test_an_invoice_refused_by_the_importer_leaves_no_customer_behind(creditor, write):
+    text = (DATA / "akretion_ubl-21-extended-ctc-fr.xml").read_text(encoding="utf-8")
+    early = text.replace(
+        "<cbc:DueDate>2026-07-16</cbc:DueDate>", "<cbc:DueDate>2026-01-01</cbc:DueDate>"
+    )
+    result = run(creditor, write("early.xml", early))
+    [error] = result.errors
+    assert (error.column, error.reason) == (
+        "due_date",
+        "2026-01-01 is before the issue date 2026-06-17",
+    )
+    assert result.einvoice is not None and result.einvoice["customer_status"] == "not saved"
+    assert not Customer.objects.exists() and not Invoice.objects.exists()

@@ -79,7 +79,6 @@ def import_einvoice(
             part = s.ImportResult(file=str(path))
             buyer = s._IMPORTERS["customers"](creditor, actor, options, set(customer))
             rejects = buyer.write([(LINE, customer)], part)
-            report["customer_status"] = "rejected" if rejects else _status(part)
             if not rejects:
                 importer = s._IMPORTERS["invoices"](creditor, actor, options, set(invoice))
                 if touched is not None:
@@ -96,6 +95,7 @@ def import_einvoice(
                     report["document"] = _keep_pdf(note, path, actor)
         if dry_run:
             transaction.set_rollback(True)
+    report["customer_status"] = "not saved" if rejects else _status(part)
     for line, column, reason, _row in rejects:
         result.errors.append(s.RowError(line, column, reason))
     result.rejected = len(rejects)
