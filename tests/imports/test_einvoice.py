@@ -352,5 +352,7 @@ def test_an_invoice_refused_by_the_importer_leaves_no_customer_behind(creditor, 
         "due_date",
         "2026-01-01 is before the issue date 2026-06-17",
     )
-    assert result.einvoice is not None and result.einvoice["customer_status"] == "not saved"
-    assert not Customer.objects.exists() and not Invoice.objects.exists()
+    assert result.einvoice is not None
+    assert result.einvoice["customer_status"] == "not saved"
+    assert not Customer.objects.exists()
+    assert not Invoice.objects.exists()
