@@ -244,6 +244,10 @@ class _Reader:
         found = self.one(el, xpath)
         return " ".join((found.text or "").split()) if found is not None else ""
 
+    def texts(self, el: Element, xpath: str) -> tuple[str, ...]:
+        """The non-empty texts of every element `xpath` finds, spaces collapsed."""
+        return tuple(t for e in self.all(el, xpath) if (t := " ".join((e.text or "").split())))
+
     def required(self, el: Element, xpath: str, what: str, *, value: bool = True) -> Element:
         found = self.one(el, xpath)
         if found is None or (value and not (found.text or "").strip()):
@@ -289,9 +293,6 @@ class _Reader:
     def date_format(self, el: Element) -> str:
         raise NotImplementedError
 
-    def discount_of(self, terms: str) -> Discount | None:
-        return discount_in(terms)
-
 
 class _Cii(_Reader):
     ns = CII_NS
@@ -328,7 +329,7 @@ class _Cii(_Reader):
             self.required(doc, "ram:IssueDateTime/udt:DateTimeString", "the issue date (BT-2)")
         )
         terms_el = self.all(settlement, "ram:SpecifiedTradePaymentTerms")
-        terms = "; ".join(t for t in (self.text(e, "ram:Description") for e in terms_el) if t)
+        terms = "; ".join(self.texts(settlement, "ram:SpecifiedTradePaymentTerms/ram:Description"))
         due = next(
             (
                 d
@@ -370,11 +371,7 @@ class _Cii(_Reader):
             payment_terms=terms,
             discount=self.discount(terms_el) or discount_in(terms),
             po_number=self.text(agreement, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
-            corrects=tuple(
-                t
-                for e in self.all(settlement, "ram:InvoiceReferencedDocument/ram:IssuerAssignedID")
-                if (t := (e.text or "").strip())
-            ),
+            corrects=self.texts(settlement, "ram:InvoiceReferencedDocument/ram:IssuerAssignedID"),
         )
 
     def discount(self, terms: list[Element]) -> Discount | None:
@@ -428,7 +425,7 @@ class _Ubl(_Reader):
         sums = self.required(root, "cac:LegalMonetaryTotal", "the totals (BG-22)", value=False)
         issued = self.parse_date(self.required(root, "cbc:IssueDate", "the issue date (BT-2)"))
         terms_el = self.all(root, "cac:PaymentTerms")
-        terms = "; ".join(t for t in (self.text(e, "cbc:Note") for e in terms_el) if t)
+        terms = "; ".join(self.texts(root, "cac:PaymentTerms/cbc:Note"))
         due = self.a_date(root, "cbc:DueDate") or self.a_date(
             root, "cac:PaymentMeans/cbc:PaymentDueDate"
         )
@@ -466,11 +463,7 @@ class _Ubl(_Reader):
             payment_terms=terms,
             discount=self.discount(terms_el) or discount_in(terms),
             po_number=self.text(root, "cac:OrderReference/cbc:ID"),
-            corrects=tuple(
-                t
-                for e in self.all(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID")
-                if (t := (e.text or "").strip())
-            ),
+            corrects=self.texts(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),
         )
 
     def discount(self, terms: list[Element]) -> Discount | None:
@@ -490,16 +483,10 @@ class _Ubl(_Reader):
             raise self.fail(
                 el, "the buyer's name (BT-44, cac:PartyLegalEntity/cbc:RegistrationName) is missing"
             )
-        endpoint = self.one(el, "cbc:EndpointID[@schemeID='EM']")
         lines = [
             self.text(address, "cbc:StreetName"),
             self.text(address, "cbc:AdditionalStreetName"),
-            *(
-                " ".join((e.text or "").split())
-                for e in (
-                    self.all(address, "cac:AddressLine/cbc:Line") if address is not None else []
-                )
-            ),
+            *(self.texts(address, "cac:AddressLine/cbc:Line") if address is not None else ()),
         ]
         return Party(
             name=name,
@@ -517,7 +504,7 @@ class _Ubl(_Reader):
             city=self.text(address, "cbc:CityName"),
             country=self.text(address, "cac:Country/cbc:IdentificationCode").upper(),
             email=self.text(el, "cac:Contact/cbc:ElectronicMail")
-            or (" ".join((endpoint.text or "").split()) if endpoint is not None else ""),
+            or self.text(el, "cbc:EndpointID[@schemeID='EM']"),
         )
 
 
