@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 from datetime import date
 from decimal import Decimal
@@ -356,3 +357,22 @@ def test_an_invoice_refused_by_the_importer_leaves_no_customer_behind(creditor, 
     assert result.einvoice["customer_status"] == "not saved"
     assert not Customer.objects.exists()
     assert not Invoice.objects.exists()
+
+
+def test_the_command_imports_an_e_invoice_and_prints_the_json_report(creditor):
+    from typer.testing import CliRunner
+
+    from relance.cli import app
+
+    invoke = CliRunner().invoke
+    path = str(DATA / "zugferd-corpus_EN16931_1_Teilrechnung.cii.xml")
+    done = invoke(app, ["import", "invoices", path, "--format", "cii", "--json"])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert (report["format"], report["created"], report["rejected"]) == ("cii", 1, 0)
+    assert report["einvoice"]["number"] == "471102"
+    wrong = invoke(app, ["import", "invoices", path, "--format", "ubl"])
+    assert wrong.exit_code == 1
+    assert "the file is CII, not UBL" in wrong.output
+    text = invoke(app, ["import", "invoices", path])
+    assert "cii: invoice 471102 for customer GE2020211 (unchanged)" in text.output
