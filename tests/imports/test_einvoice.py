@@ -376,3 +376,17 @@ def test_the_command_imports_an_e_invoice_and_prints_the_json_report(creditor):
     assert "the file is CII, not UBL" in wrong.output
     text = invoke(app, ["import", "invoices", path])
     assert "cii: invoice 471102 for customer GE2020211 (unchanged)" in text.output
+
+
+def test_a_second_document_with_the_same_number_replaces_the_first_with_a_warning(creditor):
+    run(creditor, DATA / "zugferd-corpus_EN16931_SEPA_Prenotification.cii.xml")
+    result = run(creditor, DATA / "zugferd-corpus_EN16931_1_Teilrechnung.cii.xml")
+    assert result.updated == 1
+    assert any("471102 was already imported issued 2018-03-05" in w for w in result.warnings)
+    assert Invoice.objects.get(number="471102").amount == 19765
+
+
+def test_an_e_invoice_given_as_customers_is_refused(creditor):
+    result = import_file(PDF, "customers", creditor=creditor, actor="t")
+    assert result.errors[0].reason == "an e-invoice is imported with `import invoices`"
+    assert not Customer.objects.exists()

@@ -73,6 +73,7 @@ def import_einvoice(
         "syntax": doc.syntax, "number": doc.number, "kind": str(doc.kind),
         "customer": customer["customer"], "credited": [], "document": None,
     }  # fmt: skip
+    _same_number(creditor, doc, result.warnings)
     guard = transaction.atomic() if dry_run else balances.updating(creditor, today)
     with guard as touched:
         with transaction.atomic():
@@ -213,6 +214,21 @@ def invoice_row(doc: einvoice.EInvoice, code: str, warnings: list[str]) -> dict[
         "discount_percent": doc.discount.percent if doc.discount else "",
         "discount_days": str(doc.discount.days) if doc.discount else "",
     }
+
+
+def _same_number(creditor: Creditor, doc: einvoice.EInvoice, warnings: list[str]) -> None:
+    """Say so when the number is already taken by a document of another date: two
+    documents with one number replace each other (the number is the invoice's key)."""
+    earlier = (
+        Invoice.objects.filter(creditor=creditor, number=doc.number)
+        .values_list("issue_date", "customer__code", "currency")
+        .first()
+    )
+    if earlier and earlier[0] != doc.issue_date:
+        warnings.append(
+            f"{doc.number} was already imported issued {earlier[0]} ({earlier[1]}, "
+            f"{earlier[2]}): this document, issued {doc.issue_date}, replaces it"
+        )
 
 
 def _status(part: s.ImportResult) -> str:
