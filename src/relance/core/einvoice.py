@@ -132,7 +132,8 @@ class EInvoice:
 
 
 def syntax(data: bytes) -> str:
-    """ "facturx" for a PDF, "ubl" or "cii" by the XML root; an error for anything else.
+    """The syntax of `data`: facturx for a PDF, ubl or cii by the XML root; an error for
+    anything else.
 
     >>> syntax(b"%PDF-1.7 ..."), syntax(b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>')
     ('facturx', 'ubl')
@@ -306,11 +307,9 @@ class _Cii(_Reader):
 
     def read(self) -> EInvoice:
         root = self.root
-        doc = self.required(
-            root, "rsm:ExchangedDocument", "the document header (BG-1)", value=False
-        )
+        doc = self.required(root, "rsm:ExchangedDocument", "the document header", value=False)
         tx = self.required(
-            root, "rsm:SupplyChainTradeTransaction", "the transaction (BG-25)", value=False
+            root, "rsm:SupplyChainTradeTransaction", "the trade transaction", value=False
         )
         agreement = self.required(
             tx, "ram:ApplicableHeaderTradeAgreement", "the agreement", value=False
@@ -322,7 +321,7 @@ class _Cii(_Reader):
         sums = self.required(
             settlement,
             "ram:SpecifiedTradeSettlementHeaderMonetarySummation",
-            "the totals (BG-22)",
+            "the totals block (BG-22)",
             value=False,
         )
         issued = self.parse_date(
@@ -422,7 +421,9 @@ class _Ubl(_Reader):
         root = self.root
         credit = etree.QName(root).namespace == UBL_CREDIT_NOTE
         self.currency = _currency(self, root, "cbc:DocumentCurrencyCode")
-        sums = self.required(root, "cac:LegalMonetaryTotal", "the totals (BG-22)", value=False)
+        sums = self.required(
+            root, "cac:LegalMonetaryTotal", "the totals block (BG-22)", value=False
+        )
         issued = self.parse_date(self.required(root, "cbc:IssueDate", "the issue date (BT-2)"))
         terms_el = self.all(root, "cac:PaymentTerms")
         terms = "; ".join(self.texts(root, "cac:PaymentTerms/cbc:Note"))
