@@ -26,6 +26,11 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import customers, invoices or payments.", no_args_is_help=True)
 show_app = typer.Typer(help="Show one record.", no_args_is_help=True)
+match_app = typer.Typer(
+    help="Match the statements' payments to invoices; review the matches (accept, assign, "
+    "ignore, undo)."
+)
+app.add_typer(match_app, name="match")
 dispute_app = typer.Typer(
     help="Disputes: open, comment, assign, resolve, list.", no_args_is_help=True
 )
@@ -362,9 +367,11 @@ def import_statement(
     )
 
 
-@app.command("match")
-def match(as_json: JsonOpt = False) -> None:
+@match_app.callback(invoke_without_command=True)
+def match(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Match the statements' payments to open invoices; list what is kept for review."""
+    if ctx.invoked_subcommand is not None:
+        return
     setup()
     from relance.bank.matching import match_lines, proposals_json
 
@@ -387,6 +394,100 @@ def match(as_json: JsonOpt = False) -> None:
         f"{result.unmatched} unmatched",
         highlight=False,
     )
+
+
+LineArg = Annotated[int, typer.Argument(help="The statement line's id (relance match).")]
+
+
+def _review(decide: Any, as_json: bool) -> None:
+    """Run one review decision on the creditor's line; print the line after it."""
+    from relance.bank.review import describe
+    from relance.core.errors import DomainError
+
+    try:
+        line = decide(creditor())
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    data = describe(line)
+    if as_json:
+        emit(data)
+        return
+    payment = data["payment"]
+    applied = (
+        (", ".join(f"{a['invoice']} {a['amount']}" for a in payment["allocations"]) or "nothing")
+        if payment
+        else ""
+    )
+    out.print(
+        f"line {data['line']} {data['booked']} {data['amount']} {data['currency']}: "
+        f"{data['status']}"
+        + (
+            f", {payment['customer']}: {applied}; unapplied {payment['unapplied']}"
+            if payment
+            else ""
+        ),
+        highlight=False,
+    )
+
+
+@match_app.command("accept")
+def match_accept(line: LineArg, as_json: JsonOpt = False) -> None:
+    """Apply the line's proposal as it is."""
+    setup()
+    from relance.bank import review
+
+    _review(lambda cred: review.accept(cred, line, actor=ACTOR, today=today()), as_json)
+
+
+@match_app.command("assign")
+def match_assign(
+    line: LineArg,
+    customer: Annotated[str, typer.Option("--customer", help="The customer's code.")],
+    invoice: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--invoice",
+            help="NUMBER or NUMBER=AMOUNT, repeated; without an amount, what the line has "
+            "left. The rest stays unapplied, a credit of the customer.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply the line to a customer's invoices with the amounts chosen (split, credit)."""
+    setup()
+    from relance.bank import review
+    from relance.core.money import InvalidAmount, typed_minor
+
+    parts: list[tuple[str, int | None]] = []
+    cred = creditor()
+    for given in invoice or []:
+        number, _, amount = given.partition("=")
+        try:
+            parts.append((number.strip(), typed_minor(amount, cred.currency) if amount else None))
+        except InvalidAmount as exc:
+            raise fail(f"--invoice {given}: {exc}") from None
+    _review(
+        lambda cred: review.assign(cred, line, customer, parts, actor=ACTOR, today=today()),
+        as_json,
+    )
+
+
+@match_app.command("ignore")
+def match_ignore(line: LineArg, as_json: JsonOpt = False) -> None:
+    """Mark the line as not a customer payment (a refund, interest): matching skips it."""
+    setup()
+    from relance.bank import review
+
+    _review(lambda cred: review.ignore(cred, line, actor=ACTOR), as_json)
+
+
+@match_app.command("undo")
+def match_undo(line: LineArg, as_json: JsonOpt = False) -> None:
+    """Reverse the line's match or its ignoring: its invoices are open again."""
+    setup()
+    from relance.bank import review
+
+    _review(lambda cred: review.undo(cred, line, actor=ACTOR, today=today()), as_json)
 
 
 @show_app.command("customer")

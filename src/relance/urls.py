@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("relance.collection.urls")),
     path("", include("relance.channels.urls")),
     path("", include("relance.handoff.urls")),
+    path("", include("relance.bank.urls")),
 ]

@@ -24,9 +24,8 @@ from django.utils import timezone
 
 from relance import audit
 from relance.bulk import Inserter, analyze
-from relance.collection.services import review_promises
 from relance.core.law import Jurisdiction, Sector, for_country
-from relance.core.ledger import OpenItem, allocate, invoice_status, settle
+from relance.core.ledger import OpenItem, allocate, settle
 from relance.core.money import format_minor
 from relance.imports import rows as layouts
 from relance.imports.fields import CellError, Options
@@ -34,6 +33,7 @@ from relance.imports.models import ImportRun
 from relance.imports.readers import FileError, detect_format, read_table
 from relance.ledger import balances
 from relance.ledger.models import Allocation, Creditor, Customer, Invoice, Payment
+from relance.ledger.services import allocate_payment
 
 CHUNK = 2000
 SHOWN_WARNINGS = 20  # warnings of one kind listed one by one; the rest are counted
@@ -644,31 +644,8 @@ def apply_payment(payment: Payment, *, hints: list[str], actor: str) -> list[All
         candidates = candidates.filter(number__in=hints)
     by_number = {i.number: i for i in candidates}
     items = [OpenItem(i.number, i.due_date, i.open_amount) for i in by_number.values()]
-    made = []
-    for number, part in allocate(payment.unapplied, items, hints):
-        inv = by_number[number]
-        inv.open_amount -= part
-        inv.status = str(invoice_status(inv.amount, inv.open_amount))
-        inv.save(update_fields=["open_amount", "status", "updated_at"])
-        made.append(
-            Allocation.objects.create(invoice=inv, payment=payment, amount=part, date=payment.date)
-        )
-        audit.record(
-            actor,
-            "invoice.allocated",
-            inv,
-            {
-                "payment": payment.pk,
-                "amount": format_minor(part, inv.currency),
-                "open_amount": format_minor(inv.open_amount, inv.currency),
-            },
-        )
-    if made:
-        payment.unapplied -= sum(a.amount for a in made)
-        payment.save(update_fields=["unapplied"])
-        # A promise these payments keep closes itself.
-        review_promises(payment.creditor, payment.date, actor=actor, customer=payment.customer)
-    return made
+    parts = allocate(payment.unapplied, items, hints)
+    return allocate_payment(payment, parts, actor=actor)
 
 
 _IMPORTERS: dict[str, type[_Importer]] = {
