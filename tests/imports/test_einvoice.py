@@ -301,7 +301,7 @@ def test_a_pdf_without_an_embedded_invoice_is_an_error(creditor, write, tmp_path
         plain.write(fh)
     result = run(creditor, path)
     assert result.format == ""
-    assert "not a Factur-X PDF" in result.errors[0].reason
+    assert "the PDF has no embedded e-invoice" in result.errors[0].reason
 
 
 def test_a_dry_run_saves_nothing(creditor):

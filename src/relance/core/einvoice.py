@@ -72,11 +72,12 @@ SYNTAXES = ("facturx", "ubl", "cii")
 
 
 class EInvoiceError(DomainError):
-    """The document cannot be read: `path` says where (an XPath), `line` on which line."""
+    """The document cannot be read: `path` says where (an XPath; empty for the file as a
+    whole), `line` on which line."""
 
     def __init__(self, path: str, reason: str, line: int | None = None) -> None:
         where = f"{path} (line {line})" if line else path
-        super().__init__(f"{where}: {reason}")
+        super().__init__(f"{where}: {reason}" if where else reason)
         self.path = path
         self.line = line
         self.reason = reason
@@ -172,9 +173,9 @@ def embedded_xml(pdf: bytes) -> tuple[str, bytes]:
             if found and content:
                 return str(found), bytes(content)
     except Exception as exc:
-        raise EInvoiceError("PDF", f"cannot read the PDF: {exc}") from None
+        raise EInvoiceError("", f"cannot read the PDF: {exc}") from None
     raise EInvoiceError(
-        "PDF", f"no embedded e-invoice ({', '.join(EMBEDDED_NAMES)}): not a Factur-X PDF"
+        "", f"the PDF has no embedded e-invoice ({', '.join(EMBEDDED_NAMES)}): not Factur-X"
     )
 
 

@@ -58,7 +58,7 @@ def import_einvoice(
         result.errors.append(s.RowError(0, None, f"{path.name}: {exc.strerror or exc}"))
         return result
     except einvoice.EInvoiceError as exc:
-        result.errors.append(s.RowError(exc.line or 0, exc.path, exc.reason))
+        result.errors.append(s.RowError(exc.line or 0, exc.path or None, exc.reason))
         result.rows = result.rejected = 1
         return result
     except DomainError as exc:  # not XML at all, or a DOCTYPE
