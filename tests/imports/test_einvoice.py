@@ -300,8 +300,10 @@ def test_a_pdf_without_an_embedded_invoice_is_an_error(creditor, write, tmp_path
     with path.open("wb") as fh:
         plain.write(fh)
     result = run(creditor, path)
-    assert result.format == ""
-    assert "the PDF has no embedded e-invoice" in result.errors[0].reason
+    assert result.format == "facturx"
+    [error] = result.errors
+    assert error.column is None
+    assert "the PDF has no embedded e-invoice" in error.reason
 
 
 def test_a_dry_run_saves_nothing(creditor):

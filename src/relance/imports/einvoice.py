@@ -52,7 +52,7 @@ def import_einvoice(
     result = s.ImportResult(file=str(path), format=fmt or "", dry_run=dry_run)
     try:
         data = path.read_bytes()
-        found = einvoice.syntax(data)
+        found = result.format = einvoice.syntax(data)
         doc = einvoice.read(data, expected=fmt if fmt in FORMATS else None)
     except OSError as exc:
         result.errors.append(s.RowError(0, None, f"{path.name}: {exc.strerror or exc}"))
@@ -64,7 +64,6 @@ def import_einvoice(
     except DomainError as exc:  # not XML at all, or a DOCTYPE
         result.errors.append(s.RowError(0, None, f"{path.name}: {exc}"))
         return result
-    result.format = found
     options = replace(options, decimal_comma=False, date_format=None)
     customer = customer_row(doc, creditor, result.warnings)
     invoice = invoice_row(doc, customer["customer"], result.warnings)
