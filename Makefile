@@ -6,7 +6,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: install demo test lint messages clean
+.PHONY: install demo test lint messages clean bench-prediction
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ messages: install
 	cd src/relance && ../../$(VENV)/bin/django-admin makemessages -l fr --settings=relance.settings --ignore='tests/*'
 	$(VENV)/bin/python scripts/fr.py
 	msgfmt --check -o src/relance/locale/fr/LC_MESSAGES/django.mo src/relance/locale/fr/LC_MESSAGES/django.po
+
+# Payment-date prediction on ../shared/data/payment_history (bench/README.md, issue 8).
+bench-prediction: install
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(VENV)/bin/python bench/prediction.py

@@ -33,6 +33,81 @@ FR = {
     "proposal": "proposition",
     "payer account": "compte payeur",
     "payer accounts": "comptes payeurs",
+    "not a customer payment": "pas un paiement client",
+    "Customer (code or name)": "Client (compte ou nom)",
+    "Show open invoices": "Afficher les factures ouvertes",
+    "Customers found:": "Clients trouvés :",
+    "No customer matches “%(code)s”.": "Aucun client ne correspond à « %(code)s ».",
+    "%(amount)s to allocate": "%(amount)s à affecter",
+    "Amount to apply": "Montant à affecter",
+    "Amount applied to %(number)s": "Montant affecté à %(number)s",
+    "This customer has no open invoice in this currency.": (
+        "Ce client n'a aucune facture ouverte dans cette devise."
+    ),
+    "An empty amount takes what the line has left. What is not applied stays with the "
+    "customer as a credit.": (
+        "Un montant vide prend ce qui reste de la ligne. Ce qui n'est pas affecté reste au "
+        "client comme avoir."
+    ),
+    "Apply": "Affecter",
+    "%(amount)s kept as the customer's credit": "%(amount)s gardés comme avoir du client",
+    "No invoice found for this payment.": "Aucune facture trouvée pour ce paiement.",
+    "score %(score)s": "score %(score)s",
+    "A match of this line was undone: it is never applied again without a person.": (
+        "Un rapprochement de cette ligne a été annulé : il ne sera plus appliqué sans une personne."
+    ),
+    "Accept": "Accepter",
+    "Change": "Modifier",
+    "Ignore": "Ignorer",
+    "Undo": "Annuler",
+    "Change the match": "Modifier le rapprochement",
+    "Matching": "Rapprochement",
+    "Payments read from the bank statements, matched to the invoices they pay. Review what "
+    "matching could not decide alone.": (
+        "Les paiements lus sur les relevés bancaires, rapprochés des factures qu'ils règlent. "
+        "Vérifiez ce que le rapprochement n'a pas pu décider seul."
+    ),
+    "Keyboard:": "Clavier :",
+    "or": "ou",
+    "move between lines": "passer d'une ligne à l'autre",
+    "accept": "accepter",
+    "change or split": "modifier ou répartir",
+    "ignore (not a customer payment)": "ignorer (pas un paiement client)",
+    "undo": "annuler",
+    "close the change form": "fermer le formulaire de modification",
+    "To review": "À vérifier",
+    "Counterparty": "Contrepartie",
+    "Text": "Libellé",
+    "Proposal": "Proposition",
+    "Nothing to review.": "Rien à vérifier.",
+    "The first %(shown)s of each kind are shown.": "Les %(shown)s premières de chaque sorte sont affichées.",
+    "Recently matched or ignored": "Rapprochées ou ignorées récemment",
+    "Applied to": "Affecté à",
+    "the customer's payment reference (RF) is in the transfer": (
+        "la référence de paiement du client (RF) figure dans le virement"
+    ),
+    "the invoice numbers are written in the transfer": (
+        "les numéros de facture sont écrits dans le virement"
+    ),
+    "paid from an account this customer paid from before": (
+        "payé depuis un compte d'où ce client a déjà payé"
+    ),
+    "the payer's name is the customer's": "le nom du payeur est celui du client",
+    "the amount is exactly what the invoices owe": "le montant est exactement celui dû sur les factures",
+    "the amount is the sum of several open invoices": (
+        "le montant est la somme de plusieurs factures ouvertes"
+    ),
+    "the amount is a little short of the invoices (a bank fee, a short payment)": (
+        "il manque un peu au montant pour solder les factures (frais bancaires, paiement incomplet)"
+    ),
+    "chosen by a person": "choisi par une personne",
+    "Line %(line)s matched.": "Ligne %(line)s rapprochée.",
+    "Line %(line)s marked as not a customer payment.": (
+        "Ligne %(line)s marquée comme n'étant pas un paiement client."
+    ),
+    "Line %(line)s undone: its invoices are open again.": (
+        "Ligne %(line)s annulée : ses factures sont de nouveau ouvertes."
+    ),
     "collection": "Recouvrement",
     "key": "clé",
     "name": "nom",
@@ -196,7 +271,6 @@ FR = {
     "Import customers, invoices or payments": "Importer clients, factures ou règlements",
     "Payments": "Règlements",
     "What the file holds": "Contenu du fichier",
-    "CSV or xlsx file": "Fichier CSV ou xlsx",
     "Decimal comma (1 234,56)": "Virgule décimale (1 234,56)",
     "Date format": "Format des dates",
     "Only if not YYYY-MM-DD or DD/MM/YYYY, e.g. %m/%d/%Y": "Seulement si ni AAAA-MM-JJ ni JJ/MM/AAAA, par ex. %m/%d/%Y",
@@ -792,12 +866,46 @@ FR |= {
     "Unapplied credits": "Crédits non affectés",
     "Over %(days)s days": "Plus de %(days)s jours",
     "%(low)s to %(high)s days": "%(low)s à %(high)s jours",
+    "File: CSV, xlsx, FEC or e-invoice (Factur-X PDF, UBL, CII)": "Fichier : CSV, xlsx, FEC ou facture électronique (PDF Factur-X, UBL, CII)",
+    "Payment reference": "Référence de paiement",
+    "Payment conditions": "Conditions de paiement",
+    "Early-payment discount": "Escompte pour paiement anticipé",
+    "payment terms (text)": "conditions de paiement (texte)",
+    "early-payment discount (%)": "escompte pour paiement anticipé (%)",
+    "early-payment discount days": "jours de l'escompte pour paiement anticipé",
+}
+
+# Payment-date prediction (issue 8)
+FR |= {
+    "%(amount)s at risk": "%(amount)s à risque",
+    "Order by": "Trier par",
+    "expected amount at risk": "montant à risque attendu",
+    "Predicted payment date": "Date de paiement prévue",
+    "Predicted payment": "Paiement prévu",
+    "%(pct)s %% chance of paying more than 30 days late (predicted on %(d)s)": "%(pct)s %% de risque d'un paiement à plus de 30 jours de retard (prévision du %(d)s)",
+    "payment prediction": "prévision de paiement",
+    "trained at": "entraîné le",
+    "history up to": "historique jusqu'au",
+    "training rows": "lignes d'apprentissage",
+    "payment model": "modèle de paiement",
+    "payment models": "modèles de paiement",
+    "predicted on": "prévu le",
+    "predicted payment date": "date de paiement prévue",
+    "probability of paying late": "probabilité de paiement en retard",
+    "probability of paying more than 30 days late": "probabilité d'un paiement à plus de 30 jours de retard",
+    "amount at risk": "montant à risque",
+    "invoice prediction": "prévision de facture",
+    "invoice predictions": "prévisions de factures",
 }
 
 FR_PLURAL = {
     "And %(n)s more customer: download the CSV or Excel file for all of them.": (
         "Et %(n)s autre client : téléchargez le fichier CSV ou Excel pour les avoir tous.",
         "Et %(n)s autres clients : téléchargez le fichier CSV ou Excel pour les avoir tous.",
+    ),
+    "%(percent)s %% if paid within %(days)s day": (
+        "%(percent)s %% si payé sous %(days)s jour",
+        "%(percent)s %% si payé sous %(days)s jours",
     ),
     "If any instalment remains unpaid %(days)s day after its due date, the benefit of the payment plan is lost (déchéance du terme): the whole remaining balance becomes due at once, without further notice, and collection resumes.": (
         "Si une échéance reste impayée %(days)s jour après sa date, le bénéfice de l'échéancier est perdu (déchéance du terme) : la totalité du solde restant dû devient immédiatement exigible, sans autre formalité, et le recouvrement reprend.",

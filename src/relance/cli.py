@@ -26,6 +26,11 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import customers, invoices or payments.", no_args_is_help=True)
 show_app = typer.Typer(help="Show one record.", no_args_is_help=True)
+match_app = typer.Typer(
+    help="Match the statements' payments to invoices; review the matches (accept, assign, "
+    "ignore, undo)."
+)
+app.add_typer(match_app, name="match")
 dispute_app = typer.Typer(
     help="Disputes: open, comment, assign, resolve, list.", no_args_is_help=True
 )
@@ -182,6 +187,9 @@ class ImportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     fec = "fec"
+    facturx = "facturx"
+    ubl = "ubl"
+    cii = "cii"
 
 
 def _import(
@@ -244,6 +252,14 @@ def _import(
                 ),
                 highlight=False,
             )  # fmt: skip
+        if result.einvoice:
+            doc = result.einvoice
+            credited = f", applied to {', '.join(doc['credited'])}" if doc["credited"] else ""
+            out.print(
+                f"{result.format}: {doc['kind'].replace('_', ' ')} {doc['number']} for customer "
+                f"{doc['customer']} ({doc['customer_status']}){credited}",
+                highlight=False,
+            )
         prefix = "Dry run, nothing saved: " if dry_run else ""
         out.print(
             f"{prefix}{result.rows} rows: {result.created} created, {result.updated} updated, "
@@ -263,10 +279,16 @@ def _data_lines(path: Path) -> int | None:
         return max(0, sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1)
 
 
-FileArg = Annotated[Path, typer.Argument(help="CSV, xlsx or FEC file.")]
+FileArg = Annotated[
+    Path, typer.Argument(help="CSV, xlsx, FEC or e-invoice (Factur-X PDF, UBL, CII) file.")
+]
 FormatOpt = Annotated[
     ImportFormat | None,
-    typer.Option("--format", help="Default: from the extension (fec: from the header)."),
+    typer.Option(
+        "--format",
+        help="Default: from the content (xlsx: the extension; fec: the header; "
+        "facturx: a PDF; ubl, cii: the XML root).",
+    ),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Check and count; save nothing.")]
 DateFormatOpt = Annotated[
@@ -345,9 +367,11 @@ def import_statement(
     )
 
 
-@app.command("match")
-def match(as_json: JsonOpt = False) -> None:
+@match_app.callback(invoke_without_command=True)
+def match(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Match the statements' payments to open invoices; list what is kept for review."""
+    if ctx.invoked_subcommand is not None:
+        return
     setup()
     from relance.bank.matching import match_lines, proposals_json
 
@@ -370,6 +394,100 @@ def match(as_json: JsonOpt = False) -> None:
         f"{result.unmatched} unmatched",
         highlight=False,
     )
+
+
+LineArg = Annotated[int, typer.Argument(help="The statement line's id (relance match).")]
+
+
+def _review(decide: Any, as_json: bool) -> None:
+    """Run one review decision on the creditor's line; print the line after it."""
+    from relance.bank.review import describe
+    from relance.core.errors import DomainError
+
+    try:
+        line = decide(creditor())
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    data = describe(line)
+    if as_json:
+        emit(data)
+        return
+    payment = data["payment"]
+    applied = (
+        (", ".join(f"{a['invoice']} {a['amount']}" for a in payment["allocations"]) or "nothing")
+        if payment
+        else ""
+    )
+    out.print(
+        f"line {data['line']} {data['booked']} {data['amount']} {data['currency']}: "
+        f"{data['status']}"
+        + (
+            f", {payment['customer']}: {applied}; unapplied {payment['unapplied']}"
+            if payment
+            else ""
+        ),
+        highlight=False,
+    )
+
+
+@match_app.command("accept")
+def match_accept(line: LineArg, as_json: JsonOpt = False) -> None:
+    """Apply the line's proposal as it is."""
+    setup()
+    from relance.bank import review
+
+    _review(lambda cred: review.accept(cred, line, actor=ACTOR, today=today()), as_json)
+
+
+@match_app.command("assign")
+def match_assign(
+    line: LineArg,
+    customer: Annotated[str, typer.Option("--customer", help="The customer's code.")],
+    invoice: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--invoice",
+            help="NUMBER or NUMBER=AMOUNT, repeated; without an amount, what the line has "
+            "left. The rest stays unapplied, a credit of the customer.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply the line to a customer's invoices with the amounts chosen (split, credit)."""
+    setup()
+    from relance.bank import review
+    from relance.core.money import InvalidAmount, typed_minor
+
+    parts: list[tuple[str, int | None]] = []
+    cred = creditor()
+    for given in invoice or []:
+        number, _, amount = given.partition("=")
+        try:
+            parts.append((number.strip(), typed_minor(amount, cred.currency) if amount else None))
+        except InvalidAmount as exc:
+            raise fail(f"--invoice {given}: {exc}") from None
+    _review(
+        lambda cred: review.assign(cred, line, customer, parts, actor=ACTOR, today=today()),
+        as_json,
+    )
+
+
+@match_app.command("ignore")
+def match_ignore(line: LineArg, as_json: JsonOpt = False) -> None:
+    """Mark the line as not a customer payment (a refund, interest): matching skips it."""
+    setup()
+    from relance.bank import review
+
+    _review(lambda cred: review.ignore(cred, line, actor=ACTOR), as_json)
+
+
+@match_app.command("undo")
+def match_undo(line: LineArg, as_json: JsonOpt = False) -> None:
+    """Reverse the line's match or its ignoring: its invoices are open again."""
+    setup()
+    from relance.bank import review
+
+    _review(lambda cred: review.undo(cred, line, actor=ACTOR, today=today()), as_json)
 
 
 @show_app.command("customer")
@@ -1747,6 +1865,96 @@ def serve(
     call_command("migrate", interactive=False, verbosity=0)
     out.print(f"Relance is at [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="relance")
+
+
+# ---------------------------------------------------------------------------
+# Payment-date prediction (issue 8)
+
+predict_app = typer.Typer(
+    help="Predict when open items will be paid: `relance predict` refreshes and lists the "
+    "largest amounts at risk; `relance predict train` learns from the paid invoices.",
+    invoke_without_command=True,
+)
+app.add_typer(predict_app, name="predict")
+
+
+def _model_summary(row: Any) -> str:
+    def fmt(value: float | None, spec: str) -> str:
+        return "n/a" if value is None else format(value, spec)
+
+    return (
+        f"Payment model trained on {row.training_rows} paid invoices (history up to {row.as_of}). "
+        f"Time-ordered hold-out of {row.validation_rows}: MAE {fmt(row.mae_days, '.2f')} days, "
+        f"late/on-time accuracy {fmt(row.accuracy, '.3f')}; per-customer mean baseline: "
+        f"MAE {fmt(row.baseline_mae_days, '.2f')} days, accuracy {fmt(row.baseline_accuracy, '.3f')}"
+    )
+
+
+def _train_model(day: date) -> Any:
+    from relance.prediction import services
+
+    try:
+        return services.train(creditor(), day, actor=ACTOR)
+    except ValueError as exc:  # not enough history, or too little to validate
+        raise fail(str(exc)) from None
+
+
+@predict_app.command("train")
+def predict_train(date_: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """Learn from the creditor's paid invoices; report the validation beside the baseline."""
+    setup()
+    from relance.prediction import queries
+
+    row = _train_model(_date(date_, "--date"))
+    if as_json:
+        emit(queries.model_json(row))
+    else:
+        out.print(_model_summary(row), highlight=False)
+
+
+@predict_app.callback()
+def predict(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option(help="List this many open items.")] = 20,
+    max_age: Annotated[
+        int | None,
+        typer.Option(
+            help="Retrain first when the model is older than this many days (or missing)."
+        ),
+    ] = None,
+    date_: DateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Refresh the predictions of every open item; list the largest amounts at risk
+    (open amount x probability of paying more than 30 days late)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    setup()
+    from relance.ledger.queries import NotFound
+    from relance.prediction import queries, services
+
+    day = _date(date_, "--date")
+    if max_age is not None and services.needs_training(creditor(), day, max_age):
+        _train_model(day)
+    try:
+        done = services.refresh(creditor(), day, actor=ACTOR)
+    except NotFound as exc:
+        raise fail(str(exc)) from None
+    rows = [queries.prediction_json(p) for p in queries.at_risk(creditor())[:top]]
+    if as_json:
+        emit({"as_of": day.isoformat(), "predicted": done.predicted, "at_risk": rows})
+        return
+    table = Table(
+        "invoice", "customer", "due", "open", "payment date", "P(late)", "P(>30 days late)",
+        "at risk", title=f"Open items by amount at risk, {day}",
+    )  # fmt: skip
+    for r in rows:
+        table.add_row(r["invoice"], r["customer"], r["due_date"],
+                      f"{r['open_amount']} {r['currency']}", r["payment_date"],
+                      f"{r['p_late']:.0%}", f"{r['p_very_late']:.0%}",
+                      f"{r['amount_at_risk']} {r['currency']}")  # fmt: skip
+    out.print(table)
+    out.print(f"{done.predicted} open items predicted", highlight=False)
 
 
 def main() -> None:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "relance.handoff",
     "relance.bank",
     "relance.reports",
+    "relance.prediction",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -73,7 +73,7 @@ def match_lines(creditor: Creditor, *, actor: str, today: date) -> MatchResult:
         lines = list(
             StatementLine.objects.select_for_update()
             .filter(creditor=creditor, amount__gt=0, return_reason="")
-            .exclude(match_status=MatchStatus.MATCHED)
+            .exclude(match_status__in=[MatchStatus.MATCHED, MatchStatus.IGNORED])
             .order_by("booked", "id")
         )
         if lines:
@@ -98,7 +98,9 @@ def _match(
                 )
             )
             best = proposals[0] if proposals else None
-            if best is not None and best.automatic:
+            # A match a person undid is never applied again without one (bank.review).
+            undone = best is not None and line.was_undone(best.customer, (n for n, _ in best.parts))
+            if best is not None and best.automatic and not undone:
                 apply_match(line, best, customers[best.customer], actor)
                 book.paid(best.parts)
                 touched.add(customers[best.customer].pk)
@@ -139,27 +141,7 @@ def apply_match(
     key = PAYMENT_KEY.format(line.fingerprint)
     payment = Payment.objects.filter(creditor_id=line.creditor_id, key=key).first()
     if payment is None:
-        payment = Payment.objects.create(
-            creditor_id=line.creditor_id,
-            customer=customer,
-            key=key,
-            date=line.booked,
-            amount=line.amount,
-            currency=line.currency,
-            reference=(line.reference or line.end_to_end_id or line.text)[:200],
-            method="transfer",
-            unapplied=line.amount,
-        )
-        audit.record(
-            actor,
-            "payment.created",
-            payment,
-            {
-                "amount": format_minor(payment.amount, payment.currency),
-                "currency": payment.currency,
-                "source": "bank statement",
-            },
-        )
+        payment = create_payment(line, customer, actor)
         apply_payment(payment, hints=[number for number, _ in best.parts], actor=actor)
     line.match_status, line.payment, line.match_score = MatchStatus.MATCHED, payment, best.score
     line.proposal = _proposal_json(best)
@@ -170,6 +152,32 @@ def apply_match(
         creditor_id=line.creditor_id,
     )  # fmt: skip
     learn_payer(line, customer, actor)
+
+
+def create_payment(line: StatementLine, customer: Customer, actor: str) -> Payment:
+    """The ledger payment of a money-in line, all of it unapplied yet."""
+    payment = Payment.objects.create(
+        creditor_id=line.creditor_id,
+        customer=customer,
+        key=PAYMENT_KEY.format(line.fingerprint),
+        date=line.booked,
+        amount=line.amount,
+        currency=line.currency,
+        reference=(line.reference or line.end_to_end_id or line.text)[:200],
+        method="transfer",
+        unapplied=line.amount,
+    )
+    audit.record(
+        actor,
+        "payment.created",
+        payment,
+        {
+            "amount": format_minor(payment.amount, payment.currency),
+            "currency": payment.currency,
+            "source": "bank statement",
+        },
+    )
+    return payment
 
 
 def learn_payer(line: StatementLine, customer: Customer, actor: str) -> None:
@@ -188,10 +196,10 @@ def learn_payer(line: StatementLine, customer: Customer, actor: str) -> None:
 def proposals_json(creditor: Creditor) -> list[dict[str, Any]]:
     """The lines kept for review, as `relance match --json` lists them."""
     lines = StatementLine.objects.filter(creditor=creditor, match_status=MatchStatus.PROPOSED)
-    return [_line_json(line) for line in lines.order_by("booked", "id")]
+    return [line_json(line) for line in lines.order_by("booked", "id")]
 
 
-def _line_json(line: StatementLine) -> dict[str, Any]:
+def line_json(line: StatementLine) -> dict[str, Any]:
     parts = line.proposal.get("parts", [])
     return {
         "line": line.pk,

@@ -6,6 +6,8 @@ file again, or another file that repeats it) is stored once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,7 @@ class MatchStatus(models.TextChoices):
     MATCHED = "matched", _("matched")
     PROPOSED = "proposed", _("proposed for review")
     UNMATCHED = "unmatched", _("unmatched")
+    IGNORED = "ignored", _("not a customer payment")
 
 
 class BankStatement(models.Model):
@@ -73,6 +76,11 @@ class StatementLine(models.Model):
     # The best proposal: {"customer": code, "parts": [[number, minor units], ...],
     # "reasons": [...]}; empty when nothing was found.
     proposal = models.JSONField(_("proposal"), default=dict, blank=True)
+    # What a person decided (bank.review): "previous", the line's status, proposal and
+    # score before an accept, assign or ignore, restored by undo; "undone", the matches
+    # undone ([{"customer": code, "invoices": [number, ...]}]), never applied again
+    # without a person.
+    review = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("statement line")
@@ -86,6 +94,14 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booked} {self.amount} {self.currency}"
+
+    def was_undone(self, customer: str, invoices: Iterable[str]) -> bool:
+        """Whether a person undid this match (the customer and the same invoices)."""
+        numbers = sorted(invoices)
+        return any(
+            u["customer"] == customer and sorted(u["invoices"]) == numbers
+            for u in self.review.get("undone", [])
+        )
 
 
 class PayerAccount(models.Model):

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,6 +51,12 @@ SECTIONS = {
     "other": Q(status=ActionStatus.PLANNED) & ~Q(channel="call"),
 }
 SHOWN = 200  # rows per section: the largest come first, by amount
+# ?sort=risk: the largest expected amount at risk first (relance.prediction: the open
+# amount times the probability of paying more than 30 days late).
+ORDERS = {
+    "amount": ("-amount", "customer__code"),
+    "risk": (F("at_risk").desc(nulls_last=True), "-amount", "customer__code"),
+}
 
 
 def _day(request: HttpRequest) -> date:
@@ -69,13 +75,18 @@ def worklist(request: HttpRequest) -> HttpResponse:
         date__lt=day, status__in=[ActionStatus.AWAITING_APPROVAL, ActionStatus.PLANNED]
     )
     base = Action.objects.filter(shown, creditor=creditor)
+    sort = request.GET.get("sort", "amount")
+    if sort not in ORDERS:
+        sort = "amount"
     groups = {}
     for name, condition in SECTIONS.items():
+        rows = base.filter(condition)
+        if sort == "risk":
+            rows = rows.annotate(at_risk=Sum("items__invoice__prediction__amount_at_risk"))
         rows = (
-            base.filter(condition)
-            .select_related("customer")
+            rows.select_related("customer")
             .prefetch_related(Prefetch("items", ActionItem.objects.select_related("invoice")))
-            .order_by("-amount", "customer__code")
+            .order_by(*ORDERS[sort])
         )
         groups[name] = {"total": rows.count(), "rows": rows[:SHOWN]}
     run = Run.objects.filter(creditor=creditor, date=day).order_by("-started_at").first()
@@ -84,7 +95,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     contacted = set(base.filter(date=day).values_list("customer__code", flat=True))
     skipped = [s for s in (run.skipped if run else []) if s["customer"] not in contacted]
     return render(request, "collection/worklist.html", {
-        "day": day, "groups": groups, "run": run, "skipped": skipped[:SHOWN],
+        "day": day, "sort": sort, "groups": groups, "run": run, "skipped": skipped[:SHOWN],
         "skipped_total": len(skipped), "shown": SHOWN, "nav": "worklist",
         "creditor": creditor, "channels": services.EDITABLE_CHANNELS,
         "prescription": queries.prescription_alerts(creditor, day),

@@ -24,9 +24,8 @@ from django.utils import timezone
 
 from relance import audit
 from relance.bulk import Inserter, analyze
-from relance.collection.services import review_promises
 from relance.core.law import Jurisdiction, Sector, for_country
-from relance.core.ledger import OpenItem, allocate, invoice_status, settle
+from relance.core.ledger import OpenItem, allocate, settle
 from relance.core.money import format_minor
 from relance.imports import rows as layouts
 from relance.imports.fields import CellError, Options
@@ -34,6 +33,7 @@ from relance.imports.models import ImportRun
 from relance.imports.readers import FileError, detect_format, read_table
 from relance.ledger import balances
 from relance.ledger.models import Allocation, Creditor, Customer, Invoice, Payment
+from relance.ledger.services import allocate_payment
 
 CHUNK = 2000
 SHOWN_WARNINGS = 20  # warnings of one kind listed one by one; the rest are counted
@@ -66,6 +66,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     fec: dict[str, Any] | None = None  # a FEC's counts by kind (see imports.fec)
+    einvoice: dict[str, Any] | None = None  # the e-invoice read (see imports.einvoice)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -112,7 +113,18 @@ def import_file(
     )
     started = timezone.now()
     path = path.resolve()
-    if (fmt or detect_format(path)) == "fec":
+    detected = fmt or detect_format(path)
+    if detected in ("facturx", "ubl", "cii", "xml"):
+        if kind != "invoices":
+            error = RowError(0, None, "an e-invoice is imported with `import invoices`")
+            return ImportResult(file=str(path), format=detected, errors=[error])
+        from relance.imports.einvoice import import_einvoice
+
+        return import_einvoice(
+            path, creditor=creditor, actor=actor, options=options, fmt=fmt,
+            dry_run=dry_run, today=today,
+        )  # fmt: skip
+    if detected == "fec":
         if kind != "invoices":
             error = RowError(0, None, "a FEC is imported with `import invoices`")
             return ImportResult(file=str(path), format="fec", errors=[error])
@@ -361,7 +373,8 @@ class _InvoiceImporter(_Importer):
     COMPARED = (
         "customer_id", "kind", "issue_date", "delivery_date", "due_date", "payment_terms",
         "currency", "amount", "amount_excl_tax", "reported_open_amount", "po_number",
-        "payment_reference", "contract_rate",
+        "payment_reference", "contract_rate", "payment_terms_text", "early_discount_percent",
+        "early_discount_days",
     )  # fmt: skip
     NEW = ("creditor_id", "number", *COMPARED, "settled_elsewhere", "open_amount", "status")
     SOURCES = {
@@ -369,6 +382,8 @@ class _InvoiceImporter(_Importer):
         "kind": ("amount",),
         "due_date": ("due_date", "payment_terms"),
         "reported_open_amount": ("open_amount",),
+        "early_discount_percent": ("discount_percent",),
+        "early_discount_days": ("discount_days",),
     }
 
     def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -629,31 +644,8 @@ def apply_payment(payment: Payment, *, hints: list[str], actor: str) -> list[All
         candidates = candidates.filter(number__in=hints)
     by_number = {i.number: i for i in candidates}
     items = [OpenItem(i.number, i.due_date, i.open_amount) for i in by_number.values()]
-    made = []
-    for number, part in allocate(payment.unapplied, items, hints):
-        inv = by_number[number]
-        inv.open_amount -= part
-        inv.status = str(invoice_status(inv.amount, inv.open_amount))
-        inv.save(update_fields=["open_amount", "status", "updated_at"])
-        made.append(
-            Allocation.objects.create(invoice=inv, payment=payment, amount=part, date=payment.date)
-        )
-        audit.record(
-            actor,
-            "invoice.allocated",
-            inv,
-            {
-                "payment": payment.pk,
-                "amount": format_minor(part, inv.currency),
-                "open_amount": format_minor(inv.open_amount, inv.currency),
-            },
-        )
-    if made:
-        payment.unapplied -= sum(a.amount for a in made)
-        payment.save(update_fields=["unapplied"])
-        # A promise these payments keep closes itself.
-        review_promises(payment.creditor, payment.date, actor=actor, customer=payment.customer)
-    return made
+    parts = allocate(payment.unapplied, items, hints)
+    return allocate_payment(payment, parts, actor=actor)
 
 
 _IMPORTERS: dict[str, type[_Importer]] = {

@@ -56,7 +56,7 @@ def get_customer(creditor: Creditor, code: str) -> Customer:
 def open_items(customer: Customer) -> QuerySet[Invoice]:
     return (
         customer.invoices.exclude(open_amount=0)
-        .select_related("customer", "creditor")
+        .select_related("customer", "creditor", "prediction")
         .order_by("due_date", "number")
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.core.files import File
 from django.db import transaction
 
 from relance import audit
-from relance.collection.services import install_default_scenarios
+from relance.collection.services import install_default_scenarios, review_promises
 from relance.core import identifiers
 from relance.core.currencies import minor_units
 from relance.core.errors import DomainError
@@ -19,7 +20,7 @@ from relance.core.ledger import InvoiceKind, invoice_status
 from relance.core.money import format_minor
 from relance.core.terms import PaymentTerms
 from relance.ledger import balances
-from relance.ledger.models import Allocation, Creditor, Evidence, Invoice
+from relance.ledger.models import Allocation, Creditor, Evidence, Invoice, Payment
 
 CREDITOR_FIELDS = (
     "name",
@@ -139,20 +140,48 @@ def credit_invoice(
         due_date=on, currency=invoice.currency, amount=-amount, open_amount=0,
         status=str(invoice_status(-amount, 0)),
     )  # fmt: skip
+    audit.record(actor, "invoice.created", note, {
+        "source": "credit note", "amount": f"-{format_minor(amount, invoice.currency)}",
+        "credits": invoice.number, "why": why,
+    })  # fmt: skip
+    _allocate_credit(note, invoice, amount, on=on, actor=actor)
+    return note
+
+
+@transaction.atomic
+def apply_credit_note(note: Invoice, invoice: Invoice, *, on: Any, actor: str) -> int:
+    """Apply what is still open of credit note `note` to the `invoice` it corrects (the
+    same customer and currency), as far as the invoice is open; the amount applied (0
+    when either has nothing open, so applying again changes nothing)."""
+    note = Invoice.objects.select_for_update().get(pk=note.pk)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if note.kind != InvoiceKind.CREDIT_NOTE or invoice.kind != InvoiceKind.INVOICE:
+        raise DomainError(f"{note.number} does not credit an invoice: {invoice.number}")
+    if (note.customer_id, note.currency) != (invoice.customer_id, invoice.currency):
+        raise DomainError(
+            f"credit note {note.number} and invoice {invoice.number} are not the same "
+            "customer's, in the same currency"
+        )
+    amount = min(-note.open_amount, invoice.open_amount)
+    if amount <= 0:
+        return 0
+    note.open_amount += amount
+    note.status = str(invoice_status(note.amount, note.open_amount))
+    note.save(update_fields=["open_amount", "status", "updated_at"])
+    _allocate_credit(note, invoice, amount, on=on, actor=actor)
+    return amount
+
+
+def _allocate_credit(note: Invoice, invoice: Invoice, amount: int, *, on: Any, actor: str) -> None:
     Allocation.objects.create(invoice=invoice, credit_note=note, amount=amount, date=on)
     invoice.open_amount -= amount
     invoice.status = str(invoice_status(invoice.amount, invoice.open_amount))
     invoice.save(update_fields=["open_amount", "status", "updated_at"])
-    shown = format_minor(amount, invoice.currency)
-    audit.record(actor, "invoice.created", note, {
-        "source": "credit note", "amount": f"-{shown}", "credits": invoice.number, "why": why,
-    })  # fmt: skip
     audit.record(actor, "invoice.allocated", invoice, {
-        "credit_note": note.number, "amount": shown,
+        "credit_note": note.number, "amount": format_minor(amount, invoice.currency),
         "open_amount": format_minor(invoice.open_amount, invoice.currency),
     })  # fmt: skip
     balances.invalidate(invoice.creditor)
-    return note
 
 
 @transaction.atomic
@@ -179,7 +208,13 @@ def write_off(invoice: Invoice, *, on: Any, actor: str, why: str = "") -> Invoic
 
 @transaction.atomic
 def add_evidence(
-    invoice: Invoice, upload: File, *, kind: str, description: str = "", user: Any = None
+    invoice: Invoice,
+    upload: File,
+    *,
+    kind: str,
+    description: str = "",
+    user: Any = None,
+    actor: str | None = None,
 ) -> Evidence:
     """Keep a document that proves the claim, with its SHA-256 so it can be shown unchanged."""
     name, sha256 = file_digest(upload)
@@ -193,7 +228,7 @@ def add_evidence(
     )
     evidence.file.save(name, upload, save=False)
     evidence.save()
-    actor = getattr(user, "username", None) or "cli"
+    actor = actor or getattr(user, "username", None) or "cli"
     audit.record(
         actor,
         "evidence.added",
@@ -201,3 +236,88 @@ def add_evidence(
         {"evidence": evidence.pk, "kind": kind, "file": name, "sha256": evidence.sha256},
     )
     return evidence
+
+
+def allocate_payment(
+    payment: Payment, parts: Sequence[tuple[str, int]], *, actor: str
+) -> list[Allocation]:
+    """Apply `payment` to its customer's invoices, `parts` saying how much to each
+    (minor units); what is left stays unapplied on the payment, a credit of the customer.
+    Raises DomainError, before any write, for an amount above an invoice's open amount
+    or a total above what the payment has unapplied."""
+    numbers = [number for number, _ in parts]
+    invoices = {
+        i.number: i
+        for i in Invoice.objects.select_for_update().filter(
+            creditor_id=payment.creditor_id, number__in=numbers
+        )
+    }
+    for number, amount in parts:
+        invoice = invoices.get(number)
+        if invoice is None or invoice.customer_id != payment.customer_id:
+            raise DomainError(f"{number} is not an invoice of this customer")
+        if invoice.currency != payment.currency or invoice.kind != InvoiceKind.INVOICE:
+            raise DomainError(f"{number} is not an invoice in {payment.currency}")
+        if not 0 < amount <= invoice.open_amount:
+            raise DomainError(
+                f"{number}: {format_minor(amount, payment.currency)} is not between 0 and its "
+                f"open amount {format_minor(invoice.open_amount, invoice.currency)}"
+            )
+    if len(set(numbers)) != len(numbers):
+        raise DomainError("an invoice is named twice")
+    total = sum(amount for _, amount in parts)
+    if total > payment.unapplied:
+        raise DomainError(
+            f"{format_minor(total, payment.currency)} allocated is more than the "
+            f"{format_minor(payment.unapplied, payment.currency)} the payment has left"
+        )
+    made = []
+    for number, amount in parts:
+        invoice = invoices[number]
+        invoice.open_amount -= amount
+        invoice.status = str(invoice_status(invoice.amount, invoice.open_amount))
+        invoice.save(update_fields=["open_amount", "status", "updated_at"])
+        made.append(
+            Allocation.objects.create(
+                invoice=invoice, payment=payment, amount=amount, date=payment.date
+            )
+        )
+        audit.record(actor, "invoice.allocated", invoice, {
+            "payment": payment.pk, "amount": format_minor(amount, invoice.currency),
+            "open_amount": format_minor(invoice.open_amount, invoice.currency),
+        })  # fmt: skip
+    if made:
+        payment.unapplied -= total
+        payment.save(update_fields=["unapplied"])
+        # A promise these payments keep closes itself.
+        review_promises(payment.creditor, payment.date, actor=actor, customer=payment.customer)
+    return made
+
+
+def unallocate_payment(payment: Payment, *, actor: str) -> list[Invoice]:
+    """Take `payment` off the invoices it was applied to: each gets back what the payment
+    paid of it (open amount and status), the payment is all unapplied again. Other
+    payments' and credit notes' allocations stay. Returns the invoices reopened."""
+    allocations = list(
+        Allocation.objects.select_for_update().filter(payment=payment).order_by("pk")
+    )
+    invoices = {
+        i.pk: i
+        for i in Invoice.objects.select_for_update().filter(
+            pk__in=[a.invoice_id for a in allocations]
+        )
+    }
+    for allocation in allocations:
+        invoice = invoices[allocation.invoice_id]
+        invoice.open_amount += allocation.amount
+        invoice.status = str(invoice_status(invoice.amount, invoice.open_amount))
+        invoice.save(update_fields=["open_amount", "status", "updated_at"])
+        allocation.delete()
+        audit.record(actor, "invoice.unallocated", invoice, {
+            "payment": payment.pk, "amount": format_minor(allocation.amount, invoice.currency),
+            "open_amount": format_minor(invoice.open_amount, invoice.currency),
+        })  # fmt: skip
+    if allocations:
+        payment.unapplied = payment.amount
+        payment.save(update_fields=["unapplied"])
+    return list(invoices.values())
