@@ -36,9 +36,10 @@ def test_the_fec_is_detected_from_its_header_and_gives_customers_invoices_paymen
     assert result.reject_file is None
     assert result.fec is not None
     assert [result.fec[k]["created"] for k in ("customers", "invoices", "payments")] == [
-        17, 399, 129,
+        17, 406, 129,
     ]  # fmt: skip
     assert result.fec["allocations"] == 362
+    assert (result.fec["credit_allocations"], result.fec["opening"]) == (8, 7)
     assert Customer.objects.filter(creditor=creditor).count() == 17
     assert Invoice.objects.filter(creditor=creditor, kind="credit_note").count() == 8
     assert Payment.objects.filter(creditor=creditor).count() == 129
@@ -92,6 +93,35 @@ def test_the_allocations_saved_are_those_the_core_derives_from_the_lettering(cre
         )
     )
     assert saved == expected
+    credits = sorted(
+        Allocation.objects.filter(credit_note__creditor=creditor).values_list(
+            "credit_note__number", "invoice__number", "amount"
+        )
+    )
+    assert credits == sorted(fec.credit_lettering(plan.invoices))
+
+
+def test_credit_notes_settle_the_invoices_they_are_lettered_with(creditor, ledger):
+    run(ledger, creditor)
+    # VEN 1-2: AV 220002 (3122,80) and FA 220001 (3122,80) share the letter AABW
+    note = Invoice.objects.get(creditor=creditor, number="AV 220002")
+    invoice = Invoice.objects.get(creditor=creditor, number="FA 220001")
+    assert (note.open_amount, invoice.open_amount, invoice.status) == (0, 0, "paid")
+    assert list(invoice.allocations.values_list("credit_note__number", "amount")) == [
+        ("AV 220002", 312280)
+    ]
+    # VEN 313: AV 220299 (374,74) lettered AAEM with FA 220293: a partial credit
+    partial = Allocation.objects.get(credit_note__number="AV 220299")
+    assert (partial.invoice.number, partial.amount) == ("FA 220293", 37474)
+
+
+def test_opening_balances_become_open_items_of_their_customers(creditor, ledger):
+    run(ledger, creditor)
+    # ANO 1: 411000 CLAURE LAURENT PRIMEURS RAN 20210901 debit 6135,88 (not lettered)
+    opening = Invoice.objects.get(creditor=creditor, number="RAN CLAURE")
+    assert (opening.customer.code, str(opening.issue_date)) == ("CLAURE", "2021-09-01")
+    assert (opening.amount, opening.open_amount, opening.kind) == (613588, 613588, "invoice")
+    assert Invoice.objects.filter(creditor=creditor, number__startswith="RAN ").count() == 7
 
 
 def test_importing_the_same_fec_again_changes_nothing(creditor, ledger):
@@ -117,7 +147,7 @@ def test_a_broken_line_is_reported_with_its_number_and_the_others_kept(creditor,
     assert [(e.line, e.column) for e in result.errors] == [(at + 1, "Debit")]
     assert "not an amount" in result.errors[0].reason
     assert result.fec is not None
-    assert result.fec["invoices"]["created"] == 398
+    assert result.fec["invoices"]["created"] == 405
     assert result.reject_file is not None
     rejected = Path(result.reject_file).read_text(encoding="utf-8").splitlines()
     assert rejected[0].startswith("line,column,reason,JournalCode")
@@ -131,7 +161,7 @@ def test_the_cli_imports_a_fec_and_reports_its_counts(creditor, ledger):
 
     done = CliRunner().invoke(app, ["import", "invoices", str(ledger), "--format", "fec"])
     assert done.exit_code == 0, done.output
-    assert "FEC: 17 customers, 399 invoices, 129 payments, 362 allocations created" in done.output
+    assert "FEC: 17 customers, 406 invoices, 129 payments, 362 allocations created" in done.output
     wrong = CliRunner().invoke(app, ["import", "payments", str(ledger), "--json"])
     assert wrong.exit_code == 1
     assert "import invoices" in json.loads(wrong.output)["errors"][0]["reason"]
