@@ -26,7 +26,7 @@ ITEMS = [
     Item("F2026-0060", "C3", "USD", 12000),
 ]
 PAYERS = [
-    Payer("C1", rf_reference("C1"), names=frozenset({"ALPHASARL"})),
+    Payer("C1", rf_reference("C1"), names=frozenset({"ALPHA"})),
     Payer("C2", rf_reference("C2"), ibans=frozenset({"FR7630006000011234567890189"})),
     Payer("C3", rf_reference("C3")),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 import shutil
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def test_the_fec_is_detected_from_its_header_and_gives_customers_invoices_paymen
     assert [result.fec[k]["created"] for k in ("customers", "invoices", "payments")] == [
         17, 406, 129,
     ]  # fmt: skip
-    assert result.fec["allocations"] == 362
+    assert result.fec["allocations"] == 371
     assert (result.fec["credit_allocations"], result.fec["opening"]) == (8, 7)
     assert Customer.objects.filter(creditor=creditor).count() == 17
     assert Invoice.objects.filter(creditor=creditor, kind="credit_note").count() == 8
@@ -86,7 +87,7 @@ def test_the_allocations_saved_are_those_the_core_derives_from_the_lettering(cre
     table = fec.parse(*fec.decode(FEC.read_bytes()))
     plan = fec.plan(table.entries)
     expected = sorted((n, cents) for _line, n, cents in fec.settle_lettering(
-        plan.invoices, plan.payments))  # fmt: skip
+        plan.invoices, plan.payments, plan.others, plan.opening_lines))  # fmt: skip
     saved = sorted(
         Allocation.objects.filter(payment__creditor=creditor).values_list(
             "invoice__number", "amount"
@@ -115,12 +116,28 @@ def test_credit_notes_settle_the_invoices_they_are_lettered_with(creditor, ledge
     assert (partial.invoice.number, partial.amount) == ("FA 220293", 37474)
 
 
-def test_opening_balances_become_open_items_of_their_customers(creditor, ledger):
+def test_opening_balances_become_open_items_settled_by_the_money_lettered_beyond_the_year(
+    creditor, ledger
+):
     run(ledger, creditor)
     # ANO 1: 411000 CLAURE LAURENT PRIMEURS RAN 20210901 debit 6135,88 (not lettered)
     opening = Invoice.objects.get(creditor=creditor, number="RAN CLAURE")
     assert (opening.customer.code, str(opening.issue_date)) == ("CLAURE", "2021-09-01")
-    assert (opening.amount, opening.open_amount, opening.kind) == (613588, 613588, "invoice")
+    assert (opening.amount, opening.kind) == (613588, "invoice")
+    # CRC 8 (2780,98, letter AAAT) and CRC 67 (3354,90, AAAX) are lettered with no line
+    # of this year: they settle what the year opened with, exactly.
+    assert sorted(opening.allocations.values_list("payment__date", "amount")) == [
+        (date(2021, 9, 3), 278098), (date(2021, 10, 7), 335490),
+    ]  # fmt: skip
+    assert opening.open_amount == 0
+    # PROSOL: 35724,95 opened, settled by two payments and the part of a third
+    # (CRC 54, 29602,76) that its letter's invoices of this year do not take.
+    prosol = Invoice.objects.get(creditor=creditor, number="RAN CPRO00")
+    assert sorted(prosol.allocations.values_list("amount", flat=True)) == [
+        717824, 786133, 2068538,
+    ]  # fmt: skip
+    # PERRIER's opening balance was written off by an unlettered OD: it stays open.
+    assert Invoice.objects.get(creditor=creditor, number="RAN CPERR0").open_amount == 9495
     assert Invoice.objects.filter(creditor=creditor, number__startswith="RAN ").count() == 7
 
 
@@ -161,7 +178,7 @@ def test_the_cli_imports_a_fec_and_reports_its_counts(creditor, ledger):
 
     done = CliRunner().invoke(app, ["import", "invoices", str(ledger), "--format", "fec"])
     assert done.exit_code == 0, done.output
-    assert "FEC: 17 customers, 406 invoices, 129 payments, 362 allocations created" in done.output
+    assert "FEC: 17 customers, 406 invoices, 129 payments, 371 allocations created" in done.output
     wrong = CliRunner().invoke(app, ["import", "payments", str(ledger), "--json"])
     assert wrong.exit_code == 1
     assert "import invoices" in json.loads(wrong.output)["errors"][0]["reason"]

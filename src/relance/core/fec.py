@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from relance.core.ledger import OpenItem, allocate
+from relance.core.ledger import OpenItem, allocate, spread
 
 COLUMNS = (
     "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
@@ -335,6 +335,8 @@ class Plan:
     payments: list[Entry]  # money received, and credits brought forward
     skipped: int  # lines on customer accounts that are none of these
     opening: int = 0  # opening-balance lines among the invoices and payments
+    others: list[Entry] = field(default_factory=list)  # the skipped lines (refunds, ...)
+    opening_lines: frozenset[int] = frozenset()
 
 
 def plan(entries: list[Entry]) -> Plan:
@@ -350,6 +352,7 @@ def plan(entries: list[Entry]) -> Plan:
     invoices: list[Entry] = []
     payments: list[Entry] = []
     skipped = carried = 0
+    others: list[Entry] = []
     for e in entries:
         if not e.is_customer:
             continue
@@ -363,8 +366,12 @@ def plan(entries: list[Entry]) -> Plan:
             invoices.append(e)
         else:
             skipped += 1
+            others.append(e)
     payments.sort(key=lambda p: (p.booked, p.line))  # allocated in the order they came in
-    return Plan(customers, _own_numbers(invoices), payments, skipped, carried)
+    carried_lines = frozenset(e.line for e in entries if e.is_customer and e.journal in opening)
+    return Plan(
+        customers, _own_numbers(invoices), payments, skipped, carried, others, carried_lines
+    )
 
 
 def _own_numbers(invoices: list[Entry]) -> list[Entry]:
@@ -408,18 +415,38 @@ def _letter_groups(invoices: list[Entry]) -> dict[tuple[str, str], list[str]]:
         if inv.letter and inv.debit > inv.credit:
             groups[(inv.customer[0], inv.letter)].append(inv)
     return {
-        key: list(
-            dict.fromkeys(
-                i.piece_ref for i in sorted(g, key=lambda i: (issue_date(i), i.piece_ref))
-            )
-        )
+        key: list(dict.fromkeys(i.piece_ref for i in sorted(g, key=_oldest)))
         for key, g in groups.items()
     }
 
 
-def lettered_invoices(invoices: list[Entry], payments: list[Entry]) -> dict[int, list[str]]:
+def _oldest(entry: Entry) -> tuple[date, str]:
+    return issue_date(entry), entry.piece_ref
+
+
+def _carried_forward(
+    invoices: list[Entry], payments: list[Entry], others: list[Entry]
+) -> dict[tuple[str, str], int]:
+    """Cents of each (customer, letter) lettered with lines of earlier years: a letter's
+    lines balance, so money it holds beyond its lines in this file settled what the
+    opening balance carries forward (the opening lines themselves lose their letters)."""
+    net: dict[tuple[str, str], int] = defaultdict(int)
+    for e in [*invoices, *payments, *others]:
+        if e.letter:
+            net[(e.customer[0], e.letter)] += minor(e.debit - e.credit)
+    return {key: -cents for key, cents in net.items() if cents < 0}
+
+
+def lettered_invoices(
+    invoices: list[Entry],
+    payments: list[Entry],
+    others: list[Entry] | None = None,
+    opening: frozenset[int] = frozenset(),
+) -> dict[int, list[str]]:
     """For each lettered payment (by line), the invoice numbers of the same customer that
-    share its letter, oldest first: the lines one letter groups are settled together.
+    share its letter, oldest first: the lines one letter groups are settled together;
+    then, when the letter holds more money than its lines in this file, the customer's
+    opening items (`opening`: their lines).
 
     >>> e = lambda n, j, ref, d, letter: Entry(n, j, "1", d, "411000", "", "C1", "", ref,
     ...     None, "", Decimal(5), Decimal(0), letter, None, "")
@@ -430,12 +457,25 @@ def lettered_invoices(invoices: list[Entry], payments: list[Entry]) -> dict[int,
     {5: ['F1', 'F2']}
     """
     groups = _letter_groups(invoices)
+    carried = _carried_forward(invoices, payments, others or [])
+    openings = _opening_items(invoices, opening)
     hints: dict[int, list[str]] = {}
     for p in payments:
-        group = groups.get((p.customer[0], p.letter)) if p.letter else None
+        if not p.letter:
+            continue
+        key = (p.customer[0], p.letter)
+        group = groups.get(key, []) + (openings.get(key[0], []) if key in carried else [])
         if group:
             hints[p.line] = group
     return hints
+
+
+def _opening_items(invoices: list[Entry], opening: frozenset[int]) -> dict[str, list[str]]:
+    items: dict[str, list[Entry]] = defaultdict(list)
+    for i in invoices:
+        if i.line in opening and i.debit > i.credit:
+            items[i.customer[0]].append(i)
+    return {code: [i.piece_ref for i in sorted(g, key=_oldest)] for code, g in items.items()}
 
 
 def credit_lettering(invoices: list[Entry]) -> list[tuple[str, str, int]]:
@@ -451,10 +491,16 @@ def credit_lettering(invoices: list[Entry]) -> list[tuple[str, str, int]]:
     return [(source.piece_ref, number, cents) for source, number, cents in _settle(invoices, [])]
 
 
-def settle_lettering(invoices: list[Entry], payments: list[Entry]) -> list[tuple[int, str, int]]:
+def settle_lettering(
+    invoices: list[Entry],
+    payments: list[Entry],
+    others: list[Entry] | None = None,
+    opening: frozenset[int] = frozenset(),
+) -> list[tuple[int, str, int]]:
     """(payment line, invoice number, cents): each lettered payment, in date order,
     settles the invoices of its letter oldest first, never more than is open (what the
-    credit notes of the letter left).
+    credit notes of the letter left); what its letter holds beyond its lines in this
+    file settles the customer's opening items.
 
     >>> e = lambda n, j, ref, d, debit, credit: Entry(n, j, "1", d, "411000", "", "C1", "",
     ...     ref, None, "", Decimal(debit), Decimal(credit), "A", None, "")
@@ -462,26 +508,51 @@ def settle_lettering(invoices: list[Entry], payments: list[Entry]) -> list[tuple
     ...     e(3, "VT", "F2", date(2022, 1, 2), 50, 0)],
     ...     [e(4, "BQ", "", date(2022, 2, 1), 0, 120), e(5, "BQ", "", date(2022, 3, 1), 0, 30)])
     [(4, 'F1', 10000), (4, 'F2', 2000), (5, 'F2', 3000)]
+    >>> an = Entry(1, "AN", "1", date(2022, 1, 1), "411000", "", "C1", "", "RAN C1", None, "",
+    ...     Decimal(80), Decimal(0), "", None, "")
+    >>> settle_lettering([an, e(2, "VT", "F1", date(2022, 1, 1), 100, 0)],
+    ...     [e(4, "BQ", "", date(2022, 2, 1), 0, 150)], opening=frozenset({1}))
+    [(4, 'F1', 10000), (4, 'RAN C1', 5000)]
     """
     lines = {p.line for p in payments}
-    return [(src.line, number, cents) for src, number, cents in _settle(invoices, payments)
+    return [(src.line, number, cents)
+            for src, number, cents in _settle(invoices, payments, others or [], opening)
             if src.line in lines]  # fmt: skip
 
 
-def _settle(invoices: list[Entry], payments: list[Entry]) -> list[tuple[Entry, str, int]]:
+def _settle(
+    invoices: list[Entry],
+    payments: list[Entry],
+    others: list[Entry] | None = None,
+    opening: frozenset[int] = frozenset(),
+) -> list[tuple[Entry, str, int]]:
     """(source, invoice number, cents) for the credit notes, then the payments."""
     groups = _letter_groups(invoices)
+    carried = _carried_forward(invoices, payments, others or [])
+    openings = _opening_items(invoices, opening)
     open_amounts = {i.piece_ref: minor(i.debit - i.credit) for i in invoices}
     dates = {i.piece_ref: issue_date(i) for i in invoices}
     notes = sorted(
         (i for i in invoices if i.credit > i.debit and i.letter),
         key=lambda i: (issue_date(i), i.line),
     )
+    paying = {p.line for p in payments} - opening
     made: list[tuple[Entry, str, int]] = []
     for source in [*notes, *sorted(payments, key=lambda p: (p.booked, p.line))]:
-        numbers = groups.get((source.customer[0], source.letter), []) if source.letter else []
+        if not source.letter:
+            continue
+        key = (source.customer[0], source.letter)
+        numbers = groups.get(key, [])
         items = [OpenItem(n, dates[n], open_amounts[n]) for n in numbers]
-        for number, part in allocate(minor(source.credit - source.debit), items, numbers):
+        left = minor(source.credit - source.debit)
+        parts = allocate(left, items, numbers)
+        left -= sum(part for _n, part in parts)
+        if key in carried and left > 0 and source.line in paying:
+            beyond = min(left, carried[key])
+            carried[key] -= beyond
+            older = [OpenItem(n, dates[n], open_amounts[n]) for n in openings.get(key[0], [])]
+            parts += spread(beyond, [i for i in older if i.open_amount > 0])
+        for number, part in parts:
             open_amounts[number] -= part
             made.append((source, number, part))
     return made

@@ -46,7 +46,7 @@ def import_fec(
         result.errors.append(s.RowError(0, None, f"{path.name}: {exc}"))
         return result
     plan = fec.plan(table.entries)
-    hints = fec.lettered_invoices(plan.invoices, plan.payments)
+    hints = fec.lettered_invoices(plan.invoices, plan.payments, plan.others, plan.opening_lines)
     # The FEC's amounts are already plain decimals once read; dates are typed.
     options = replace(options, decimal_comma=False, date_format=None)
     rejects: list[s.Reject] = [
