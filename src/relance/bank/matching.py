@@ -129,6 +129,7 @@ def _match(
                 result.matched += 1
             elif best is not None:
                 _keep(line, MatchStatus.PROPOSED, best, actor)
+                book.held(best.customer)
                 result.proposed.append(line)
             else:
                 _keep(line, MatchStatus.UNMATCHED, None, actor)

@@ -65,7 +65,11 @@ WEIGHTS = {
     "customer_name_partial": 25,
     "amount": 40,
     "amount_sum": 40,
+    "amount_part": 40,
     "amount_close": 0,
+    "amount_over": 30,
+    "ambiguous": 0,
+    "held": 0,
 }
 # Words that do not tell one company from another: legal forms, articles, and the
 # generic words of company names (French, English, German).
@@ -82,6 +86,8 @@ GENERIC_WORDS = frozenset(
 # A name is distinctive when its words, generic words dropped, have at least this many
 # letters.
 NAME_MIN_LETTERS = 4
+# A word in more customers' names than this is no evidence at all.
+NAME_SHARED_MAX = 3
 # A payment short of the items by at most this (bank fees, small short payments).
 TOLERANCE_PERCENT = 2
 TOLERANCE_MAX = 2000  # minor units
@@ -160,6 +166,15 @@ def number_key(text: str) -> tuple[str, ...]:
     return tuple(r.lstrip("0") or "0" if r.isdigit() else r for r in runs)
 
 
+def compact(text: str) -> str:
+    """An invoice number without separators, O and I read as 0 and 1.
+
+    >>> compact("FA-2O25-00370") == compact("fa 2025 00370")
+    True
+    """
+    return "".join(c for c in text.upper().translate(_CONFUSIONS) if c.isalnum())
+
+
 def tolerance(amount: int) -> int:
     """How short of the items a payment may be and still be proposed for them.
 
@@ -175,6 +190,7 @@ def plain(text: str) -> str:
 
 
 _WORD = re.compile(r"[A-Z0-9]+")
+_STANDALONE = re.compile(r"(?<![A-Z0-9])[0-9]{5,}(?![A-Z0-9])")
 _NAME_CONFUSIONS = str.maketrans({"0": "O", "1": "I"})
 
 
@@ -244,6 +260,45 @@ def oldest_run(amounts: Sequence[int], target: int) -> tuple[int, int] | None:
     return None
 
 
+def runs(amounts: Sequence[int], target: int, limit: int = 10) -> list[tuple[int, int]]:
+    """Every run (start, end) of consecutive amounts summing to `target`, oldest first
+    (at most `limit`).
+
+    >>> runs([500, 500, 500], 1000), runs([500, 300], 100)
+    ([(0, 2), (1, 3)], [])
+    """
+    found: list[tuple[int, int]] = []
+    start = 0
+    while len(found) < limit and (run := oldest_run(amounts[start:], target)):
+        found.append((start + run[0], start + run[1]))
+        start += run[0] + 1
+    return found
+
+
+def _likeliest(
+    found: list[tuple[int, int]], items: Sequence[Item], held: bool
+) -> tuple[tuple[int, int], bool]:
+    """The run a payment most likely settles, and whether it is the only likely one:
+    the one run; else the oldest items (where the law puts unassigned money), unless an
+    earlier line of the customer awaits review (`held`: which are the oldest is then
+    unsure); else the one run that covers whole issue dates (one period's invoices)."""
+    if len(found) == 1 or (found[0][0] == 0 and not held):
+        return found[0], True
+
+    def whole(run: tuple[int, int]) -> bool:
+        start, end = run
+        before = items[start - 1].issued if start > 0 else None
+        after = items[end].issued if end < len(items) else None
+        return (
+            items[start].issued is not None
+            and before != items[start].issued
+            and after != items[end - 1].issued
+        )
+
+    periods = [r for r in found if whole(r)]
+    return (periods[0], True) if len(periods) == 1 else (found[0], False)
+
+
 def subset_summing_to(amounts: Sequence[int], target: int) -> tuple[int, ...] | None:
     """Indexes of at most MAX_PARTS amounts that sum to `target` (the first found, fewest
     parts first), None when there is none within MAX_TRIES combinations.
@@ -293,6 +348,9 @@ class Book:
     # (customer, words, learned) by each word and each word less its last letter
     _names: dict[str, list[tuple[str, tuple[str, ...], bool]]] = field(init=False)
     _learned: dict[tuple[str, ...], set[str]] = field(init=False)  # who has a learned name
+    _held: set[str] = field(init=False)
+    _word_owners: dict[str, set[str]] = field(init=False)
+    _by_compact: dict[str, list[str]] = field(init=False)  # numbers by `compact` form
 
     def __post_init__(self) -> None:
         self._current = {}
@@ -302,6 +360,7 @@ class Book:
         self._keys = {}
         self._rank = {}
         self._by_payment_reference = {}
+        self._by_compact = defaultdict(list)
         for item in self.items:
             self._current[item.number] = item
             self._rank[item.number] = len(self._rank)
@@ -312,13 +371,16 @@ class Book:
             if digits:  # a number without digits is too loose to look for in text
                 self._keys[item.number] = key
                 self._by_run[digits[-1]].append(item.number)
+                self._by_compact[compact(item.number)].append(item.number)
             if len(ref := plain(item.payment_reference)) >= PAYMENT_REFERENCE_MIN:
                 self._by_payment_reference[ref] = item.number
+        self._held = set()
         self._payers = {p.customer: p for p in self.payers}
         self._by_rf = {plain(p.rf_reference): p.customer for p in self._payers.values()}
         self._by_iban = defaultdict(set)
         self._names = defaultdict(list)
         self._learned = defaultdict(set)
+        self._word_owners = defaultdict(set)
         for p in self._payers.values():
             for iban in p.ibans:
                 self._by_iban[plain(iban)].add(p.customer)
@@ -326,6 +388,8 @@ class Book:
             if p.name and sum(map(len, own := name_words(p.name))) >= NAME_MIN_LETTERS:
                 names.append((own, False))
             for words, learned in names:
+                for word in words:
+                    self._word_owners[word].add(p.customer)
                 if learned:
                     self._learned[words].add(p.customer)
                 entry = (p.customer, words, learned)
@@ -342,6 +406,11 @@ class Book:
             if left > 0:
                 self._current[number] = replace(old, open_amount=left)
                 self._by_amount[old.currency, left].add(number)
+
+    def held(self, customer: str) -> None:
+        """A line of `customer` was left for review: until a person settles it, which of
+        the customer's items are the oldest still open is unsure."""
+        self._held.add(customer)
 
     def _candidate(self, item: Item | None, line: Line) -> bool:
         return (
@@ -366,6 +435,23 @@ class Book:
                     and _contains(text, self._keys[number])
                 ):
                     found[number] = item
+        # Written without its separators ("FA202500370" for "FA-2025-00370"), over up to
+        # three words of the text ("FA 2025 00370").
+        words = line.text.split()
+        for start in range(len(words)):
+            for end in range(start + 1, min(len(words), start + 3) + 1):
+                for number in self._by_compact.get(compact("".join(words[start:end])), []):
+                    item = self._current.get(number)
+                    if item is not None and self._candidate(item, line):
+                        found[number] = item
+        # The number without its letters ("220036" for "FA 220036"), when its one digit
+        # run is long enough not to be a date, an amount or a count, and stands alone.
+        for run in dict.fromkeys(_STANDALONE.findall(line.text.upper())):
+            for number in self._by_run.get(run.lstrip("0"), []):
+                item = self._current.get(number)
+                digits = [r for r in self._keys[number] if r.isdigit()]
+                if item is not None and self._candidate(item, line) and len(digits) == 1:
+                    found[number] = item
         return sorted(found.values(), key=lambda i: self._rank[i.number])  # oldest first
 
     def _referenced(self, line: Line) -> list[Item]:
@@ -384,7 +470,10 @@ class Book:
         return sorted(found.values(), key=lambda i: self._rank[i.number])
 
     def _named_customers(self, line: Line) -> dict[str, str]:
-        """customer -> "name", "customer_name" or "customer_name_partial"."""
+        """customer -> "name", "customer_name" or "customer_name_partial": a name counts
+        in full when all its words are in the line and no other customer's name has them
+        all (a surname many customers share tells nobody apart, two of them together
+        may); in part when the words found are in a few customers' names at most."""
         words = list(dict.fromkeys(name_words(f"{line.counterparty_name} {line.text}")))
         full: dict[str, str] = {}
         partial: set[str] = set()
@@ -397,14 +486,15 @@ class Book:
                     seen.add(entry)
                     customer, name, learned = entry
                     found = [x for x in name if _has_word(words, x)]
-                    if len(found) == len(name):
+                    owners = self._owners(found)
+                    if len(found) == len(name) and owners == 1:
                         if learned and len(self._learned[name]) == 1:
                             full[customer] = "name"
                         elif not learned:
                             full.setdefault(customer, "customer_name")
                         else:
                             partial.add(customer)
-                    elif not learned and sum(map(len, found)) >= NAME_MIN_LETTERS:
+                    elif 0 < owners <= NAME_SHARED_MAX and sum(map(len, found)) >= NAME_MIN_LETTERS:
                         partial.add(customer)
         # The customer's own name, fully in the line, tells who pays only if no other
         # customer's name is also there.
@@ -415,6 +505,13 @@ class Book:
                 partial.add(c)
         named = dict.fromkeys(partial - set(full), "customer_name_partial")
         return named | full
+
+    def _owners(self, words: Sequence[str]) -> int:
+        """How many customers have all these words in a name of theirs."""
+        if not words:
+            return 0
+        sets = sorted((self._word_owners[w] for w in words), key=len)
+        return len(sets[0].intersection(*sets[1:]))
 
     def propose(self, line: Line) -> list[Proposal]:
         """Proposals for a money-in line, best first."""
@@ -471,28 +568,78 @@ class Book:
             return None
         reasons = list(reasons)
         total = sum(i.open_amount for i in items)
+        amounts = [i.open_amount for i in items]
         chosen: Sequence[Item] = items
-        if named and total == line.amount:
-            reasons.append("amount")
-        elif not named and (one := [i for i in items if i.open_amount == line.amount]):
+        if named:
+            if total == line.amount:
+                reasons.append("amount")
+            elif total < line.amount:
+                rest = [i for i in self._open(customer, line) if i not in items]
+                more = [i.open_amount for i in rest]
+                extra = oldest_run(more, line.amount - total)
+                picked = subset_summing_to(more, line.amount - total) if not extra else None
+                if extra or picked:
+                    # The named invoices and others that the rest pays exactly: a number
+                    # left out or mistyped.
+                    added = rest[extra[0] : extra[1]] if extra else [rest[k] for k in picked or ()]
+                    chosen = sorted([*items, *added], key=lambda i: self._rank[i.number])
+                    reasons.append("amount_sum")
+                    if _interchangeable(added, rest):
+                        reasons.append("ambiguous")
+                elif rest and line.amount - total >= min(more):
+                    # The rest could pay another invoice in part: a person decides.
+                    reasons += ["amount_over", "ambiguous"]
+                else:
+                    reasons.append("amount_over")  # the rest stays on account, a credit
+            elif total - line.amount <= tolerance(total) and len(items) <= MAX_PARTS:
+                reasons.append("amount_close")
+        elif one := [i for i in items if i.open_amount == line.amount]:
             chosen = one[:1]
             reasons.append("amount")
-        elif not named and (run := oldest_run([i.open_amount for i in items], line.amount)):
+            prefix = oldest_run(amounts, line.amount)
+            if len(one) > 1 or (prefix is not None and prefix[0] == 0 and prefix[1] > 1):
+                reasons.append("ambiguous")  # which of them, a person decides
+        elif found := runs(amounts, line.amount):
+            run, sure = _likeliest(found, items, customer in self._held)
             chosen = items[run[0] : run[1]]
             reasons.append("amount_sum")
-        elif not named and (
-            picked := subset_summing_to([i.open_amount for i in items], line.amount)
-        ):
+            if not sure:
+                reasons.append("ambiguous")  # several runs sum to it
+        elif picked := subset_summing_to(amounts, line.amount):
             chosen = [items[k] for k in picked]
             reasons.append("amount_sum")
+            if _interchangeable(chosen, items[:MAX_ITEMS]):
+                reasons.append("ambiguous")  # another item of the same amount would do
+        elif close := [
+            i for i in items if 0 < i.open_amount - line.amount <= tolerance(i.open_amount)
+        ]:
+            chosen = close[:1]
+            reasons.append("amount_close")
         elif 0 < total - line.amount <= tolerance(total) and len(items) <= MAX_PARTS:
             reasons.append("amount_close")
+        elif bigger := [i for i in items if i.open_amount > line.amount]:
+            # Part of an item: automatic only when one item alone is big enough to be
+            # paid in part by this amount (an opening balance paid off bit by bit);
+            # else the oldest of them, where the law puts money the debtor did not
+            # assign (Code civil art. 1342-10), for review.
+            chosen = bigger[:1]
+            reasons.append("amount_part")
+            if len(bigger) > 1:
+                reasons.append("ambiguous")
+        if customer in self._held and "amount_part" in reasons:
+            reasons.append("held")  # an earlier line of the customer awaits review
         score = min(100, sum(WEIGHTS[r] for r in reasons))
-        if "amount_close" in reasons:
-            score = min(score, AUTO_APPLY - 1)  # a short payment is always reviewed
-        elif not {"amount", "amount_sum"} & set(reasons):
+        if {"amount_close", "ambiguous", "held"} & set(reasons):
+            score = min(score, AUTO_APPLY - 1)  # short or ambiguous: reviewed
+        elif not {"amount", "amount_sum", "amount_part", "amount_over"} & set(reasons):
             score = min(score, AUTO_APPLY - 1)  # so is an amount that fits nothing
         return Proposal(customer, tuple(spread(line.amount, chosen)), score, tuple(reasons))
+
+
+def _interchangeable(chosen: Sequence[Item], among: Sequence[Item]) -> bool:
+    """Whether an item not chosen has the amount of one chosen: either would do."""
+    left = {i.open_amount for i in among if i not in chosen}
+    return any(i.open_amount in left for i in chosen)
 
 
 def _contains(text: tuple[str, ...], key: tuple[str, ...]) -> bool:
