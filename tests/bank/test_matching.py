@@ -57,7 +57,8 @@ def test_a_line_with_the_customers_rf_reference_pays_its_invoice(creditor, baker
     assert open_amounts() == {"F2026-0042": 0, "F2026-0043": 30000}
     line = StatementLine.objects.get()
     assert (line.match_status, line.match_score) == ("matched", 100)
-    assert line.proposal["reasons"] == ["reference", "amount"]
+    # MARTIN is part of the customer's name: weak evidence, next to the reference
+    assert line.proposal["reasons"] == ["reference", "customer_name_partial", "amount"]
     payment = line.payment
     assert (payment.customer, payment.amount, payment.unapplied) == (bakery, 120000, 0)
     assert Invoice.objects.get(number="F2026-0042").status == "paid"
@@ -80,7 +81,9 @@ def test_two_invoices_summing_to_the_amount_are_both_paid(creditor, bakery, writ
     result = statement(write, creditor, f"2026-03-05,1500.00,EUR,{ref},,MARTIN,\n")
     assert result.matched == 1
     assert open_amounts() == {"F2026-0042": 0, "F2026-0043": 0}
-    assert StatementLine.objects.get().proposal["reasons"] == ["reference", "amount_sum"]
+    assert StatementLine.objects.get().proposal["reasons"] == [
+        "reference", "customer_name_partial", "amount_sum",
+    ]  # fmt: skip
 
 
 def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery, write):
@@ -91,7 +94,8 @@ def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery,
     line = StatementLine.objects.get()
     assert line.match_status == "proposed"
     assert line.proposal == {"customer": "C001", "parts": [["F2026-0042", 119985]],
-                             "reasons": ["invoice_number", "amount_close"]}  # fmt: skip
+                             "reasons": ["invoice_number", "customer_name_partial",
+                                         "amount_close"]}  # fmt: skip
     out = relance("match", "--json")
     assert out.exit_code == 0
     data = json.loads(out.stdout)
@@ -100,7 +104,7 @@ def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery,
         (
             "C001",
             [{"number": "F2026-0042", "amount": "1199.85"}],
-            ["invoice_number", "amount_close"],
+            ["invoice_number", "customer_name_partial", "amount_close"],
         )
     ]
 

@@ -18,8 +18,11 @@ Evidence, and what it is worth (capped at 100):
   line's counterparty or text, and no other customer has it;
 - `customer_name`: every distinctive word of the customer's name is in the line (legal
   forms and generic words dropped, `name_words`), and no other customer's name is;
-  `customer_name_partial`: some of them, for review only;
+  `customer_name_partial`: some of them, no other customer's; `customer_name_shared`:
+  words two or three customers' names have;
 - `amount`: the amount is one open item's, or the named invoices' sum;
+- `amount_unique`: no other open item, of any customer, has that amount (counted
+  only next to a name in part, the one identity it strengthens);
 - `amount_sum`: the amount is the sum of the customer's oldest open items, or of a few
   of them;
 - `amount_close`: the amount is short of the items by a bank fee: a partial payment,
@@ -63,7 +66,9 @@ WEIGHTS = {
     "name": 50,
     "customer_name": 50,
     "customer_name_partial": 25,
+    "customer_name_shared": 10,
     "amount": 40,
+    "amount_unique": 25,
     "amount_sum": 40,
     "amount_part": 40,
     "amount_close": 0,
@@ -71,6 +76,8 @@ WEIGHTS = {
     "ambiguous": 0,
     "held": 0,
 }
+# Evidence that only points at a customer (its name in part).
+WEAK = frozenset({"customer_name_partial", "customer_name_shared"})
 # Words that do not tell one company from another: legal forms, articles, and the
 # generic words of company names (French, English, German).
 GENERIC_WORDS = frozenset(
@@ -470,13 +477,14 @@ class Book:
         return sorted(found.values(), key=lambda i: self._rank[i.number])
 
     def _named_customers(self, line: Line) -> dict[str, str]:
-        """customer -> "name", "customer_name" or "customer_name_partial": a name counts
+        """customer -> "name", "customer_name", "customer_name_partial" or
+        "customer_name_shared" (the words found are in 2 or 3 customers' names): a name counts
         in full when all its words are in the line and no other customer's name has them
         all (a surname many customers share tells nobody apart, two of them together
         may); in part when the words found are in a few customers' names at most."""
         words = list(dict.fromkeys(name_words(f"{line.counterparty_name} {line.text}")))
         full: dict[str, str] = {}
-        partial: set[str] = set()
+        partial: dict[str, str] = {}
         seen: set[tuple[str, tuple[str, ...], bool]] = set()
         for w in words:
             for k in {w, w[:-1]}:
@@ -493,18 +501,24 @@ class Book:
                         elif not learned:
                             full.setdefault(customer, "customer_name")
                         else:
-                            partial.add(customer)
+                            partial[customer] = "customer_name_shared"
                     elif 0 < owners <= NAME_SHARED_MAX and sum(map(len, found)) >= NAME_MIN_LETTERS:
-                        partial.add(customer)
+                        weak = "customer_name_partial" if owners == 1 else "customer_name_shared"
+                        if partial.get(customer) != "customer_name_partial":
+                            partial[customer] = weak
         # The customer's own name, fully in the line, tells who pays only if no other
         # customer's name is also there.
         own = [c for c, why in full.items() if why == "customer_name"]
         if len(own) > 1:
             for c in own:
                 del full[c]
-                partial.add(c)
-        named = dict.fromkeys(partial - set(full), "customer_name_partial")
-        return named | full
+                partial[c] = "customer_name_shared"
+        return {c: why for c, why in partial.items() if c not in full} | full
+
+    def _unique_amount(self, line: Line) -> bool:
+        """Whether one open item alone, of all customers, has the line's amount."""
+        same = self._by_amount.get((line.currency, line.amount), set())
+        return sum(1 for n in same if self._candidate(self._current[n], line)) == 1
 
     def _owners(self, words: Sequence[str]) -> int:
         """How many customers have all these words in a name of theirs."""
@@ -596,6 +610,9 @@ class Book:
         elif one := [i for i in items if i.open_amount == line.amount]:
             chosen = one[:1]
             reasons.append("amount")
+            if set(reasons) & WEAK and not set(reasons) - WEAK - {"amount"}:
+                if self._unique_amount(line):  # a hint of a name, and an amount only it has
+                    reasons.append("amount_unique")
             prefix = oldest_run(amounts, line.amount)
             if len(one) > 1 or (prefix is not None and prefix[0] == 0 and prefix[1] > 1):
                 reasons.append("ambiguous")  # which of them, a person decides
@@ -624,7 +641,8 @@ class Book:
             # assign (Code civil art. 1342-10), for review.
             chosen = bigger[:1]
             reasons.append("amount_part")
-            if len(bigger) > 1:
+            over = [i for i in items if 0 < line.amount - i.open_amount <= tolerance(line.amount)]
+            if len(bigger) > 1 or over:  # or an item it overpays a little
                 reasons.append("ambiguous")
         if customer in self._held and "amount_part" in reasons:
             reasons.append("held")  # an earlier line of the customer awaits review
