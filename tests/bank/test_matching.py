@@ -164,3 +164,47 @@ def test_a_statement_line_found_by_the_run_stops_the_reminder(creditor, bakery, 
     day = (MONDAY + timedelta(days=3)).isoformat()
     assert json.loads(relance("run", "--date", day, "--json").stdout)["actions"] == []
     assert open_amounts() == {"F2026-0042": 0}
+
+
+def test_a_payer_name_is_learned_and_then_identifies_the_customer(creditor, bakery, write):
+    from relance.bank.models import PayerName
+
+    ref = payment_reference(bakery)
+    # paid by the parent company, with the reference: applied, its name learned
+    statement(write, creditor, f"2026-03-05,1200.00,EUR,{ref},,HOLDING DURAND SAS,\n")
+    assert list(PayerName.objects.values_list("customer__code", "name")) == [("C001", "DURAND")]
+    assert "payer_name.learned" in set(Event.objects.values_list("verb", flat=True))
+    # next time the name and the amount are enough
+    result = statement(write, creditor, "2026-03-09,300.00,EUR,,virement,Holding Durand,\n")
+    assert result.matched == 1
+    assert open_amounts() == {"F2026-0042": 0, "F2026-0043": 0}
+    assert StatementLine.objects.order_by("id").last().proposal["reasons"] == ["name", "amount"]
+
+
+def test_the_customers_own_name_and_an_undistinctive_name_are_not_learned(
+    creditor, bakery, write
+):
+    from relance.bank.models import PayerName
+
+    ref = payment_reference(bakery)
+    statement(write, creditor, f"2026-03-05,1200.00,EUR,{ref},,BOULANGERIE MARTIN SARL,\n")
+    statement(write, creditor, f"2026-03-06,300.00,EUR,{ref},,SARL AB,\n")
+    assert not PayerName.objects.exists()
+
+
+def test_an_overpayment_pays_the_invoice_and_keeps_the_rest_as_a_credit(creditor, bakery, write):
+    ref = payment_reference(bakery)
+    result = statement(write, creditor, f"2026-03-05,1250.00,EUR,{ref},F2026-0042,MARTIN,\n")
+    assert result.matched == 1
+    line = StatementLine.objects.get()
+    assert "amount_over" in line.proposal["reasons"]
+    assert open_amounts() == {"F2026-0042": 0, "F2026-0043": 30000}
+    assert (line.payment.amount, line.payment.unapplied) == (125000, 5000)
+
+
+def test_an_invoices_payment_reference_pays_it(creditor, bakery, write):
+    Invoice.objects.filter(number="F2026-0043").update(payment_reference="+++090/9337/55493+++")
+    result = statement(write, creditor, "2026-03-05,300.00,EUR,,+++090/9337/55493+++,X,\n")
+    assert result.matched == 1
+    assert StatementLine.objects.get().proposal["reasons"] == ["payment_reference", "amount"]
+    assert open_amounts() == {"F2026-0042": 120000, "F2026-0043": 0}

@@ -199,10 +199,10 @@ def test_a_surname_several_customers_share_tells_nobody_apart():
     payers = [Payer("A", "RF00A", name="Garage Martin SAS"),
               Payer("B", "RF00B", name="Martin Transports"),
               Payer("C", "RF00C", name="Boulangerie Martin Petit")]  # fmt: skip
-    book = Book([Item("F1", "A", "EUR", 5000), Item("F2", "B", "EUR", 7000)], payers)
+    book = Book([Item("F1", "A", "EUR", 5000), Item("F2", "B", "EUR", 5000)], payers)
     found = book.propose(Line(5000, "EUR", counterparty_name="M. MARTIN JEAN"))
     assert found
-    assert not found[0].automatic
+    assert not any(p.automatic for p in found)
     # the whole name of one of them does
     found = book.propose(Line(5000, "EUR", counterparty_name="GARAGE MARTIN"))
     assert (found[0].customer, found[0].reasons) == ("A", ("customer_name", "amount"))
@@ -212,7 +212,7 @@ def test_a_surname_several_customers_share_tells_nobody_apart():
 def test_a_learned_name_two_customers_share_is_only_a_hint():
     payers = [Payer("A", "RF00A", names=frozenset({"HOLDING DUPONT"})),
               Payer("B", "RF00B", names=frozenset({"HOLDING DUPONT"}))]  # fmt: skip
-    book = Book([Item("F1", "A", "EUR", 5000)], payers)
+    book = Book([Item("F1", "A", "EUR", 5000), Item("F2", "B", "EUR", 5000)], payers)
     found = book.propose(Line(5000, "EUR", counterparty_name="Holding Dupont SA"))
     assert found
     assert not found[0].automatic
@@ -283,6 +283,17 @@ def test_while_a_line_of_the_customer_awaits_review_the_oldest_items_are_unsure(
     book.held("C1")
     found = book.propose(Line(1000, "EUR", text="PROSOL"))[0]
     assert (found.automatic, found.reasons[-1]) == (False, "ambiguous")
+
+
+def test_a_hint_of_a_name_and_an_amount_no_other_item_has_are_enough():
+    payers = [Payer("A", "RF00A", name="Garage Martin SAS"),
+              Payer("B", "RF00B", name="Martin Transports")]  # fmt: skip
+    book = Book([Item("F1", "A", "EUR", 5000), Item("F2", "B", "EUR", 7000)], payers)
+    found = book.propose(Line(5000, "EUR", counterparty_name="M. MARTIN JEAN"))[0]
+    assert (found.customer, found.reasons) == (
+        "A", ("customer_name_shared", "amount", "amount_unique"),
+    )  # fmt: skip
+    assert found.automatic
 
 
 def test_names_lose_their_legal_forms_and_generic_words():

@@ -66,7 +66,7 @@ WEIGHTS = {
     "name": 50,
     "customer_name": 50,
     "customer_name_partial": 25,
-    "customer_name_shared": 10,
+    "customer_name_shared": 25,
     "amount": 40,
     "amount_unique": 25,
     "amount_sum": 40,
@@ -159,6 +159,7 @@ class Proposal:
 
 _CONFUSIONS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _RUN = re.compile(r"[A-Z]+|[0-9]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def number_key(text: str) -> tuple[str, ...]:
@@ -179,7 +180,7 @@ def compact(text: str) -> str:
     >>> compact("FA-2O25-00370") == compact("fa 2025 00370")
     True
     """
-    return "".join(c for c in text.upper().translate(_CONFUSIONS) if c.isalnum())
+    return _NOT_ALNUM.sub("", text.upper().translate(_CONFUSIONS))
 
 
 def tolerance(amount: int) -> int:
@@ -192,8 +193,12 @@ def tolerance(amount: int) -> int:
 
 
 def plain(text: str) -> str:
-    """Letters and digits, upper case: how IBANs and names are compared."""
-    return "".join(c for c in text.upper() if c.isalnum())
+    """Letters and digits, upper case: how IBANs and names are compared.
+
+    >>> plain("fr76 3000-6000")
+    'FR7630006000'
+    """
+    return _NOT_ALNUM.sub("", text.upper())
 
 
 _WORD = re.compile(r"[A-Z0-9]+")
