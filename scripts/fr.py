@@ -32,6 +32,8 @@ FR = {
     "score": "score",
     "proposal": "proposition",
     "payer account": "compte payeur",
+    "payer name": "nom du payeur",
+    "payer names": "noms des payeurs",
     "payer accounts": "comptes payeurs",
     "collection": "Recouvrement",
     "key": "clé",

@@ -181,9 +181,7 @@ def test_a_payer_name_is_learned_and_then_identifies_the_customer(creditor, bake
     assert StatementLine.objects.order_by("id").last().proposal["reasons"] == ["name", "amount"]
 
 
-def test_the_customers_own_name_and_an_undistinctive_name_are_not_learned(
-    creditor, bakery, write
-):
+def test_the_customers_own_name_and_an_undistinctive_name_are_not_learned(creditor, bakery, write):
     from relance.bank.models import PayerName
 
     ref = payment_reference(bakery)

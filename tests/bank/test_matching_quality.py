@@ -12,9 +12,7 @@ from relance.bank.quality import fec_against_lettering
 FEC = SHARED_DATA / "fec" / "0000000001FEC20220831.txt"
 
 
-def test_the_fec_bank_lines_matched_without_lettering_reach_the_lettering(
-    creditor, tmp_path: Path
-):
+def test_the_fec_bank_lines_matched_without_lettering_reach_the_lettering(creditor, tmp_path: Path):
     quality = fec_against_lettering(FEC, creditor, tmp_path)
     print(quality, quality.precision, quality.recall, quality.found)
     assert quality.lines >= 110

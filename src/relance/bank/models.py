@@ -123,9 +123,7 @@ class PayerName(models.Model):
     class Meta:
         verbose_name = _("payer name")
         verbose_name_plural = _("payer names")
-        constraints = [
-            models.UniqueConstraint(fields=["customer", "name"], name="payer_name_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="payer_name_once")]
 
     def __str__(self) -> str:
         return self.name

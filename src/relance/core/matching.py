@@ -476,9 +476,6 @@ class Book:
                 item = self._current.get(number) if number else None
                 if item is not None and self._candidate(item, line):
                     found[item.number] = item
-        if number := self._by_payment_reference.get(plain(line.reference)):
-            if (item := self._current.get(number)) is not None and self._candidate(item, line):
-                found[number] = item
         return sorted(found.values(), key=lambda i: self._rank[i.number])
 
     def _named_customers(self, line: Line) -> dict[str, str]:
@@ -615,9 +612,9 @@ class Book:
         elif one := [i for i in items if i.open_amount == line.amount]:
             chosen = one[:1]
             reasons.append("amount")
-            if set(reasons) & WEAK and not set(reasons) - WEAK - {"amount"}:
-                if self._unique_amount(line):  # a hint of a name, and an amount only it has
-                    reasons.append("amount_unique")
+            weak_only = set(reasons) & WEAK and not set(reasons) - WEAK - {"amount"}
+            if weak_only and self._unique_amount(line):  # a hint of a name, and an amount
+                reasons.append("amount_unique")  # only it has
             prefix = oldest_run(amounts, line.amount)
             if len(one) > 1 or (prefix is not None and prefix[0] == 0 and prefix[1] > 1):
                 reasons.append("ambiguous")  # which of them, a person decides
