@@ -6,8 +6,10 @@ known of the payers are loaded once per run (one query each), not once per line.
 
 A proposal at or above core.matching.AUTO_APPLY becomes a ledger Payment (key
 "bank:<line fingerprint>", so a line is never applied twice) allocated to the proposed
-invoices by imports.services.apply_payment; the payer's IBAN is then learned for the
-customer. Below, the line keeps the proposal for review. Every change is audited.
+invoices by imports.services.apply_payment; the payer's IBAN and distinctive name are then
+learned for the customer (learn_payer). Below, the line keeps the proposal for review,
+and the customer is held: until a person settles that line, which of its items are the
+oldest still open is unsure (core.matching.Book.held). Every change is audited.
 """
 
 from __future__ import annotations
