@@ -54,7 +54,9 @@ def _book(creditor: Creditor, currencies: set[str]) -> tuple[matching.Book, dict
     ids = {row[1] for row in rows}
     customers = {
         c.pk: c
-        for c in Customer.objects.filter(creditor=creditor).only("id", "code", "name", "iban")
+        for c in Customer.objects.filter(creditor=creditor).only(
+            "id", "creditor_id", "code", "name", "iban"
+        )
         if c.pk in ids
     }
     items = [

@@ -160,6 +160,7 @@ class Proposal:
 _CONFUSIONS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _RUN = re.compile(r"[A-Z]+|[0-9]+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_LAST_DIGITS = re.compile(r"[0-9]+(?=[^0-9]*$)")
 
 
 def number_key(text: str) -> tuple[str, ...]:
@@ -351,7 +352,7 @@ class Book:
     _by_customer: dict[str, list[str]] = field(init=False)  # numbers, oldest first
     _by_amount: dict[tuple[str, int], set[str]] = field(init=False)
     _by_run: dict[str, list[str]] = field(init=False)
-    _keys: dict[str, tuple[str, ...]] = field(init=False)
+    _keys: dict[str, tuple[str, ...]] = field(init=False)  # number_key, when needed
     _rank: dict[str, int] = field(init=False)
     _payers: dict[str, Payer] = field(init=False)
     _by_rf: dict[str, str] = field(init=False)
@@ -373,19 +374,22 @@ class Book:
         self._rank = {}
         self._by_payment_reference = {}
         self._by_compact = defaultdict(list)
-        for item in self.items:
-            self._current[item.number] = item
-            self._rank[item.number] = len(self._rank)
-            self._by_customer[item.customer].append(item.number)
-            self._by_amount[item.currency, item.open_amount].add(item.number)
-            key = number_key(item.number)
-            digits = [r for r in key if r.isdigit()]
-            if digits:  # a number without digits is too loose to look for in text
-                self._keys[item.number] = key
-                self._by_run[digits[-1]].append(item.number)
-                self._by_compact[compact(item.number)].append(item.number)
-            if len(ref := plain(item.payment_reference)) >= PAYMENT_REFERENCE_MIN:
-                self._by_payment_reference[ref] = item.number
+        for rank, item in enumerate(self.items):
+            number = item.number
+            self._current[number] = item
+            self._rank[number] = rank
+            self._by_customer[item.customer].append(number)
+            self._by_amount[item.currency, item.open_amount].add(number)
+            # number_key's last digit run, without building the key (a million items)
+            read = number.upper().translate(_CONFUSIONS)
+            if last := _LAST_DIGITS.search(read):  # without digits: too loose to look for
+                self._by_run[last.group().lstrip("0") or "0"].append(number)
+                self._by_compact[_NOT_ALNUM.sub("", read)].append(number)
+            if (
+                item.payment_reference
+                and len(ref := plain(item.payment_reference)) >= PAYMENT_REFERENCE_MIN
+            ):
+                self._by_payment_reference[ref] = number
         self._held = set()
         self._payers = {p.customer: p for p in self.payers}
         self._by_rf = {plain(p.rf_reference): p.customer for p in self._payers.values()}
@@ -419,6 +423,11 @@ class Book:
                 self._current[number] = replace(old, open_amount=left)
                 self._by_amount[old.currency, left].add(number)
 
+    def _key(self, number: str) -> tuple[str, ...]:
+        if (key := self._keys.get(number)) is None:
+            key = self._keys[number] = number_key(number)
+        return key
+
     def held(self, customer: str) -> None:
         """A line of `customer` was left for review: until a person settles it, which of
         the customer's items are the oldest still open is unsure."""
@@ -444,7 +453,7 @@ class Book:
                 if (
                     item is not None
                     and self._candidate(item, line)
-                    and _contains(text, self._keys[number])
+                    and _contains(text, self._key(number))
                 ):
                     found[number] = item
         # Written without its separators ("FA202500370" for "FA-2025-00370"), over up to
@@ -461,7 +470,7 @@ class Book:
         for run in dict.fromkeys(_STANDALONE.findall(line.text.upper())):
             for number in self._by_run.get(run.lstrip("0"), []):
                 item = self._current.get(number)
-                digits = [r for r in self._keys[number] if r.isdigit()]
+                digits = [r for r in self._key(number) if r.isdigit()]
                 if item is not None and self._candidate(item, line) and len(digits) == 1:
                     found[number] = item
         return sorted(found.values(), key=lambda i: self._rank[i.number])  # oldest first
