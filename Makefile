@@ -6,7 +6,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: install demo test lint messages clean bench-prediction
+.PHONY: install demo test lint messages clean bench-prediction bench-matching
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: lint
 
 clean:
 	rm -rf $(VENV)
+
+# Matching quality (a generated labelled set and the real FEC), not part of `make test`;
+# throughput: bench/matching.py throughput --database URL (see bench/README.md).
+bench-matching: install
+	$(VENV)/bin/python bench/matching.py quality
 
 # Refresh the French catalogue after changing texts (needs GNU gettext: apt-get install gettext).
 messages: install

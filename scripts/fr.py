@@ -32,6 +32,8 @@ FR = {
     "score": "score",
     "proposal": "proposition",
     "payer account": "compte payeur",
+    "payer name": "nom du payeur",
+    "payer names": "noms des payeurs",
     "payer accounts": "comptes payeurs",
     "not a customer payment": "pas un paiement client",
     "Customer (code or name)": "Client (compte ou nom)",

@@ -57,7 +57,8 @@ def test_a_line_with_the_customers_rf_reference_pays_its_invoice(creditor, baker
     assert open_amounts() == {"F2026-0042": 0, "F2026-0043": 30000}
     line = StatementLine.objects.get()
     assert (line.match_status, line.match_score) == ("matched", 100)
-    assert line.proposal["reasons"] == ["reference", "amount"]
+    # MARTIN is part of the customer's name: weak evidence, next to the reference
+    assert line.proposal["reasons"] == ["reference", "customer_name_partial", "amount"]
     payment = line.payment
     assert (payment.customer, payment.amount, payment.unapplied) == (bakery, 120000, 0)
     assert Invoice.objects.get(number="F2026-0042").status == "paid"
@@ -80,7 +81,9 @@ def test_two_invoices_summing_to_the_amount_are_both_paid(creditor, bakery, writ
     result = statement(write, creditor, f"2026-03-05,1500.00,EUR,{ref},,MARTIN,\n")
     assert result.matched == 1
     assert open_amounts() == {"F2026-0042": 0, "F2026-0043": 0}
-    assert StatementLine.objects.get().proposal["reasons"] == ["reference", "amount_sum"]
+    assert StatementLine.objects.get().proposal["reasons"] == [
+        "reference", "customer_name_partial", "amount_sum",
+    ]  # fmt: skip
 
 
 def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery, write):
@@ -91,7 +94,8 @@ def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery,
     line = StatementLine.objects.get()
     assert line.match_status == "proposed"
     assert line.proposal == {"customer": "C001", "parts": [["F2026-0042", 119985]],
-                             "reasons": ["invoice_number", "amount_close"]}  # fmt: skip
+                             "reasons": ["invoice_number", "customer_name_partial",
+                                         "amount_close"]}  # fmt: skip
     out = relance("match", "--json")
     assert out.exit_code == 0
     data = json.loads(out.stdout)
@@ -100,7 +104,7 @@ def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery,
         (
             "C001",
             [{"number": "F2026-0042", "amount": "1199.85"}],
-            ["invoice_number", "amount_close"],
+            ["invoice_number", "customer_name_partial", "amount_close"],
         )
     ]
 
@@ -160,3 +164,45 @@ def test_a_statement_line_found_by_the_run_stops_the_reminder(creditor, bakery, 
     day = (MONDAY + timedelta(days=3)).isoformat()
     assert json.loads(relance("run", "--date", day, "--json").stdout)["actions"] == []
     assert open_amounts() == {"F2026-0042": 0}
+
+
+def test_a_payer_name_is_learned_and_then_identifies_the_customer(creditor, bakery, write):
+    from relance.bank.models import PayerName
+
+    ref = payment_reference(bakery)
+    # paid by the parent company, with the reference: applied, its name learned
+    statement(write, creditor, f"2026-03-05,1200.00,EUR,{ref},,HOLDING DURAND SAS,\n")
+    assert list(PayerName.objects.values_list("customer__code", "name")) == [("C001", "DURAND")]
+    assert "payer_name.learned" in set(Event.objects.values_list("verb", flat=True))
+    # next time the name and the amount are enough
+    result = statement(write, creditor, "2026-03-09,300.00,EUR,,virement,Holding Durand,\n")
+    assert result.matched == 1
+    assert open_amounts() == {"F2026-0042": 0, "F2026-0043": 0}
+    assert StatementLine.objects.order_by("id").last().proposal["reasons"] == ["name", "amount"]
+
+
+def test_the_customers_own_name_and_an_undistinctive_name_are_not_learned(creditor, bakery, write):
+    from relance.bank.models import PayerName
+
+    ref = payment_reference(bakery)
+    statement(write, creditor, f"2026-03-05,1200.00,EUR,{ref},,BOULANGERIE MARTIN SARL,\n")
+    statement(write, creditor, f"2026-03-06,300.00,EUR,{ref},,SARL AB,\n")
+    assert not PayerName.objects.exists()
+
+
+def test_an_overpayment_pays_the_invoice_and_keeps_the_rest_as_a_credit(creditor, bakery, write):
+    ref = payment_reference(bakery)
+    result = statement(write, creditor, f"2026-03-05,1250.00,EUR,{ref},F2026-0042,MARTIN,\n")
+    assert result.matched == 1
+    line = StatementLine.objects.get()
+    assert "amount_over" in line.proposal["reasons"]
+    assert open_amounts() == {"F2026-0042": 0, "F2026-0043": 30000}
+    assert (line.payment.amount, line.payment.unapplied) == (125000, 5000)
+
+
+def test_an_invoices_payment_reference_pays_it(creditor, bakery, write):
+    Invoice.objects.filter(number="F2026-0043").update(payment_reference="+++090/9337/55493+++")
+    result = statement(write, creditor, "2026-03-05,300.00,EUR,,+++090/9337/55493+++,X,\n")
+    assert result.matched == 1
+    assert StatementLine.objects.get().proposal["reasons"] == ["payment_reference", "amount"]
+    assert open_amounts() == {"F2026-0042": 120000, "F2026-0043": 0}

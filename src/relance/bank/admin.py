@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from relance.admin import AuditedAdmin
-from relance.bank.models import BankStatement, PayerAccount, StatementLine
+from relance.bank.models import BankStatement, PayerAccount, PayerName, StatementLine
 
 
 @admin.register(BankStatement)
@@ -23,3 +23,9 @@ class StatementLineAdmin(AuditedAdmin):
 class PayerAccountAdmin(AuditedAdmin):
     list_display = ("customer", "iban", "learned_at")
     search_fields = ("iban", "customer__code")
+
+
+@admin.register(PayerName)
+class PayerNameAdmin(AuditedAdmin):
+    list_display = ("customer", "name", "learned_at")
+    search_fields = ("name", "customer__code")

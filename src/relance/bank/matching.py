@@ -6,8 +6,10 @@ known of the payers are loaded once per run (one query each), not once per line.
 
 A proposal at or above core.matching.AUTO_APPLY becomes a ledger Payment (key
 "bank:<line fingerprint>", so a line is never applied twice) allocated to the proposed
-invoices by imports.services.apply_payment; the payer's IBAN is then learned for the
-customer. Below, the line keeps the proposal for review. Every change is audited.
+invoices by imports.services.apply_payment; the payer's IBAN and distinctive name are then
+learned for the customer (learn_payer). Below, the line keeps the proposal for review,
+and the customer is held: until a person settles that line, which of its items are the
+oldest still open is unsure (core.matching.Book.held). Every change is audited.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from django.db import transaction
 
 from relance import audit
-from relance.bank.models import MatchStatus, PayerAccount, StatementLine
+from relance.bank.models import MatchStatus, PayerAccount, PayerName, StatementLine
 from relance.channels.documents import payment_reference
 from relance.core import matching
 from relance.core.money import format_minor
@@ -44,26 +46,51 @@ def _book(creditor: Creditor, currencies: set[str]) -> tuple[matching.Book, dict
             creditor=creditor, currency__in=currencies, open_amount__gt=0, kind="invoice"
         )
         .order_by("due_date", "number")
-        .values_list("number", "customer__code", "currency", "open_amount")
+        .values_list(
+            "number", "customer_id", "currency", "open_amount", "payment_reference", "issue_date"
+        )
     )
-    items = [matching.Item(*row) for row in invoices]
-    codes = {i.customer for i in items}
-    customers = {c.code: c for c in Customer.objects.filter(creditor=creditor, code__in=codes)}
+    rows = list(invoices)
+    ids = {row[1] for row in rows}
+    customers = {
+        c.pk: c
+        for c in Customer.objects.filter(creditor=creditor).only(
+            "id", "creditor_id", "code", "name", "iban"
+        )
+        if c.pk in ids
+    }
+    items = [
+        matching.Item(number, customers[cid].code, currency, amount, ref, issued)
+        for number, cid, currency, amount, ref, issued in rows
+    ]
     ibans: dict[int, set[str]] = defaultdict(set)
-    for customer_id, iban in PayerAccount.objects.filter(
-        creditor=creditor, customer__code__in=codes
-    ).values_list("customer_id", "iban"):
+    for customer_id, iban in PayerAccount.objects.filter(creditor=creditor).values_list(
+        "customer_id", "iban"
+    ):
         ibans[customer_id].add(matching.plain(iban))
+    names: dict[int, set[str]] = defaultdict(set)
+    for customer_id, name in PayerName.objects.filter(creditor=creditor).values_list(
+        "customer_id", "name"
+    ):
+        names[customer_id].add(name)
     payers = [
         matching.Payer(
             c.code,
             payment_reference(c),
             frozenset(ibans[c.pk] | ({matching.plain(c.iban)} if c.iban else set())),
-            frozenset({matching.plain(c.name)} if c.name else set()),
+            frozenset(names[c.pk]),
+            c.name,
         )
         for c in customers.values()
     ]
-    return matching.Book(items, payers), customers
+    # A learned name is evidence only while its customer alone has it: the Book needs
+    # every customer's learned names, not only those with open items.
+    others = [
+        matching.Payer(f"#{cid}", "", names=frozenset(n))
+        for cid, n in names.items()
+        if cid not in customers
+    ]
+    return matching.Book(items, payers + others), {c.code: c for c in customers.values()}
 
 
 def match_lines(creditor: Creditor, *, actor: str, today: date) -> MatchResult:
@@ -95,6 +122,7 @@ def _match(
                     line.text,
                     line.counterparty_name,
                     line.counterparty_iban,
+                    line.booked,
                 )
             )
             best = proposals[0] if proposals else None
@@ -107,6 +135,7 @@ def _match(
                 result.matched += 1
             elif best is not None:
                 _keep(line, MatchStatus.PROPOSED, best, actor)
+                book.held(best.customer)
                 result.proposed.append(line)
             else:
                 _keep(line, MatchStatus.UNMATCHED, None, actor)
@@ -181,7 +210,19 @@ def create_payment(line: StatementLine, customer: Customer, actor: str) -> Payme
 
 
 def learn_payer(line: StatementLine, customer: Customer, actor: str) -> None:
-    """Remember what identified this customer's payment, for its next ones."""
+    """Remember what identified this customer's payment, for its next ones: the payer's
+    IBAN, and its name when distinctive (core.matching.name_key) and not the customer's
+    own name (that one is known already)."""
+    name = matching.name_key(line.counterparty_name)
+    if name and name != matching.name_key(customer.name):
+        known, created = PayerName.objects.get_or_create(
+            creditor_id=line.creditor_id, customer=customer, name=name
+        )
+        if created:
+            audit.record(
+                actor, "payer_name.learned", known, {"customer": customer.code, "name": name},
+                creditor_id=line.creditor_id,
+            )  # fmt: skip
     if line.counterparty_iban:
         account, created = PayerAccount.objects.get_or_create(
             creditor_id=line.creditor_id, customer=customer, iban=line.counterparty_iban

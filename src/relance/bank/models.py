@@ -123,3 +123,23 @@ class PayerAccount(models.Model):
 
     def __str__(self) -> str:
         return self.iban
+
+
+class PayerName(models.Model):
+    """A name a customer paid under (the counterparty of a statement line), learned when
+    the line was matched to it; kept as core.matching.name_key gives it."""
+
+    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.CASCADE)
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.CASCADE, related_name="payer_names"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    learned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payer name")
+        verbose_name_plural = _("payer names")
+        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="payer_name_once")]
+
+    def __str__(self) -> str:
+        return self.name

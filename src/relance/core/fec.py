@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from relance.core.ledger import OpenItem, allocate
+from relance.core.ledger import OpenItem, allocate, spread
 
 COLUMNS = (
     "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
@@ -39,6 +39,9 @@ CUSTOMER_ACCOUNT = "411"
 SALES_ACCOUNTS = ("70",)
 BANK_ACCOUNTS = ("512", "511", "53")
 EQUITY_ACCOUNTS = ("10", "11", "12")
+# The opening-balance journal (à-nouveaux) by its usual codes, when its entries do not
+# show it by moving the equity accounts.
+OPENING_JOURNALS = ("AN", "ANO", "RAN")
 # Lettering is bookkeeping after the fact: a line lettered later is the same line.
 NOT_IDENTITY = ("EcritureLet", "DateLet", "ValidDate")
 
@@ -277,22 +280,49 @@ def journal_kinds(entries: list[Entry]) -> tuple[set[str], set[str]]:
     return sales, bank
 
 
-def classify(entry: Entry, sales: set[str], bank: set[str]) -> Kind | None:
+def opening_journals(entries: list[Entry]) -> set[str]:
+    """The opening-balance journals (à-nouveaux): coded AN, ANO or RAN, or most of whose
+    entries move the equity accounts (10-12) the opening entry carries forward.
+
+    >>> e = lambda j, n, a: Entry(2, j, n, date(2022, 1, 1), a, "", "", "", "", None, "",
+    ...     Decimal(1), Decimal(0), "", None, "")
+    >>> sorted(opening_journals([e("NOUV", "1", "101000"), e("NOUV", "1", "411000"),
+    ...     e("RAN", "1", "411000"), e("VT", "2", "706000")]))
+    ['NOUV', 'RAN']
+    """
+    moved: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for e in entries:
+        moved[(e.journal, e.number)].add(e.account)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # entries, equity
+    for (journal, _number), accounts in moved.items():
+        counts[journal][0] += 1
+        counts[journal][1] += any(a.startswith(EQUITY_ACCOUNTS) for a in accounts)
+    return {j for j, c in counts.items() if j.upper() in OPENING_JOURNALS or 2 * c[1] > c[0]}
+
+
+def classify(
+    entry: Entry, sales: set[str], bank: set[str], opening: set[str] | None = None
+) -> Kind | None:
     """What a line is for Relance: on a customer account, in the sales journal a debit is
-    an invoice and a credit a credit note; in a bank journal a credit is money received.
-    Anything else (opening balances, refunds, miscellaneous entries) is not imported.
+    an invoice and a credit a credit note; in a bank journal a credit is money received;
+    in the opening-balance journal a debit is an item still open when the year began (an
+    invoice) and a credit money received ahead (a payment). Anything else (refunds,
+    miscellaneous entries) is not imported.
 
     >>> e = lambda j, d, c: Entry(2, j, "1", date(2022, 1, 1), "411000", "", "", "", "", None,
     ...     "", Decimal(d), Decimal(c), "", None, "")
-    >>> [str(classify(e(*x), {"VT"}, {"BQ"})) for x in
-    ...     [("VT", 10, 0), ("VT", 0, 10), ("BQ", 0, 10), ("BQ", 10, 0), ("OD", 10, 0)]]
-    ['invoice', 'credit_note', 'payment', 'None', 'None']
+    >>> [str(classify(e(*x), {"VT"}, {"BQ"}, {"AN"})) for x in
+    ...     [("VT", 10, 0), ("VT", 0, 10), ("BQ", 0, 10), ("BQ", 10, 0), ("OD", 10, 0),
+    ...      ("AN", 10, 0), ("AN", 0, 10)]]
+    ['invoice', 'credit_note', 'payment', 'None', 'None', 'invoice', 'payment']
     """
     if not entry.is_customer:
         return None
     net = entry.debit - entry.credit
     if entry.journal in sales and net:
         return Kind.INVOICE if net > 0 else Kind.CREDIT_NOTE
+    if entry.journal in (opening or set()) and net:
+        return Kind.INVOICE if net > 0 else Kind.PAYMENT
     if entry.journal in bank and net < 0:
         return Kind.PAYMENT
     return None
@@ -301,32 +331,68 @@ def classify(entry: Entry, sales: set[str], bank: set[str]) -> Kind | None:
 @dataclass(frozen=True)
 class Plan:
     customers: dict[str, tuple[int, str]]  # code -> (first line, name)
-    invoices: list[Entry]  # invoices and credit notes
-    payments: list[Entry]
-    skipped: int  # lines on customer accounts that are neither
+    invoices: list[Entry]  # invoices, credit notes and opening items
+    payments: list[Entry]  # money received, and credits brought forward
+    skipped: int  # lines on customer accounts that are none of these
+    opening: int = 0  # opening-balance lines among the invoices and payments
+    others: list[Entry] = field(default_factory=list)  # the skipped lines (refunds, ...)
+    opening_lines: frozenset[int] = frozenset()
 
 
 def plan(entries: list[Entry]) -> Plan:
-    """The customers, invoices and payments of a FEC, in file order."""
+    """The customers, invoices and payments of a FEC, in file order.
+
+    An invoice's number is its piece reference; an opening item's piece reference is
+    often the same for every customer ("RAN"), so a number taken twice gets the
+    customer's code, and then the line number, to stay the item's own.
+    """
     sales, bank = journal_kinds(entries)
+    opening = opening_journals(entries) - sales - bank
     customers: dict[str, tuple[int, str]] = {}
     invoices: list[Entry] = []
     payments: list[Entry] = []
-    skipped = 0
+    skipped = carried = 0
+    others: list[Entry] = []
     for e in entries:
         if not e.is_customer:
             continue
         code, name = e.customer
         customers.setdefault(code, (e.line, name))
-        kind = classify(e, sales, bank)
+        kind = classify(e, sales, bank, opening)
+        carried += kind is not None and e.journal in opening
         if kind is Kind.PAYMENT:
             payments.append(e)
         elif kind is not None:
             invoices.append(e)
         else:
             skipped += 1
+            others.append(e)
     payments.sort(key=lambda p: (p.booked, p.line))  # allocated in the order they came in
-    return Plan(customers, invoices, payments, skipped)
+    carried_lines = frozenset(e.line for e in entries if e.is_customer and e.journal in opening)
+    return Plan(
+        customers, _own_numbers(invoices), payments, skipped, carried, others, carried_lines
+    )
+
+
+def _own_numbers(invoices: list[Entry]) -> list[Entry]:
+    """
+    >>> e = lambda n, ref, code: Entry(n, "AN", "1", date(2022, 1, 1), "411", "", code, "",
+    ...     ref, None, "", Decimal(1), Decimal(0), "", None, "")
+    >>> [i.piece_ref for i in _own_numbers([e(2, "RAN", "C1"), e(3, "RAN", "C2"),
+    ...     e(4, "F1", "C1"), e(5, "F2", "C1"), e(6, "F2", "C1")])]
+    ['RAN C1', 'RAN C2', 'F1', 'F2 C1 5', 'F2 C1 6']
+    """
+    taken = Counter(i.piece_ref for i in invoices)
+    with_code = Counter(f"{i.piece_ref} {i.customer[0]}".strip() for i in invoices)
+    own: list[Entry] = []
+    for i in invoices:
+        if taken[i.piece_ref] > 1 or not i.piece_ref:
+            number = f"{i.piece_ref} {i.customer[0]}".strip()
+            if with_code[number] > 1:
+                number = f"{number} {i.line}"
+            i = replace(i, piece_ref=number)
+        own.append(i)
+    return own
 
 
 def issue_date(entry: Entry) -> date:
@@ -342,9 +408,45 @@ def minor(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
 
 
-def lettered_invoices(invoices: list[Entry], payments: list[Entry]) -> dict[int, list[str]]:
+def _letter_groups(invoices: list[Entry]) -> dict[tuple[str, str], list[str]]:
+    """The invoice numbers (debits) of each (customer, letter), oldest first."""
+    groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for inv in invoices:
+        if inv.letter and inv.debit > inv.credit:
+            groups[(inv.customer[0], inv.letter)].append(inv)
+    return {
+        key: list(dict.fromkeys(i.piece_ref for i in sorted(g, key=_oldest)))
+        for key, g in groups.items()
+    }
+
+
+def _oldest(entry: Entry) -> tuple[date, str]:
+    return issue_date(entry), entry.piece_ref
+
+
+def _carried_forward(
+    invoices: list[Entry], payments: list[Entry], others: list[Entry]
+) -> dict[tuple[str, str], int]:
+    """Cents of each (customer, letter) lettered with lines of earlier years: a letter's
+    lines balance, so money it holds beyond its lines in this file settled what the
+    opening balance carries forward (the opening lines themselves lose their letters)."""
+    net: dict[tuple[str, str], int] = defaultdict(int)
+    for e in [*invoices, *payments, *others]:
+        if e.letter:
+            net[(e.customer[0], e.letter)] += minor(e.debit - e.credit)
+    return {key: -cents for key, cents in net.items() if cents < 0}
+
+
+def lettered_invoices(
+    invoices: list[Entry],
+    payments: list[Entry],
+    others: list[Entry] | None = None,
+    opening: frozenset[int] = frozenset(),
+) -> dict[int, list[str]]:
     """For each lettered payment (by line), the invoice numbers of the same customer that
-    share its letter, oldest first: the lines one letter groups are settled together.
+    share its letter, oldest first: the lines one letter groups are settled together;
+    then, when the letter holds more money than its lines in this file, the customer's
+    opening items (`opening`: their lines).
 
     >>> e = lambda n, j, ref, d, letter: Entry(n, j, "1", d, "411000", "", "C1", "", ref,
     ...     None, "", Decimal(5), Decimal(0), letter, None, "")
@@ -354,22 +456,51 @@ def lettered_invoices(invoices: list[Entry], payments: list[Entry]) -> dict[int,
     ...     e(6, "BQ", "", date(2022, 3, 1), "")])
     {5: ['F1', 'F2']}
     """
-    groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-    for inv in invoices:
-        if inv.letter and inv.debit > inv.credit:
-            groups[(inv.customer[0], inv.letter)].append(inv)
+    groups = _letter_groups(invoices)
+    carried = _carried_forward(invoices, payments, others or [])
+    openings = _opening_items(invoices, opening)
     hints: dict[int, list[str]] = {}
     for p in payments:
-        group = groups.get((p.customer[0], p.letter)) if p.letter else None
+        if not p.letter:
+            continue
+        key = (p.customer[0], p.letter)
+        group = groups.get(key, []) + (openings.get(key[0], []) if key in carried else [])
         if group:
-            ordered = sorted(group, key=lambda i: (issue_date(i), i.piece_ref))
-            hints[p.line] = list(dict.fromkeys(i.piece_ref for i in ordered))
+            hints[p.line] = group
     return hints
 
 
-def settle_lettering(invoices: list[Entry], payments: list[Entry]) -> list[tuple[int, str, int]]:
+def _opening_items(invoices: list[Entry], opening: frozenset[int]) -> dict[str, list[str]]:
+    items: dict[str, list[Entry]] = defaultdict(list)
+    for i in invoices:
+        if i.line in opening and i.debit > i.credit:
+            items[i.customer[0]].append(i)
+    return {code: [i.piece_ref for i in sorted(g, key=_oldest)] for code, g in items.items()}
+
+
+def credit_lettering(invoices: list[Entry]) -> list[tuple[str, str, int]]:
+    """(credit note, invoice, cents): each lettered credit note, in date order, settles
+    the invoices of its letter oldest first, before any payment does (a credit note
+    lowers what is owed; the money then pays the rest).
+
+    >>> e = lambda n, ref, debit, credit: Entry(n, "VT", "1", date(2022, 1, n), "411000",
+    ...     "", "C1", "", ref, None, "", Decimal(debit), Decimal(credit), "A", None, "")
+    >>> credit_lettering([e(2, "F1", 100, 0), e(3, "F2", 50, 0), e(4, "AV1", 0, 120)])
+    [('AV1', 'F1', 10000), ('AV1', 'F2', 2000)]
+    """
+    return [(source.piece_ref, number, cents) for source, number, cents in _settle(invoices, [])]
+
+
+def settle_lettering(
+    invoices: list[Entry],
+    payments: list[Entry],
+    others: list[Entry] | None = None,
+    opening: frozenset[int] = frozenset(),
+) -> list[tuple[int, str, int]]:
     """(payment line, invoice number, cents): each lettered payment, in date order,
-    settles the invoices of its letter oldest first, never more than is open.
+    settles the invoices of its letter oldest first, never more than is open (what the
+    credit notes of the letter left); what its letter holds beyond its lines in this
+    file settles the customer's opening items.
 
     >>> e = lambda n, j, ref, d, debit, credit: Entry(n, j, "1", d, "411000", "", "C1", "",
     ...     ref, None, "", Decimal(debit), Decimal(credit), "A", None, "")
@@ -377,15 +508,51 @@ def settle_lettering(invoices: list[Entry], payments: list[Entry]) -> list[tuple
     ...     e(3, "VT", "F2", date(2022, 1, 2), 50, 0)],
     ...     [e(4, "BQ", "", date(2022, 2, 1), 0, 120), e(5, "BQ", "", date(2022, 3, 1), 0, 30)])
     [(4, 'F1', 10000), (4, 'F2', 2000), (5, 'F2', 3000)]
+    >>> an = Entry(1, "AN", "1", date(2022, 1, 1), "411000", "", "C1", "", "RAN C1", None, "",
+    ...     Decimal(80), Decimal(0), "", None, "")
+    >>> settle_lettering([an, e(2, "VT", "F1", date(2022, 1, 1), 100, 0)],
+    ...     [e(4, "BQ", "", date(2022, 2, 1), 0, 150)], opening=frozenset({1}))
+    [(4, 'F1', 10000), (4, 'RAN C1', 5000)]
     """
-    hints = lettered_invoices(invoices, payments)
+    lines = {p.line for p in payments}
+    return [(src.line, number, cents)
+            for src, number, cents in _settle(invoices, payments, others or [], opening)
+            if src.line in lines]  # fmt: skip
+
+
+def _settle(
+    invoices: list[Entry],
+    payments: list[Entry],
+    others: list[Entry] | None = None,
+    opening: frozenset[int] = frozenset(),
+) -> list[tuple[Entry, str, int]]:
+    """(source, invoice number, cents) for the credit notes, then the payments."""
+    groups = _letter_groups(invoices)
+    carried = _carried_forward(invoices, payments, others or [])
+    openings = _opening_items(invoices, opening)
     open_amounts = {i.piece_ref: minor(i.debit - i.credit) for i in invoices}
     dates = {i.piece_ref: issue_date(i) for i in invoices}
-    made: list[tuple[int, str, int]] = []
-    for p in sorted(payments, key=lambda p: (p.booked, p.line)):
-        numbers = hints.get(p.line, [])
+    notes = sorted(
+        (i for i in invoices if i.credit > i.debit and i.letter),
+        key=lambda i: (issue_date(i), i.line),
+    )
+    paying = {p.line for p in payments} - opening
+    made: list[tuple[Entry, str, int]] = []
+    for source in [*notes, *sorted(payments, key=lambda p: (p.booked, p.line))]:
+        if not source.letter:
+            continue
+        key = (source.customer[0], source.letter)
+        numbers = groups.get(key, [])
         items = [OpenItem(n, dates[n], open_amounts[n]) for n in numbers]
-        for number, part in allocate(minor(p.credit - p.debit), items, numbers):
+        left = minor(source.credit - source.debit)
+        parts = allocate(left, items, numbers)
+        left -= sum(part for _n, part in parts)
+        if key in carried and left > 0 and source.line in paying:
+            beyond = min(left, carried[key])
+            carried[key] -= beyond
+            older = [OpenItem(n, dates[n], open_amounts[n]) for n in openings.get(key[0], [])]
+            parts += spread(beyond, [i for i in older if i.open_amount > 0])
+        for number, part in parts:
             open_amounts[number] -= part
-            made.append((p.line, number, part))
+            made.append((source, number, part))
     return made

@@ -17,12 +17,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from relance import audit
 from relance.core import fec
+from relance.core.ledger import invoice_status
+from relance.core.money import format_minor
 from relance.imports import services as s
 from relance.imports.fields import Options
 from relance.imports.models import ImportRun
 from relance.ledger import balances
-from relance.ledger.models import Allocation, Creditor
+from relance.ledger.models import Allocation, Creditor, Invoice
 
 
 def import_fec(
@@ -43,7 +46,7 @@ def import_fec(
         result.errors.append(s.RowError(0, None, f"{path.name}: {exc}"))
         return result
     plan = fec.plan(table.entries)
-    hints = fec.lettered_invoices(plan.invoices, plan.payments)
+    hints = fec.lettered_invoices(plan.invoices, plan.payments, plan.others, plan.opening_lines)
     # The FEC's amounts are already plain decimals once read; dates are typed.
     options = replace(options, decimal_comma=False, date_format=None)
     rejects: list[s.Reject] = [
@@ -78,6 +81,10 @@ def import_fec(
                         rejects.append((line, column, reason, table.raw.get(line, {})))
             counts[kind] = {"created": part.created, "updated": part.updated,
                             "unchanged": part.unchanged}  # fmt: skip
+            if kind == "invoices":  # credit notes settle their invoices before money does
+                counts["credit_allocations"] = _apply_credit_notes(
+                    creditor, fec.credit_lettering(plan.invoices), actor, touched
+                )
             result.rows += part.rows
             result.created += part.created
             result.updated += part.updated
@@ -89,6 +96,7 @@ def import_fec(
         if dry_run:
             transaction.set_rollback(True)
     counts["skipped"] = plan.skipped
+    counts["opening"] = plan.opening
     result.fec = counts
     result.warnings.append(
         "the FEC has no due dates: each invoice is due by its customer's payment terms, "
@@ -96,8 +104,8 @@ def import_fec(
     )
     if plan.skipped:
         result.warnings.append(
-            f"{plan.skipped} lines on customer accounts are neither a sale nor money received "
-            "(opening balances, refunds, miscellaneous entries): not imported"
+            f"{plan.skipped} lines on customer accounts are neither a sale, an opening balance "
+            "nor money received (refunds, miscellaneous entries): not imported"
         )
     result.errors = sorted(
         (s.RowError(line, column, reason) for line, column, reason, _ in rejects),
@@ -115,6 +123,46 @@ def import_fec(
             finished_at=timezone.now(),
         )  # fmt: skip
     return result
+
+
+def _apply_credit_notes(
+    creditor: Creditor, lettering: list[tuple[str, str, int]], actor: str, touched: set[int] | None
+) -> int:
+    """Apply each lettered credit note to the invoices of its letter (once: a credit note
+    already applied is left as it is, so a re-import changes nothing)."""
+    numbers = {n for note, invoice, _ in lettering for n in (note, invoice)}
+    by_number = {
+        i.number: i
+        for i in Invoice.objects.select_for_update().filter(creditor=creditor, number__in=numbers)
+    }
+    applied = set(
+        Allocation.objects.filter(credit_note__in=[i.pk for i in by_number.values()]).values_list(
+            "credit_note__number", flat=True
+        )
+    )
+    made = 0
+    for note_number, number, cents in lettering:
+        note, invoice = by_number.get(note_number), by_number.get(number)
+        if note is None or invoice is None or note_number in applied:
+            continue  # rejected lines, or applied by an earlier import
+        cents = min(cents, invoice.open_amount, -note.open_amount)
+        if cents <= 0 or note.customer_id != invoice.customer_id:
+            continue
+        Allocation.objects.create(
+            invoice=invoice, credit_note=note, amount=cents, date=note.issue_date
+        )
+        for item, delta in ((invoice, -cents), (note, cents)):
+            item.open_amount += delta
+            item.status = str(invoice_status(item.amount, item.open_amount))
+            item.save(update_fields=["open_amount", "status", "updated_at"])
+        audit.record(actor, "invoice.allocated", invoice, {
+            "credit_note": note.number, "amount": format_minor(cents, invoice.currency),
+            "open_amount": format_minor(invoice.open_amount, invoice.currency),
+        })  # fmt: skip
+        if touched is not None:
+            touched.add(invoice.customer_id)
+        made += 1
+    return made
 
 
 def _invoice_row(e: fec.Entry) -> dict[str, Any]:
