@@ -5,6 +5,15 @@ target `messages`). Keeping them here makes a missing translation a test failure
 """
 
 FR = {
+    "the invoice's own payment reference is in the transfer": "la référence de paiement de la facture figure dans le virement",
+    "the customer's name is in the transfer": "le nom du client figure dans le virement",
+    "part of the customer's name is in the transfer": "une partie du nom du client figure dans le virement",
+    "words of the customer's name are in the transfer, but other customers have them too": "des mots du nom du client figurent dans le virement, mais d'autres clients les ont aussi",
+    "no other open invoice has this amount": "aucune autre facture ouverte n'a ce montant",
+    "the amount pays the invoices in part": "le montant règle les factures en partie",
+    "the amount is more than the invoices: the rest is a credit": "le montant dépasse les factures : le reste est un avoir",
+    "another match would fit as well: a person decides": "un autre rapprochement conviendrait aussi : une personne décide",
+    "another payment of this customer awaits review": "un autre paiement de ce client attend une vérification",
     "payment reference": "référence de paiement",
     "bank": "Banque",
     "opening balance": "solde initial",

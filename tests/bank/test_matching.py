@@ -86,16 +86,28 @@ def test_two_invoices_summing_to_the_amount_are_both_paid(creditor, bakery, writ
     ]  # fmt: skip
 
 
-def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery, write):
-    result = statement(write, creditor, "2026-03-05,1199.85,EUR,,F2026-0042,MARTIN,\n")
+def test_an_invoice_named_and_paid_short_of_a_bank_fee_gets_the_money_and_stays_open_for_the_rest(
+    creditor, bakery, write
+):
+    row = "2026-03-05,1199.85,EUR,,F2026-0042,BOULANGERIE MARTIN,\n"
+    result = statement(write, creditor, row)
+    assert result.matched == 1
+    assert open_amounts() == {"F2026-0042": 15, "F2026-0043": 30000}
+    line = StatementLine.objects.get()
+    assert line.proposal["reasons"] == ["invoice_number", "customer_name", "amount_part"]
+
+
+def test_an_amount_short_by_a_bank_fee_naming_no_invoice_is_proposed_not_applied(
+    creditor, bakery, write
+):
+    result = statement(write, creditor, "2026-03-05,1199.85,EUR,,VIR SEPA,MARTIN,\n")
     assert result.matched == 0
     assert open_amounts() == {"F2026-0042": 120000, "F2026-0043": 30000}
     assert not Payment.objects.exists()
     line = StatementLine.objects.get()
     assert line.match_status == "proposed"
     assert line.proposal == {"customer": "C001", "parts": [["F2026-0042", 119985]],
-                             "reasons": ["invoice_number", "customer_name_partial",
-                                         "amount_close"]}  # fmt: skip
+                             "reasons": ["customer_name_partial", "amount_close"]}  # fmt: skip
     out = relance("match", "--json")
     assert out.exit_code == 0
     data = json.loads(out.stdout)
@@ -104,7 +116,7 @@ def test_an_amount_short_by_a_bank_fee_is_proposed_not_applied(creditor, bakery,
         (
             "C001",
             [{"number": "F2026-0042", "amount": "1199.85"}],
-            ["invoice_number", "customer_name_partial", "amount_close"],
+            ["customer_name_partial", "amount_close"],
         )
     ]
 

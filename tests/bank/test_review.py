@@ -56,7 +56,7 @@ def open_amounts() -> dict[str, int]:
 
 
 def test_accepting_a_proposal_applies_it_and_matching_leaves_the_line_alone(shop, write):
-    (line,) = lines(write, shop, "2026-03-04,1199.85,EUR,,F1,MARTIN,\n")
+    (line,) = lines(write, shop, "2026-03-04,1199.85,EUR,,VIR SEPA,MARTIN,\n")
     assert line.match_status == "proposed"
     review.accept(shop, line.pk, actor="alice", today=TODAY)
     line.refresh_from_db()
@@ -195,7 +195,7 @@ def test_the_undone_match_is_proposed_again_but_not_applied_by_the_next_run(shop
 
 
 def test_an_accepted_match_undone_goes_back_to_its_proposal(shop, write):
-    (line,) = lines(write, shop, "2026-03-04,1199.85,EUR,,F1,MARTIN,\n")
+    (line,) = lines(write, shop, "2026-03-04,1199.85,EUR,,VIR SEPA,MARTIN,\n")
     before = (line.proposal, line.match_score)
     review.accept(shop, line.pk, actor="a", today=TODAY)
     review.undo(shop, line.pk, actor="a", today=TODAY)
@@ -210,7 +210,7 @@ def test_the_run_reminds_a_reopened_overdue_invoice_not_an_accepted_one(shop, wr
     ref = payment_reference(Customer.objects.get(code="C1"))
     auto, short = lines(
         write, shop,
-        f"2026-03-04,1200.00,EUR,{ref},,MARTIN,\n", "2026-03-04,500.00,EUR,,virement,PETIT,\n",
+        f"2026-03-04,1200.00,EUR,{ref},,MARTIN,\n", "2026-03-04,500.00,EUR,,virement,,\n",
     )  # fmt: skip
     assert (auto.match_status, short.match_status) == ("matched", "proposed")
     out = json.loads(relance("match", "accept", str(short.pk), "--json").stdout)

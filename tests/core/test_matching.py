@@ -61,9 +61,19 @@ def best(line: Line):  # type: ignore[no-untyped-def]
         # a known IBAN and two open items summing to the amount
         (Line(12000, "EUR", counterparty_iban="FR76 3000 6000 0112 3456 7890 189"), "C2",
          (("F2026-0050", 5000), ("F2026-0051", 7000)), ("iban", "amount_sum"), True),
-        # the invoice named, short by a bank fee: partial, for review
-        (Line(11985, "EUR", text="F2026-0042"), "C1",
-         (("F2026-0042", 11985),), ("invoice_number", "amount_close"), False),
+        # the invoice named by a known payer, short by a bank fee: applied to it, the
+        # rest left open
+        (Line(11985, "EUR", text="F2026-0042", counterparty_name="Alpha"), "C1",
+         (("F2026-0042", 11985),), ("invoice_number", "name", "amount_part"), True),
+        # the invoice named by a known payer, paid in part
+        (Line(4000, "EUR", text="acompte F2026-0042", counterparty_name="Alpha"), "C1",
+         (("F2026-0042", 4000),), ("invoice_number", "name", "amount_part"), True),
+        # a number alone and an amount that does not confirm it: maybe mistyped, reviewed
+        (Line(4000, "EUR", text="acompte F2026-0042"), "C1",
+         (("F2026-0042", 4000),), ("invoice_number", "amount_part", "ambiguous"), False),
+        # short by a bank fee, no invoice named: for review
+        (Line(11985, "EUR", counterparty_name="Alpha SARL"), "C1",
+         (("F2026-0042", 11985),), ("name", "amount_close"), False),
         # a learned payer name (only C1 has it) and the exact amount
         (Line(3000, "EUR", counterparty_name="Alpha SARL"), "C1",
          (("F2026-0043", 3000),), ("name", "amount"), True),

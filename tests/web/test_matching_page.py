@@ -41,7 +41,7 @@ def statement(creditor, write):  # type: ignore[no-untyped-def]
     day = timezone.localdate().isoformat()
     rows = (
         f"{day},500.00,EUR,{payment_reference(c2)},,PETIT,\n"
-        f"{day},1199.85,EUR,,Facture F1,MARTIN,\n"
+        f"{day},1199.85,EUR,,Facture de mars,MARTIN,\n"
         f"{day},1000.00,EUR,,virement,INCONNU,\n"
     )
     import_statement(write("releve.csv", HEADER + rows), creditor, "t")
@@ -56,10 +56,9 @@ def test_the_page_lists_lines_to_review_and_explains_the_proposal(client_in, sta
     response = client_in.get(reverse("matching"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.index("Facture F1") < page.index("virement") < page.index("Recently matched")
-    assert "the invoice numbers are written in the transfer" in page
+    assert page.index("Facture de mars") < page.index("virement") < page.index("Recently matched")
     assert "the amount is a little short of the invoices" in page
-    assert "score 50" in page
+    assert "score 25" in page
     assert "No invoice found for this payment." in page
     assert 'data-key="undo"' in page  # the payment applied on import can be undone
     assert "<kbd>j</kbd>" in page
@@ -76,7 +75,7 @@ def test_the_page_speaks_french(client_in, statement):
 
 
 def test_accept_works_without_javascript(client_in, statement):
-    line = statement["Facture F1"]
+    line = statement["Facture de mars"]
     url = reverse("matching-decide", args=[line.pk, "accept"])
     response = client_in.post(url, {"next": reverse("matching")})
     assert response.status_code == 302
@@ -87,7 +86,7 @@ def test_accept_works_without_javascript(client_in, statement):
 
 
 def test_htmx_accept_ignore_and_undo_answer_with_the_row(client_in, statement):
-    short, unknown = statement["Facture F1"], statement["virement"]
+    short, unknown = statement["Facture de mars"], statement["virement"]
     response = client_in.post(reverse("matching-decide", args=[short.pk, "accept"]), **HX)
     row = response.content.decode()
     assert row.strip().startswith(f'<tbody id="line-{short.pk}"')

@@ -38,6 +38,17 @@ REASONS = {
     "amount_close": gettext_lazy(
         "the amount is a little short of the invoices (a bank fee, a short payment)"
     ),
+    "payment_reference": gettext_lazy("the invoice's own payment reference is in the transfer"),
+    "customer_name": gettext_lazy("the customer's name is in the transfer"),
+    "customer_name_partial": gettext_lazy("part of the customer's name is in the transfer"),
+    "customer_name_shared": gettext_lazy(
+        "words of the customer's name are in the transfer, but other customers have them too"
+    ),
+    "amount_unique": gettext_lazy("no other open invoice has this amount"),
+    "amount_part": gettext_lazy("the amount pays the invoices in part"),
+    "amount_over": gettext_lazy("the amount is more than the invoices: the rest is a credit"),
+    "ambiguous": gettext_lazy("another match would fit as well: a person decides"),
+    "held": gettext_lazy("another payment of this customer awaits review"),
     review.MANUAL: gettext_lazy("chosen by a person"),
 }
 VERBS = {

@@ -25,8 +25,12 @@ Evidence, and what it is worth (capped at 100):
   only next to a name in part, the one identity it strengthens);
 - `amount_sum`: the amount is the sum of the customer's oldest open items, or of a few
   of them;
-- `amount_close`: the amount is short of the items by a bank fee: a partial payment,
-  never applied without review.
+- `amount_part`: the amount is less than the invoices the line names (paid in part, or
+  short of a bank fee): applied to them, oldest first, when the payer is known too (a
+  reference, its IBAN or name) and no other item of that amount is open; without a named
+  invoice, less than one item big enough, applied only when no other item could be meant;
+- `amount_close`: the amount is short of the customer's items by a bank fee, and the
+  line names none of them: never applied without review.
 
 A name is evidence of who pays, never of what is paid: it is applied only with an amount
 that fits. Two customers each reaching `AUTO_APPLY` leave the line for review. An item
@@ -616,8 +620,17 @@ class Book:
                     reasons += ["amount_over", "ambiguous"]
                 else:
                     reasons.append("amount_over")  # the rest stays on account, a credit
-            elif total - line.amount <= tolerance(total) and len(items) <= MAX_PARTS:
-                reasons.append("amount_close")
+            else:
+                # Less than the invoices it names: paid in part, or short of a bank fee.
+                # The invoices are certain, so the money goes to them, oldest first; what
+                # is left stays open and is reminded (unless below the scenario's minimum).
+                # A number alone may be mistyped (another customer's, or another item):
+                # with no amount to confirm it, the payer must be known too.
+                payer = {"payment_reference", "reference", "iban", "name", "customer_name"}
+                others = [i.open_amount for i in self._open(customer, line) if i not in items]
+                reasons.append("amount_part")
+                if not payer & set(reasons) or line.amount in others:
+                    reasons.append("ambiguous")
         elif one := [i for i in items if i.open_amount == line.amount]:
             chosen = one[:1]
             reasons.append("amount")
