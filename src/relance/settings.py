@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "relance.handoff",
     "relance.bank",
     "relance.prediction",
+    "relance.risk",
     "django_tasks",
     "django_tasks_db",
 ]
