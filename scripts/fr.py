@@ -778,6 +778,8 @@ FR = {
     "Score or grade": "Note ou cotation",
     "Value (0 worst to 100 best)": "Valeur (0 la pire, 100 la meilleure)",
     "Record the score": "Enregistrer la note",
+    "Record a cover": "Enregistrer une garantie",
+    "Record a score": "Enregistrer une note",
     "Overdue items to declare to the credit insurer": "Impayés à déclarer à l'assureur-crédit",
     "Declare by": "À déclarer avant le",
     "Declared on": "Déclaré le",

@@ -1851,8 +1851,11 @@ def risk(
     raised it, the exposure against the credit limit and the terms to offer on new orders.
     Without CUSTOMER, every customer, the riskiest first."""
     setup()
+    from django.utils import translation
+
     from relance.risk import queries
 
+    translation.activate("en")  # labels of factors and terms, as the rest of the CLI speaks
     day = _date(date_, "--date")
     if customer is None:
         rows = queries.assess(creditor(), day)[:top]
@@ -1864,9 +1867,8 @@ def risk(
         for r in rows:
             doc = queries.risk_json(r)
             e = doc["exposure"]
-            table.add_row(f"{r.code} {r.name}", str(r.risk.score), doc["class"],
-                          ", ".join(doc["raised_by"][:3]), f"{e['amount']} {e['currency']}",
-                          e["limit"] or "", doc["terms"]["terms"])  # fmt: skip
+            table.add_row(r.code, str(r.risk.score), doc["class"], ", ".join(doc["raised_by"][:2]),
+                          e["amount"], e["limit"] or "", doc["terms"]["terms"])  # fmt: skip
         out.print(table)
         return
     doc = queries.risk_json(queries.customer_risk(_customer(customer), day))

@@ -117,6 +117,7 @@ def test_the_customer_page_shows_the_risk_panel_and_records_cover_score_limit(bo
     assert "Banque de France" in page
     assert "5+" in page
     assert CreditCover.objects.get().amount == 1000_00
+    assert 'name="limit" size="10" value="400.00"' in page
     response = client_in.post(reverse("risk-cover", args=["C1"]), {"insurer": "", "amount": "1", "declaration_days": "9", **back}, follow=True)  # fmt: skip
     assert "insurer" in response.content.decode()
 

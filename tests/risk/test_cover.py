@@ -66,6 +66,7 @@ def test_paid_items_and_items_of_uninsured_customers_do_not_alert(insured, book)
     book.invoice(customer, due=TODAY - 55 * D, amount=1000, open_amount=0)
     bare = book.customer("BARE")
     book.invoice(bare, due=TODAY - 58 * D)
+    book.invoice(customer, due=TODAY - 400 * D)  # invoiced before the cover started
     assert [n for n, _, _ in _alerts(TODAY + 5 * D)] == [invoice.number]
 
 

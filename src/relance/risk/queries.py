@@ -243,8 +243,9 @@ class DeclarationDue:
 def declaration_alerts(
     creditor: Creditor, today: date, days: int = core.DECLARATION_WARNING_DAYS
 ) -> list[DeclarationDue]:
-    """Overdue items of insured customers not declared to the insurer, whose deadline
-    comes within `days` days or has passed, the most urgent first."""
+    """Overdue items of insured customers, invoiced since their cover started and not
+    declared to the insurer, whose deadline comes within `days` days or has passed, the
+    most urgent first."""
     covers = covers_on(creditor, today)
     if not covers:
         return []
@@ -272,6 +273,8 @@ def declaration_alerts(
     out = []
     for invoice in items:
         cover = covers[invoice.customer_id]
+        if invoice.issue_date < cover.starts_on:  # invoiced before the cover: not insured
+            continue
         alert = core.declaration_alert(invoice.due_date, cover.declaration_days, today, days)
         if alert is not None:
             deadline = core.declaration_deadline(invoice.due_date, cover.declaration_days)

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from relance.core.money import format_minor
 from relance.ledger.models import Creditor, Customer
 from relance.risk import labels, queries
 
@@ -30,6 +31,7 @@ def risk_panel(context: dict[str, Any], customer: Customer) -> dict[str, Any]:
             {"label": labels.FACTORS[f.key], "measure": labels.measure(f), "points": f.points}
             for f in r.risk.raised_by
         ],
+        "limit_value": "" if e.limit is None else format_minor(e.limit, r.currency),
         "bar": None if e.ratio is None else min(100, int(e.ratio * 100)),
         "percent": None if e.ratio is None else labels.percent(e.ratio),
         "exposure_label": None if e.level is None else labels.EXPOSURE[e.level],
