@@ -271,7 +271,6 @@ FR = {
     "Import customers, invoices or payments": "Importer clients, factures ou règlements",
     "Payments": "Règlements",
     "What the file holds": "Contenu du fichier",
-    "CSV or xlsx file": "Fichier CSV ou xlsx",
     "Decimal comma (1 234,56)": "Virgule décimale (1 234,56)",
     "Date format": "Format des dates",
     "Only if not YYYY-MM-DD or DD/MM/YYYY, e.g. %m/%d/%Y": "Seulement si ni AAAA-MM-JJ ni JJ/MM/AAAA, par ex. %m/%d/%Y",
@@ -911,6 +910,13 @@ FR |= {
     "the debtor is a business: a commercial debt": "le débiteur est un professionnel : créance commerciale",
     "the debtor is a consumer: a civil debt": "le débiteur est un particulier : créance civile",
     "The debtor is a public buyer: Relance chooses no form; ask the lawyer which route and court apply.": "Le débiteur est un acheteur public : Relance ne choisit aucun formulaire ; demandez à l'avocat quelle procédure et quelle juridiction s'appliquent.",
+    "File: CSV, xlsx, FEC or e-invoice (Factur-X PDF, UBL, CII)": "Fichier : CSV, xlsx, FEC ou facture électronique (PDF Factur-X, UBL, CII)",
+    "Payment reference": "Référence de paiement",
+    "Payment conditions": "Conditions de paiement",
+    "Early-payment discount": "Escompte pour paiement anticipé",
+    "payment terms (text)": "conditions de paiement (texte)",
+    "early-payment discount (%)": "escompte pour paiement anticipé (%)",
+    "early-payment discount days": "jours de l'escompte pour paiement anticipé",
 }
 
 # Payment-date prediction (issue 8)
@@ -937,6 +943,10 @@ FR |= {
 }
 
 FR_PLURAL = {
+    "%(percent)s %% if paid within %(days)s day": (
+        "%(percent)s %% si payé sous %(days)s jour",
+        "%(percent)s %% si payé sous %(days)s jours",
+    ),
     "If any instalment remains unpaid %(days)s day after its due date, the benefit of the payment plan is lost (déchéance du terme): the whole remaining balance becomes due at once, without further notice, and collection resumes.": (
         "Si une échéance reste impayée %(days)s jour après sa date, le bénéfice de l'échéancier est perdu (déchéance du terme) : la totalité du solde restant dû devient immédiatement exigible, sans autre formalité, et le recouvrement reprend.",
         "Si une échéance reste impayée %(days)s jours après sa date, le bénéfice de l'échéancier est perdu (déchéance du terme) : la totalité du solde restant dû devient immédiatement exigible, sans autre formalité, et le recouvrement reprend.",

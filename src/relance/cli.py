@@ -187,6 +187,9 @@ class ImportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     fec = "fec"
+    facturx = "facturx"
+    ubl = "ubl"
+    cii = "cii"
 
 
 def _import(
@@ -249,6 +252,14 @@ def _import(
                 ),
                 highlight=False,
             )  # fmt: skip
+        if result.einvoice:
+            doc = result.einvoice
+            credited = f", applied to {', '.join(doc['credited'])}" if doc["credited"] else ""
+            out.print(
+                f"{result.format}: {doc['kind'].replace('_', ' ')} {doc['number']} for customer "
+                f"{doc['customer']} ({doc['customer_status']}){credited}",
+                highlight=False,
+            )
         prefix = "Dry run, nothing saved: " if dry_run else ""
         out.print(
             f"{prefix}{result.rows} rows: {result.created} created, {result.updated} updated, "
@@ -268,10 +279,16 @@ def _data_lines(path: Path) -> int | None:
         return max(0, sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1)
 
 
-FileArg = Annotated[Path, typer.Argument(help="CSV, xlsx or FEC file.")]
+FileArg = Annotated[
+    Path, typer.Argument(help="CSV, xlsx, FEC or e-invoice (Factur-X PDF, UBL, CII) file.")
+]
 FormatOpt = Annotated[
     ImportFormat | None,
-    typer.Option("--format", help="Default: from the extension (fec: from the header)."),
+    typer.Option(
+        "--format",
+        help="Default: from the content (xlsx: the extension; fec: the header; "
+        "facturx: a PDF; ubl, cii: the XML root).",
+    ),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Check and count; save nothing.")]
 DateFormatOpt = Annotated[

@@ -6,7 +6,7 @@ KINDS = [("customers", _("Customers")), ("invoices", _("Invoices")), ("payments"
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
-    file = forms.FileField(label=_("CSV or xlsx file"))
+    file = forms.FileField(label=_("File: CSV, xlsx, FEC or e-invoice (Factur-X PDF, UBL, CII)"))
     decimal_comma = forms.BooleanField(label=_("Decimal comma (1 234,56)"), required=False)
     date_format = forms.CharField(
         label=_("Date format"), required=False, max_length=20,

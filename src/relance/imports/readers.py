@@ -54,9 +54,15 @@ def detect_format(path: Path) -> str:
         return "xlsx"
     try:
         with path.open("rb") as fh:
-            first_line = fh.readline(4096).decode("latin-1")
+            head = fh.read(4096)
     except OSError:
         return "csv"  # read_table says what is wrong with the path
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"%PDF-"):
+        return "facturx"  # only a Factur-X PDF is imported; the importer says otherwise
+    if start.startswith(b"<"):
+        return "xml"  # an e-invoice, UBL or CII, told apart by its root
+    first_line = head.split(b"\n", 1)[0].decode("latin-1")
     return "fec" if looks_like_fec(first_line) else "csv"
 
 

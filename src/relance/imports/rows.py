@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from relance.core.law import Sector
@@ -69,6 +70,9 @@ INVOICES = Layout(
         "payment_reference",
         "customer_name",
         "contract_rate",
+        "payment_terms_text",
+        "discount_percent",
+        "discount_days",
     ),
 )
 PAYMENTS = Layout(
@@ -154,7 +158,24 @@ def invoice(row: dict[str, Any], options: Options) -> dict[str, Any]:
         "po_number": f.text(row, "po_number", max_length=60),
         "payment_reference": f.text(row, "payment_reference", max_length=140),
         "contract_rate": f.rate(row, "contract_rate", options),
+        "payment_terms_text": f.text(row, "payment_terms_text", max_length=300),
+        **_discount(row, options),
     }
+
+
+def _discount(row: dict[str, Any], options: Options) -> dict[str, Any]:
+    """The early-payment discount: a percentage and the days it holds, both or neither."""
+    percent = f.rate(row, "discount_percent", options)
+    if percent is not None and percent != percent.quantize(Decimal("0.01")):
+        raise CellError("discount_percent", "has more than 2 decimals")
+    raw_days = f.text(row, "discount_days", max_length=4)
+    if raw_days and not raw_days.isdigit():
+        raise CellError("discount_days", f"{raw_days!r} is not a number of days")
+    days = int(raw_days) if raw_days else None
+    if (percent is None) != (days is None):
+        missing = "discount_days" if days is None else "discount_percent"
+        raise CellError(missing, "a discount needs both discount_percent and discount_days")
+    return {"early_discount_percent": percent, "early_discount_days": days}
 
 
 def derive_due_date(issue: date, customer_terms: str, default_terms: str) -> date:

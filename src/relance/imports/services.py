@@ -66,6 +66,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     fec: dict[str, Any] | None = None  # a FEC's counts by kind (see imports.fec)
+    einvoice: dict[str, Any] | None = None  # the e-invoice read (see imports.einvoice)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -112,7 +113,18 @@ def import_file(
     )
     started = timezone.now()
     path = path.resolve()
-    if (fmt or detect_format(path)) == "fec":
+    detected = fmt or detect_format(path)
+    if detected in ("facturx", "ubl", "cii", "xml"):
+        if kind != "invoices":
+            error = RowError(0, None, "an e-invoice is imported with `import invoices`")
+            return ImportResult(file=str(path), format=detected, errors=[error])
+        from relance.imports.einvoice import import_einvoice
+
+        return import_einvoice(
+            path, creditor=creditor, actor=actor, options=options, fmt=fmt,
+            dry_run=dry_run, today=today,
+        )  # fmt: skip
+    if detected == "fec":
         if kind != "invoices":
             error = RowError(0, None, "a FEC is imported with `import invoices`")
             return ImportResult(file=str(path), format="fec", errors=[error])
@@ -361,7 +373,8 @@ class _InvoiceImporter(_Importer):
     COMPARED = (
         "customer_id", "kind", "issue_date", "delivery_date", "due_date", "payment_terms",
         "currency", "amount", "amount_excl_tax", "reported_open_amount", "po_number",
-        "payment_reference", "contract_rate",
+        "payment_reference", "contract_rate", "payment_terms_text", "early_discount_percent",
+        "early_discount_days",
     )  # fmt: skip
     NEW = ("creditor_id", "number", *COMPARED, "settled_elsewhere", "open_amount", "status")
     SOURCES = {
@@ -369,6 +382,8 @@ class _InvoiceImporter(_Importer):
         "kind": ("amount",),
         "due_date": ("due_date", "payment_terms"),
         "reported_open_amount": ("open_amount",),
+        "early_discount_percent": ("discount_percent",),
+        "early_discount_days": ("discount_days",),
     }
 
     def clean_row(self, row: dict[str, Any]) -> dict[str, Any]:

@@ -242,6 +242,15 @@ class Invoice(models.Model):
     # The reference the customer is asked to quote when paying (an e-invoice's BT-83,
     # an RF creditor reference): the strongest evidence when matching a payment.
     payment_reference = models.CharField(_("payment reference"), max_length=140, blank=True)
+    # What the invoice says about payment (an e-invoice's BT-20), and the early-payment
+    # discount it offers: `early_discount_percent` off when paid within the days.
+    payment_terms_text = models.CharField(_("payment terms (text)"), max_length=300, blank=True)
+    early_discount_percent = models.DecimalField(
+        _("early-payment discount (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    early_discount_days = models.PositiveSmallIntegerField(
+        _("early-payment discount days"), null=True, blank=True
+    )
     contract_rate = models.DecimalField(
         _("contract penalty rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True
     )

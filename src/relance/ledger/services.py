@@ -140,20 +140,48 @@ def credit_invoice(
         due_date=on, currency=invoice.currency, amount=-amount, open_amount=0,
         status=str(invoice_status(-amount, 0)),
     )  # fmt: skip
+    audit.record(actor, "invoice.created", note, {
+        "source": "credit note", "amount": f"-{format_minor(amount, invoice.currency)}",
+        "credits": invoice.number, "why": why,
+    })  # fmt: skip
+    _allocate_credit(note, invoice, amount, on=on, actor=actor)
+    return note
+
+
+@transaction.atomic
+def apply_credit_note(note: Invoice, invoice: Invoice, *, on: Any, actor: str) -> int:
+    """Apply what is still open of credit note `note` to the `invoice` it corrects (the
+    same customer and currency), as far as the invoice is open; the amount applied (0
+    when either has nothing open, so applying again changes nothing)."""
+    note = Invoice.objects.select_for_update().get(pk=note.pk)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if note.kind != InvoiceKind.CREDIT_NOTE or invoice.kind != InvoiceKind.INVOICE:
+        raise DomainError(f"{note.number} does not credit an invoice: {invoice.number}")
+    if (note.customer_id, note.currency) != (invoice.customer_id, invoice.currency):
+        raise DomainError(
+            f"credit note {note.number} and invoice {invoice.number} are not the same "
+            "customer's, in the same currency"
+        )
+    amount = min(-note.open_amount, invoice.open_amount)
+    if amount <= 0:
+        return 0
+    note.open_amount += amount
+    note.status = str(invoice_status(note.amount, note.open_amount))
+    note.save(update_fields=["open_amount", "status", "updated_at"])
+    _allocate_credit(note, invoice, amount, on=on, actor=actor)
+    return amount
+
+
+def _allocate_credit(note: Invoice, invoice: Invoice, amount: int, *, on: Any, actor: str) -> None:
     Allocation.objects.create(invoice=invoice, credit_note=note, amount=amount, date=on)
     invoice.open_amount -= amount
     invoice.status = str(invoice_status(invoice.amount, invoice.open_amount))
     invoice.save(update_fields=["open_amount", "status", "updated_at"])
-    shown = format_minor(amount, invoice.currency)
-    audit.record(actor, "invoice.created", note, {
-        "source": "credit note", "amount": f"-{shown}", "credits": invoice.number, "why": why,
-    })  # fmt: skip
     audit.record(actor, "invoice.allocated", invoice, {
-        "credit_note": note.number, "amount": shown,
+        "credit_note": note.number, "amount": format_minor(amount, invoice.currency),
         "open_amount": format_minor(invoice.open_amount, invoice.currency),
     })  # fmt: skip
     balances.invalidate(invoice.creditor)
-    return note
 
 
 @transaction.atomic
@@ -180,7 +208,13 @@ def write_off(invoice: Invoice, *, on: Any, actor: str, why: str = "") -> Invoic
 
 @transaction.atomic
 def add_evidence(
-    invoice: Invoice, upload: File, *, kind: str, description: str = "", user: Any = None
+    invoice: Invoice,
+    upload: File,
+    *,
+    kind: str,
+    description: str = "",
+    user: Any = None,
+    actor: str | None = None,
 ) -> Evidence:
     """Keep a document that proves the claim, with its SHA-256 so it can be shown unchanged."""
     name, sha256 = file_digest(upload)
@@ -194,7 +228,7 @@ def add_evidence(
     )
     evidence.file.save(name, upload, save=False)
     evidence.save()
-    actor = getattr(user, "username", None) or "cli"
+    actor = actor or getattr(user, "username", None) or "cli"
     audit.record(
         actor,
         "evidence.added",
