@@ -1957,6 +1957,212 @@ def predict(
     out.print(f"{done.predicted} open items predicted", highlight=False)
 
 
+# ---------------------------------------------------------------------------
+# Customer risk, credit limits and credit insurance (issue 8)
+
+cover_app = typer.Typer(
+    help="Credit insurance: record a cover, declare an overdue item to the insurer.",
+    no_args_is_help=True,
+)
+app.add_typer(cover_app, name="cover")
+score_app = typer.Typer(help="External credit scores.", no_args_is_help=True)
+app.add_typer(score_app, name="score")
+limit_app = typer.Typer(help="Credit limits.", no_args_is_help=True)
+app.add_typer(limit_app, name="limit")
+
+
+@app.command()
+def risk(
+    customer: Annotated[str | None, typer.Argument(help="One customer; none: all.")] = None,
+    top: Annotated[int, typer.Option(help="List this many customers.")] = SHOWN_ROWS,
+    date_: DateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Customer risk: the score (0 safe to 100 very risky), its class, the factors that
+    raised it, the exposure against the credit limit and the terms to offer on new orders.
+    Without CUSTOMER, every customer, the riskiest first."""
+    setup()
+    from django.utils import translation
+
+    from relance.risk import queries
+
+    translation.activate("en")  # labels of factors and terms, as the rest of the CLI speaks
+    day = _date(date_, "--date")
+    if customer is None:
+        rows = queries.assess(creditor(), day)[:top]
+        if as_json:
+            emit({"date": day.isoformat(), "customers": [queries.risk_json(r) for r in rows]})
+            return
+        table = Table("customer", "score", "class", "raised by", "exposure", "limit", "terms",
+                      title=f"Customer risk, {day}")  # fmt: skip
+        for r in rows:
+            doc = queries.risk_json(r)
+            e = doc["exposure"]
+            table.add_row(r.code, str(r.risk.score), doc["class"], ", ".join(doc["raised_by"][:2]),
+                          e["amount"], e["limit"] or "", doc["terms"]["terms"])  # fmt: skip
+        out.print(table)
+        return
+    doc = queries.risk_json(queries.customer_risk(_customer(customer), day))
+    c = _customer(customer)
+    doc["cover"] = queries.cover_json(queries.covers_on(c.creditor, day, [c.pk]).get(c.pk))
+    doc["external_score"] = queries.score_json(queries.latest_scores(c.creditor, [c.pk]).get(c.pk))
+    if as_json:
+        emit(doc)
+        return
+    e, t = doc["exposure"], doc["terms"]
+    out.print(f"{doc['customer']} {doc['name']}: score {doc['score']}/100, {doc['class']}",
+              highlight=False)  # fmt: skip
+    table = Table("factor", "measure", "weight", "points")
+    for f in doc["factors"]:
+        table.add_row(f["label"], f["measure"], str(f["weight"]), f["points"])
+    out.print(table)
+    limit = f" of {e['limit']} ({e['level']})" if e["limit"] is not None else " (no credit limit)"
+    out.print(f"Exposure {e['amount']} {e['currency']}{limit}", highlight=False)
+    out.print(f"Terms for new orders: {t['text']} ({', '.join(t['reasons'])})", highlight=False)
+    if doc["cover"]:
+        cv = doc["cover"]
+        out.print(f"Insured by {cv['insurer']} for {cv['amount']} {cv['currency']}; declare "
+                  f"overdue items within {cv['declaration_days']} days", highlight=False)  # fmt: skip
+    if doc["external_score"]:
+        sc = doc["external_score"]
+        out.print(f"External score {sc['provider']}: {sc['grade']}", highlight=False)
+
+
+@cover_app.command("add")
+def cover_add(
+    customer: str,
+    insurer: Annotated[str, typer.Option("--insurer", help="The credit insurer.")],
+    amount: Annotated[str, typer.Option("--amount", help="Amount covered, e.g. 50000.")],
+    deadline_days: Annotated[
+        int,
+        typer.Option("--deadline-days", help="Declare overdue items within N days of due."),
+    ],
+    currency: Annotated[str | None, typer.Option("--currency")] = None,
+    policy: Annotated[str, typer.Option("--policy", help="Policy or reference.")] = "",
+    start: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD; today.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="YYYY-MM-DD.")] = None,
+    notes: Annotated[str, typer.Option("--notes")] = "",
+) -> None:
+    """Record a credit insurer's cover on a customer (one running cover at a time)."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.risk import services
+
+    c = _customer(customer)
+    money = (currency or c.creditor.currency).upper()
+    try:
+        services.add_cover(
+            c, insurer=insurer, amount=_amount(amount, money, "--amount"), currency=money,
+            declaration_days=deadline_days, starts_on=_date(start, "--from"),
+            ends_on=None if until is None else _date(until, "--until"), policy=policy,
+            notes=notes, actor=ACTOR,
+        )  # fmt: skip
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{customer} insured by {insurer} for {amount} {money}.", highlight=False)
+
+
+@cover_app.command("declare")
+def cover_declare(
+    invoice: str,
+    on: OnOpt = None,
+    reference: Annotated[str, typer.Option("--reference", help="The insurer's reference.")] = "",
+) -> None:
+    """Record that an overdue invoice was declared to the insurer: it stops alerting."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.risk import services
+
+    try:
+        services.declare(_invoice(invoice), on=_date(on, "--on"), reference=reference, actor=ACTOR)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{invoice} declared to the insurer.", highlight=False)
+
+
+@cover_app.command("alerts")
+def cover_alerts(
+    days: Annotated[int, typer.Option(help="Deadlines within this many days.")] = 7,
+    date_: DateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Overdue items to declare to the insurer, and customers at 80 % of their limit or more."""
+    setup()
+    from relance.core.money import format_minor
+    from relance.risk import queries
+
+    day = _date(date_, "--date")
+    declarations = [
+        {"invoice": d.invoice.number, "customer": d.invoice.customer.code,
+         "due_date": d.invoice.due_date.isoformat(), "insurer": d.cover.insurer,
+         "deadline": d.deadline.isoformat(), "days_left": d.days_left, "alert": str(d.alert),
+         "currency": d.invoice.currency,
+         "open_amount": format_minor(d.invoice.open_amount, d.invoice.currency)}
+        for d in queries.declaration_alerts(creditor(), day, days)
+    ]  # fmt: skip
+    currency = creditor().currency
+    limits = [
+        {"customer": c.code, "exposure": format_minor(e.amount, currency),
+         "limit": format_minor(e.limit or 0, currency), "level": str(e.level)}
+        for c, e in queries.limit_alerts(creditor(), day)
+    ]  # fmt: skip
+    if as_json:
+        emit({"date": day.isoformat(), "declarations": declarations, "limits": limits})
+        return
+    for d in declarations:
+        out.print(f"declare {d['invoice']} ({d['customer']}) to {d['insurer']} by "
+                  f"{d['deadline']}: {d['alert']}", highlight=False)  # fmt: skip
+    for x in limits:
+        out.print(f"{x['customer']}: exposure {x['exposure']} of limit {x['limit']} "
+                  f"({x['level']})", highlight=False)  # fmt: skip
+    if not declarations and not limits:
+        out.print("No alert.")
+
+
+@score_app.command("set")
+def score_set(
+    customer: str,
+    provider: Annotated[str, typer.Option("--provider", help="Who gave the score.")],
+    grade: Annotated[str, typer.Option("--grade", help="The score or grade as given.")],
+    value: Annotated[
+        int | None, typer.Option("--value", help="0 (worst) to 100 (best), read by the risk score.")
+    ] = None,
+    on: OnOpt = None,
+) -> None:
+    """Record a customer's external credit score."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.risk import services
+
+    try:
+        services.record_score(_customer(customer), provider=provider, grade=grade, value=value,
+                              on=_date(on, "--on"), actor=ACTOR)  # fmt: skip
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{customer}: {provider} {grade} recorded.", highlight=False)
+
+
+@limit_app.command("set")
+def limit_set(
+    customer: str,
+    amount: Annotated[str, typer.Argument(help="The limit, e.g. 20000; `none` removes it.")],
+) -> None:
+    """Set a customer's credit limit, in the creditor's currency."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.ledger.services import set_credit_limit
+
+    c = _customer(customer)
+    none = amount.strip().lower() == "none"
+    limit = None if none else _amount(amount, c.creditor.currency, "AMOUNT")
+    try:
+        set_credit_limit(c, limit, actor=ACTOR)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    shown = "removed" if none else f"{amount} {c.creditor.currency}"
+    out.print(f"{customer}: credit limit {shown}.", highlight=False)
+
+
 def main() -> None:
     app()
 

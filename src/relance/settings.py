@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "relance.bank",
     "relance.reports",
     "relance.prediction",
+    "relance.risk",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("relance.handoff.urls")),
     path("", include("relance.reports.urls")),
     path("", include("relance.bank.urls")),
+    path("", include("relance.risk.urls")),
 ]

@@ -20,7 +20,7 @@ from relance.core.ledger import InvoiceKind, invoice_status
 from relance.core.money import format_minor
 from relance.core.terms import PaymentTerms
 from relance.ledger import balances
-from relance.ledger.models import Allocation, Creditor, Evidence, Invoice, Payment
+from relance.ledger.models import Allocation, Creditor, Customer, Evidence, Invoice, Payment
 
 CREDITOR_FIELDS = (
     "name",
@@ -321,3 +321,21 @@ def unallocate_payment(payment: Payment, *, actor: str) -> list[Invoice]:
         payment.unapplied = payment.amount
         payment.save(update_fields=["unapplied"])
     return list(invoices.values())
+
+
+@transaction.atomic
+def set_credit_limit(customer: Customer, limit: int | None, *, actor: str) -> Customer:
+    """The customer's credit limit in the creditor's currency (minor units; None: no
+    limit), as risk and exposure alerts read it."""
+    if limit is not None and limit < 0:
+        raise DomainError("a credit limit is zero or more")
+    if customer.credit_limit != limit:
+        currency = customer.creditor.currency
+        shown = [
+            None if v is None else format_minor(v, currency) for v in (customer.credit_limit, limit)
+        ]
+        customer.credit_limit = limit
+        customer.save(update_fields=["credit_limit", "updated_at"])
+        audit.record(actor, "customer.updated", customer, {"changes": {"credit_limit": shown}},
+                     creditor_id=customer.creditor_id)  # fmt: skip
+    return customer
