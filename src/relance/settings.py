@@ -47,6 +47,9 @@ try:
     # A sender that stops without a trace (another machine, a lost container) frees what
     # it claimed after this many minutes; on the same machine, as soon as it is gone.
     SEND_LEASE_MINUTES = env.int("RELANCE_SEND_LEASE_MINUTES", 15)
+    # Webhooks never go to loopback, private or link-local addresses (SSRF) except to
+    # the hosts an administrator lists here.
+    WEBHOOK_ALLOWED_HOSTS = env.list("RELANCE_WEBHOOK_ALLOWED_HOSTS", [])
 except ConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -66,6 +69,9 @@ INSTALLED_APPS = [
     "relance.handoff",
     "relance.bank",
     "relance.prediction",
+    "relance.api",
+    "relance.webhooks",
+    "ninja",  # its static files: the API docs page works offline
     "django_tasks",
     "django_tasks_db",
 ]

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("relance.channels.urls")),
     path("", include("relance.handoff.urls")),
     path("", include("relance.bank.urls")),
+    path("", include("relance.api.urls")),
+    path("", include("relance.webhooks.urls")),
 ]
