@@ -40,7 +40,7 @@ def test_a_bad_or_revoked_token_is_refused(user: Any, creditor: Any) -> None:
 
 
 def test_only_the_hash_of_the_secret_is_stored(user: Any, creditor: Any) -> None:
-    token, secret = tokens.create_token(user, creditor, scopes=["read"], actor="t")
+    _token, secret = tokens.create_token(user, creditor, scopes=["read"], actor="t")
     assert secret not in json.dumps(list(ApiToken.objects.values()), default=str)
 
 
@@ -80,10 +80,12 @@ def test_another_creditors_invoice_is_not_found(ledger: Any, creditor: Any) -> N
 
 def test_invoices_are_paginated_and_filtered(ledger: Any, api: Any) -> None:
     first = api.get("/invoices", limit=2).json()
-    assert first["count"] == 3 and len(first["results"]) == 2
+    assert first["count"] == 3
+    assert len(first["results"]) == 2
     assert "offset=2" in first["next"]
     last = api.get("/invoices", limit=2, offset=2).json()
-    assert len(last["results"]) == 1 and last["next"] is None
+    assert len(last["results"]) == 1
+    assert last["next"] is None
     numbers = {r["number"] for r in first["results"] + last["results"]}
     assert numbers == {"F1", "F2", "F3"}
     by_customer = api.get("/invoices", customer="C1").json()["results"]
@@ -96,7 +98,8 @@ def test_invoices_are_paginated_and_filtered(ledger: Any, api: Any) -> None:
 
 def test_amounts_are_decimal_strings_with_their_currency(ledger: Any, api: Any) -> None:
     invoice = api.get("/invoices/F2").json()
-    assert invoice["amount"] == "300.50" and invoice["currency"] == "EUR"
+    assert invoice["amount"] == "300.50"
+    assert invoice["currency"] == "EUR"
     customers = api.get("/customers", segment="retail").json()["results"]
     assert [c["customer"] for c in customers] == ["C2"]
 
@@ -150,8 +153,10 @@ def test_posted_invoices_go_through_the_importer(ledger: Any, api: Any) -> None:
         {"number": "F10", "customer": "C1", "issue_date": "not a date", "amount": "1"},
     ]}  # fmt: skip
     report = api.post("/invoices", rows).json()
-    assert report["created"] == 1 and report["rejected"] == 1
-    assert report["errors"][0]["row"] == 2 and report["errors"][0]["column"] == "issue_date"
+    assert report["created"] == 1
+    assert report["rejected"] == 1
+    assert report["errors"][0]["row"] == 2
+    assert report["errors"][0]["column"] == "issue_date"
     assert api.post("/invoices", rows).json()["created"] == 0  # a re-post changes nothing
     assert Invoice.objects.get(number="F9").amount == 4200
 
@@ -164,7 +169,8 @@ def test_a_promise_and_a_dry_run_are_recorded_through_the_services(ledger: Any, 
     assert api.get("/promises", customer="C1").json()["count"] == 1
     run = api.post("/runs", {"date": "2026-03-02", "dry_run": True})
     assert run.status_code == 200, run.content
-    assert run.json()["run"] is None and "skipped" in run.json()
+    assert run.json()["run"] is None
+    assert "skipped" in run.json()
     assert api.get("/runs").json()["count"] == 0
 
 
@@ -180,7 +186,8 @@ def test_the_openapi_document_lists_the_paths(db: None) -> None:
 def test_the_docs_page_loads_its_assets_from_our_own_server(db: None) -> None:
     html = Client().get("/api/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
-    assert "cdn." not in html and "https://" not in html.split("<body")[0]
+    assert "cdn." not in html
+    assert "https://" not in html.split("<body")[0]
 
 
 def test_a_user_creates_and_revokes_a_token_on_the_page(user: Any, creditor: Any) -> None:
@@ -189,7 +196,8 @@ def test_a_user_creates_and_revokes_a_token_on_the_page(user: Any, creditor: Any
     page = client.post("/tokens/", {"name": "erp", "scopes": ["read"]})
     assert page.status_code == 200
     secret = page.context["secret"]
-    assert secret.startswith("rl_") and secret.encode() in page.content
+    assert secret.startswith("rl_")
+    assert secret.encode() in page.content
     token = ApiToken.objects.get(user=user)
     client.post(f"/tokens/{token.pk}/revoke/")
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None

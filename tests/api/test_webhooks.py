@@ -29,7 +29,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((dict(self.headers), body))
                 self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
@@ -71,7 +71,8 @@ def test_an_opened_dispute_is_delivered_signed(
     assert not rules.verify("another secret", headers["Relance-Signature"], body,
                             now=int(time.time()))  # fmt: skip
     payload = json.loads(body)
-    assert payload["event"] == "dispute.opened" and headers["Relance-Event"] == "dispute.opened"
+    assert payload["event"] == "dispute.opened"
+    assert headers["Relance-Event"] == "dispute.opened"
     assert payload["data"]["dispute"]["invoice"] == "F1"
     assert payload["data"]["dispute"]["amount"] == "1200.00"
     delivery = WebhookDelivery.objects.get()

@@ -101,7 +101,7 @@ def record_deliveries(ev: Event) -> int:
                 endpoint=e, event=kind, event_id=ev.pk, payload=body, next_attempt_at=now
             )
             for e in endpoints
-        ]  # fmt: skip
+        ]
     )
     return len(endpoints)
 
