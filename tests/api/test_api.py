@@ -202,3 +202,50 @@ def test_a_user_creates_and_revokes_a_token_on_the_page(user: Any, creditor: Any
     client.post(f"/tokens/{token.pk}/revoke/")
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert secret.encode() not in client.get("/tokens/").content
+
+
+def test_every_list_and_record_answers_in_its_documented_shape(
+    ledger: Any, creditor: Any, api: Any, write: Any
+) -> None:
+    from datetime import date
+
+    from relance.bank.services import import_statement
+    from relance.collection.services import create_plan, install_default_scenarios
+    from relance.ledger.queries import get_customer
+
+    install_default_scenarios(creditor, actor="t")
+    create_plan(get_customer(creditor, "C2"), [Invoice.objects.get(number="F3")], count=2,
+                every="month", first=date(2026, 3, 15), on=date(2026, 3, 1), actor="t")  # fmt: skip
+    import_statement(write("releve.csv", "date,amount,currency,reference,text,counterparty,iban\n"
+                           "2026-03-04,50.00,EUR,,virement,INCONNU,\n"), creditor, "t")  # fmt: skip
+    api.post("/disputes", {"invoice": "F2", "reason": "price"})
+    ran = api.post("/runs", {"date": "2026-03-02"})
+    assert ran.status_code == 201, ran.content
+    assert ran.json()["actions"][0]["invoices"] == ["F1"]
+    for path in ("/customers", "/contacts", "/invoices", "/payments", "/allocations",
+                 "/statements", "/statement-lines", "/actions", "/runs", "/disputes",
+                 "/promises", "/plans"):  # fmt: skip
+        response = api.get(path)
+        assert response.status_code == 200, (path, response.content)
+    action = api.get("/actions").json()["results"][0]
+    assert api.get(f"/actions/{action['id']}").json() == action
+    assert action["amount"] == "1200.00"
+    run = api.get("/runs").json()["results"][0]
+    assert api.get(f"/runs/{run['id']}").json()["actions"] == 1
+    plan = api.get("/plans").json()["results"][0]
+    assert [i["amount"] for i in api.get(f"/plans/{plan['id']}").json()["instalments"]] == [
+        "50.00",
+        "49.99",
+    ]
+    statement = api.get("/statements").json()["results"][0]
+    assert api.get(f"/statements/{statement['id']}").json()["lines"][0]["amount"] == "50.00"
+    dispute = api.get("/disputes").json()["results"][0]
+    comment = api.post(f"/disputes/{dispute['id']}/comments", {"text": "credit note asked"})
+    assert comment.status_code == 201
+    assert api.get(f"/disputes/{dispute['id']}").json()["comments"][0]["text"] == (
+        "credit note asked"
+    )
+    resolved = api.post(f"/disputes/{dispute['id']}/resolve", {"resolution": "rejected"})
+    assert resolved.json()["status"] == "rejected"
+    customer = api.get("/customers/C1").json()
+    assert customer["balance"][0]["open"] == "1500.50"

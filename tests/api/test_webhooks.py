@@ -124,3 +124,37 @@ def test_a_target_that_became_private_is_not_posted_to(
         services.deliver_due()
     assert receiver.received == []
     assert "loopback" in WebhookDelivery.objects.get().response
+
+
+def test_a_line_matched_through_the_api_is_a_payment_matched_event(
+    ledger: Any, creditor: Any, receiver: Receiver, api: Any, write: Any
+) -> None:
+    from relance.bank.models import StatementLine
+    from relance.bank.services import import_statement
+
+    services.add_endpoint(creditor, receiver.url, events=["payment.matched"], actor="t")
+    import_statement(write("releve.csv", "date,amount,currency,reference,text,counterparty,iban\n"
+                           "2026-03-04,50.00,EUR,,virement,INCONNU,\n"), creditor, "t")  # fmt: skip
+    line = StatementLine.objects.get()
+    assert api.get("/statement-lines").json()["results"][0]["line"] == line.pk
+    response = api.post(f"/statement-lines/{line.pk}/assign",
+                        {"customer": "C1", "invoices": [{"invoice": "F1"}]})  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "matched"
+    assert services.deliver_due().delivered == 1
+    payload = json.loads(receiver.received[0][1])
+    assert payload["event"] == "payment.matched"
+    matched = payload["data"]["statement_line"]
+    assert (matched["customer"], matched["amount"]) == ("C1", "50.00")
+    assert matched["invoices"] == [{"number": "F1", "amount": "50.00"}]
+
+
+def test_a_broken_promise_is_an_event(ledger: Any, creditor: Any, receiver: Receiver) -> None:
+    from relance.collection.services import record_promise, review_promises
+    from relance.ledger.queries import get_customer
+
+    services.add_endpoint(creditor, receiver.url, events=["promise.broken"], actor="t")
+    record_promise(get_customer(creditor, "C1"), until=date(2026, 3, 5), on=date(2026, 3, 2),
+                   actor="t")  # fmt: skip
+    review_promises(creditor, date(2026, 3, 20), actor="t")
+    assert WebhookDelivery.objects.get().payload["data"]["promise"]["status"] == "broken"

@@ -12,7 +12,8 @@ from pydantic import Field
 
 from relance.api.auth import LEDGER_WRITE, READ, actor_of, creditor_of
 from relance.api.idempotency import idempotent
-from relance.api.pagination import Page, PageQuery, page
+from relance.api.pagination import PageQuery, page
+from relance.api.schemas import StatementDetail, StatementLineOut, StatementOut, page_of
 from relance.bank import review
 from relance.bank.matching import line_json
 from relance.bank.models import BankStatement, StatementLine
@@ -27,8 +28,8 @@ def statement_row(s: BankStatement) -> dict[str, Any]:
 
     return {
         "id": s.pk, "account": s.account, "currency": s.currency, "format": s.format,
-        "from": s.start.isoformat() if s.start else None,
-        "to": s.end.isoformat() if s.end else None,
+        "start": s.start.isoformat() if s.start else None,
+        "end": s.end.isoformat() if s.end else None,
         "opening": money(s.opening), "closing": money(s.closing), "balanced": s.balanced,
         "filename": s.filename, "imported_at": s.imported_at.isoformat(),
     }  # fmt: skip
@@ -39,13 +40,15 @@ def line_row(line: StatementLine) -> dict[str, Any]:
                               "payment": line.payment_id}  # fmt: skip
 
 
-@router.get("/statements", response=Page, summary="List bank statements")
+@router.get("/statements", response=page_of(StatementOut), summary="List bank statements")
 def list_statements(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
     qs = BankStatement.objects.filter(creditor=creditor_of(request)).order_by("-end", "-pk")
     return page(request, qs, q, statement_row)
 
 
-@router.get("/statements/{pk}", summary="One bank statement, with its lines")
+@router.get(
+    "/statements/{pk}", response=StatementDetail, summary="One bank statement, with its lines"
+)
 def get_statement(request: HttpRequest, pk: int) -> dict[str, Any]:
     statement = get_object_or_404(BankStatement, creditor=creditor_of(request), pk=pk)
     lines = statement.lines.order_by("booked", "pk")
@@ -57,7 +60,7 @@ class LineFilter(PageQuery):
     statement: int | None = None
 
 
-@router.get("/statement-lines", response=Page, summary="List statement lines")
+@router.get("/statement-lines", response=page_of(StatementLineOut), summary="List statement lines")
 def list_lines(request: HttpRequest, q: Query[LineFilter]) -> dict[str, Any]:
     qs = StatementLine.objects.filter(creditor=creditor_of(request))
     if q.status:

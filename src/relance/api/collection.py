@@ -14,7 +14,16 @@ from pydantic import Field
 
 from relance.api.auth import COLLECTION_WRITE, READ, actor_of, creditor_of
 from relance.api.idempotency import idempotent
-from relance.api.pagination import Page, PageQuery, page
+from relance.api.pagination import PageQuery, page
+from relance.api.schemas import (
+    ActionOut,
+    DisputeDetail,
+    DisputeOut,
+    PlanOut,
+    PromiseOut,
+    RunOut,
+    page_of,
+)
 from relance.collection import queries, services
 from relance.collection.models import Action, Dispute, PaymentPlan, Run
 from relance.core.money import format_minor, typed_minor
@@ -73,7 +82,9 @@ class ActionFilter(PageQuery):
     date: datetime.date | None = None
 
 
-@router.get("/actions", response=Page, summary="List actions (the outbox and its history)")
+@router.get(
+    "/actions", response=page_of(ActionOut), summary="List actions (the outbox and its history)"
+)
 def list_actions(request: HttpRequest, q: Query[ActionFilter]) -> dict[str, Any]:
     qs = Action.objects.filter(creditor=creditor_of(request))
     if q.customer:
@@ -88,18 +99,18 @@ def list_actions(request: HttpRequest, q: Query[ActionFilter]) -> dict[str, Any]
     return page(request, qs.order_by("-date", "-pk"), q, action_row)
 
 
-@router.get("/actions/{pk}", summary="One action")
+@router.get("/actions/{pk}", response=ActionOut, summary="One action")
 def get_action(request: HttpRequest, pk: int) -> dict[str, Any]:
     return action_row(get_object_or_404(Action, creditor=creditor_of(request), pk=pk))
 
 
-@router.get("/runs", response=Page, summary="List collection runs")
+@router.get("/runs", response=page_of(RunOut), summary="List collection runs")
 def list_runs(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
     qs = Run.objects.filter(creditor=creditor_of(request)).order_by("-date", "-pk")
     return page(request, qs, q, run_row)
 
 
-@router.get("/runs/{pk}", summary="One collection run")
+@router.get("/runs/{pk}", response=RunOut, summary="One collection run")
 def get_run(request: HttpRequest, pk: int) -> dict[str, Any]:
     return run_row(get_object_or_404(Run, creditor=creditor_of(request), pk=pk))
 
@@ -126,7 +137,7 @@ class DisputeFilter(PageQuery):
     overdue: bool = Field(False, description="Only open disputes past their due date.")
 
 
-@router.get("/disputes", response=Page, summary="List disputes")
+@router.get("/disputes", response=page_of(DisputeOut), summary="List disputes")
 def list_disputes(request: HttpRequest, q: Query[DisputeFilter]) -> dict[str, Any]:
     today = timezone.localdate()
     qs = queries.disputes(creditor_of(request), today, overdue=q.overdue)
@@ -144,7 +155,7 @@ def _dispute(creditor: Creditor, pk: int) -> Dispute:
     )  # fmt: skip
 
 
-@router.get("/disputes/{pk}", summary="One dispute, with its comments")
+@router.get("/disputes/{pk}", response=DisputeDetail, summary="One dispute, with its comments")
 def get_dispute(request: HttpRequest, pk: int) -> dict[str, Any]:
     dispute = _dispute(creditor_of(request), pk)
     comments = [
@@ -212,7 +223,7 @@ class PromiseFilter(PageQuery):
     customer: str = ""
 
 
-@router.get("/promises", response=Page, summary="List promises to pay")
+@router.get("/promises", response=page_of(PromiseOut), summary="List promises to pay")
 def list_promises(request: HttpRequest, q: Query[PromiseFilter]) -> dict[str, Any]:
     creditor = creditor_of(request)
     customer = ledger.get_customer(creditor, q.customer) if q.customer else None
@@ -273,7 +284,7 @@ class PlanFilter(PageQuery):
     customer: str = ""
 
 
-@router.get("/plans", response=Page, summary="List payment plans")
+@router.get("/plans", response=page_of(PlanOut), summary="List payment plans")
 def list_plans(request: HttpRequest, q: Query[PlanFilter]) -> dict[str, Any]:
     qs = queries.plans_of(creditor_of(request)).prefetch_related("invoices", "lines")
     if q.status:
@@ -283,6 +294,6 @@ def list_plans(request: HttpRequest, q: Query[PlanFilter]) -> dict[str, Any]:
     return page(request, qs, q, plan_row)
 
 
-@router.get("/plans/{pk}", summary="One payment plan")
+@router.get("/plans/{pk}", response=PlanOut, summary="One payment plan")
 def get_plan(request: HttpRequest, pk: int) -> dict[str, Any]:
     return plan_row(queries.get_plan(creditor_of(request), pk))

@@ -14,8 +14,18 @@ from pydantic import Field
 
 from relance.api.auth import LEDGER_WRITE, READ, actor_of, creditor_of
 from relance.api.idempotency import idempotent
-from relance.api.pagination import Page, PageQuery, page
+from relance.api.pagination import PageQuery, page
 from relance.api.rows import import_rows
+from relance.api.schemas import (
+    AllocationOut,
+    ContactOut,
+    CustomerOut,
+    InvoiceDetail,
+    InvoiceOut,
+    PaymentDetail,
+    PaymentOut,
+    page_of,
+)
 from relance.core.money import format_minor
 from relance.ledger import queries
 from relance.ledger.models import Allocation, Contact, Customer, Payment
@@ -66,7 +76,7 @@ class CustomerFilter(PageQuery):
     search: str = Field("", description="Name contains, or account code starts with.")
 
 
-@router.get("/customers", response=Page, summary="List customers")
+@router.get("/customers", response=page_of(CustomerOut), summary="List customers")
 def list_customers(request: HttpRequest, q: Query[CustomerFilter]) -> dict[str, Any]:
     qs = queries.customers(creditor_of(request), q.search.strip(), "code")
     if q.segment:
@@ -100,7 +110,7 @@ def post_customers(request: HttpRequest, body: Rows) -> HttpResponse:
     return _import(request, "customers", body)
 
 
-@router.get("/contacts", response=Page, summary="List contacts")
+@router.get("/contacts", response=page_of(ContactOut), summary="List contacts")
 def list_contacts(request: HttpRequest, q: Query[PageQuery], customer: str = "") -> dict[str, Any]:
     qs = Contact.objects.filter(customer__creditor=creditor_of(request))
     if customer:
@@ -116,7 +126,7 @@ class InvoiceFilter(PageQuery):
     due_after: date | None = None
 
 
-@router.get("/invoices", response=Page, summary="List invoices")
+@router.get("/invoices", response=page_of(InvoiceOut), summary="List invoices")
 def list_invoices(request: HttpRequest, q: Query[InvoiceFilter]) -> dict[str, Any]:
     today = timezone.localdate()
     flt = queries.InvoiceFilter(status=q.status, customer=q.customer)
@@ -132,7 +142,7 @@ def list_invoices(request: HttpRequest, q: Query[InvoiceFilter]) -> dict[str, An
     return page(request, qs, q, queries.invoice_json)
 
 
-@router.get("/invoices/{number}", summary="One invoice")
+@router.get("/invoices/{number}", response=InvoiceDetail, summary="One invoice")
 def get_invoice(request: HttpRequest, number: str) -> dict[str, Any]:
     invoice = queries.get_invoice(creditor_of(request), number)
     allocations = invoice.allocations.select_related("invoice", "credit_note").order_by("pk")
@@ -151,7 +161,7 @@ class PaymentFilter(PageQuery):
     date_to: date | None = None
 
 
-@router.get("/payments", response=Page, summary="List payments")
+@router.get("/payments", response=page_of(PaymentOut), summary="List payments")
 def list_payments(request: HttpRequest, q: Query[PaymentFilter]) -> dict[str, Any]:
     qs = Payment.objects.filter(creditor=creditor_of(request)).select_related("customer")
     if q.customer:
@@ -163,7 +173,7 @@ def list_payments(request: HttpRequest, q: Query[PaymentFilter]) -> dict[str, An
     return page(request, qs.order_by("-date", "-pk"), q, payment_row)
 
 
-@router.get("/payments/{pk}", summary="One payment, with its allocations")
+@router.get("/payments/{pk}", response=PaymentDetail, summary="One payment, with its allocations")
 def get_payment(request: HttpRequest, pk: int) -> dict[str, Any]:
     payment = get_object_or_404(
         Payment.objects.select_related("customer"), creditor=creditor_of(request), pk=pk
@@ -178,7 +188,7 @@ def post_payments(request: HttpRequest, body: Rows) -> HttpResponse:
     return _import(request, "payments", body)
 
 
-@router.get("/allocations", response=Page, summary="List allocations (lettrage)")
+@router.get("/allocations", response=page_of(AllocationOut), summary="List allocations (lettrage)")
 def list_allocations(
     request: HttpRequest, q: Query[PageQuery], invoice: str = "", payment: int | None = None
 ) -> dict[str, Any]:

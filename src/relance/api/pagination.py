@@ -19,14 +19,6 @@ class PageQuery(Schema):
     offset: int = Field(0, ge=0, description="Items to skip.")
 
 
-class Page(Schema):
-    count: int
-    limit: int
-    offset: int
-    next: str | None = Field(None, description="The next page's URL, or null on the last.")
-    results: list[dict[str, Any]]
-
-
 def page(
     request: HttpRequest, qs: QuerySet[M], q: PageQuery, shape: Callable[[M], dict[str, Any]]
 ) -> dict[str, Any]:
