@@ -188,6 +188,13 @@ def test_the_docs_page_loads_its_assets_from_our_own_server(db: None) -> None:
     assert "swagger-ui-bundle.js" in html
     assert "cdn." not in html
     assert "https://" not in html.split("<body")[0]
+    assert Client().get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_an_unknown_api_path_is_a_problem(db: None) -> None:
+    response = Client().get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
 
 
 def test_a_user_creates_and_revokes_a_token_on_the_page(user: Any, creditor: Any) -> None:

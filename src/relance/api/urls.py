@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, re_path
 from ninja import NinjaAPI
 
 from relance.api import bank, collection, ledger, problems, views
@@ -19,8 +20,16 @@ api.add_router("/", ledger.router)
 api.add_router("/", collection.router)
 api.add_router("/", bank.router)
 
+
+
+def unknown(request: HttpRequest, rest: str) -> HttpResponse:
+    """A path the API does not have is a problem document too, not an HTML page."""
+    return problems.problem(404, f"no API endpoint /api/{rest}")
+
+
 urlpatterns = [
     path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown),
     path("tokens/", views.token_list, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.revoke, name="api-token-revoke"),
 ]
