@@ -21,7 +21,6 @@ api.add_router("/", collection.router)
 api.add_router("/", bank.router)
 
 
-
 def unknown(request: HttpRequest, rest: str) -> HttpResponse:
     """A path the API does not have is a problem document too, not an HTML page."""
     return problems.problem(404, f"no API endpoint /api/{rest}")
