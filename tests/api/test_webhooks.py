@@ -158,3 +158,20 @@ def test_a_broken_promise_is_an_event(ledger: Any, creditor: Any, receiver: Rece
                    actor="t")  # fmt: skip
     review_promises(creditor, date(2026, 3, 20), actor="t")
     assert WebhookDelivery.objects.get().payload["data"]["promise"]["status"] == "broken"
+
+
+def test_the_delivery_log_page_lists_endpoints_and_attempts(
+    ledger: Any, creditor: Any, receiver: Receiver, user: Any
+) -> None:
+    from django.test import Client
+
+    services.add_endpoint(creditor, receiver.url, events=[], actor="t")
+    _dispute(creditor)
+    receiver.statuses = [500]
+    services.deliver_due()
+    client = Client()
+    client.force_login(user)
+    page = client.get("/webhooks/").content.decode()
+    assert receiver.url in page
+    assert "dispute.opened" in page
+    assert "500" in page
