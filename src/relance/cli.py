@@ -69,6 +69,11 @@ partner_app = typer.Typer(
     help="Collection agencies, lawyers, commissaires de justice.", no_args_is_help=True
 )
 app.add_typer(partner_app, name="partner")
+from relance.api.cli import token_app  # noqa: E402
+from relance.webhooks.cli import webhook_app  # noqa: E402
+
+app.add_typer(token_app, name="token")
+app.add_typer(webhook_app, name="webhook")
 
 out = Console()
 err = Console(stderr=True)
@@ -657,6 +662,9 @@ def worker(
     from relance.channels.jobs import send_outbox
 
     send_outbox.enqueue()  # whatever waits from before the worker started
+    from relance.webhooks.jobs import deliver_webhooks
+
+    deliver_webhooks.enqueue()  # and the webhooks waiting to be retried
     args = ["--queue-name", "*", "--interval", "2"]
     if once:
         args += ["--batch"]

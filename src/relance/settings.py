@@ -55,6 +55,9 @@ try:
         parse_buckets(AGING_BUCKETS)
     except DomainError as exc:
         raise ConfigError(f"RELANCE_AGING_BUCKETS={AGING_BUCKETS!r}: {exc}") from None
+    # Webhooks never go to loopback, private or link-local addresses (SSRF) except to
+    # the hosts an administrator lists here.
+    WEBHOOK_ALLOWED_HOSTS = env.list("RELANCE_WEBHOOK_ALLOWED_HOSTS", [])
 except ConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -76,6 +79,9 @@ INSTALLED_APPS = [
     "relance.reports",
     "relance.prediction",
     "relance.risk",
+    "relance.api",
+    "relance.webhooks",
+    "ninja",  # its static files: the API docs page works offline
     "django_tasks",
     "django_tasks_db",
 ]

@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("relance.reports.urls")),
     path("", include("relance.bank.urls")),
     path("", include("relance.risk.urls")),
+    path("", include("relance.api.urls")),
+    path("", include("relance.webhooks.urls")),
 ]

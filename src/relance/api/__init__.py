@@ -1,0 +1,1 @@
+"""The REST API (django-ninja): tokens with scopes, one router per area, problem details."""

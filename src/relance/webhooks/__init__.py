@@ -1,0 +1,1 @@
+"""Webhooks: signed HTTP POSTs to integrators when collection events happen."""
