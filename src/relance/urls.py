@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("relance.channels.urls")),
     path("", include("relance.handoff.urls")),
     path("", include("relance.bank.urls")),
+    path("portal/", include("relance.portal.urls")),
 ]
