@@ -857,6 +857,7 @@ FR |= {
 # The debtor portal (relance.portal, issue 9)
 FR |= {
     "debtor portal": "portail débiteur",
+    "Amount due:": "Montant dû :",
     "New portal link made.": "Nouveau lien du portail créé.",
     "%(n)s portal link(s) revoked.": "%(n)s lien(s) du portail révoqué(s).",
     "expires at": "expire le",
