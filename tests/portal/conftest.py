@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -80,3 +80,13 @@ def pdf_file(name: str = "proof.pdf") -> Any:
 
     data = documents.pdf("<p>Bon de livraison 4711</p>")
     return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def business_day() -> date:
+    """The first day from today on which the run plans (not a weekend or holiday)."""
+    import holidays
+
+    day = timezone.localdate()
+    while day.weekday() >= 5 or day in holidays.France(years=day.year):
+        day += timedelta(days=1)
+    return day

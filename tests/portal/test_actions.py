@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
-from tests.portal.conftest import pdf_file
+from tests.portal.conftest import business_day, pdf_file
 
 from relance.audit import Event
 from relance.collection.models import Dispute, PaymentPlan, Promise
@@ -29,16 +29,6 @@ def pdf_text(data: bytes) -> str:
 
 def inv(number: str) -> Invoice:
     return Invoice.objects.get(number=number)
-
-
-def business_day() -> object:
-    """The first day from today on which the run plans (not a weekend or holiday)."""
-    import holidays
-
-    day = timezone.localdate()
-    while day.weekday() >= 5 or day in holidays.France(years=day.year):
-        day += timedelta(days=1)
-    return day
 
 
 def test_a_promise_holds_its_items_and_lands_on_the_timeline(alpha, portal, client):

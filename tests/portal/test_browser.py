@@ -19,11 +19,10 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
+from tests.portal.conftest import business_day, reminder
 
 from relance.channels import documents
 from relance.collection.services import run_collection
-from tests.portal.conftest import reminder
-from tests.portal.test_actions import business_day
 
 CHROMIUM = os.environ.get("RELANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
