@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.utils import timezone
 from tests.portal.conftest import business_day, reminder
 
@@ -48,6 +49,10 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+        # Database calls made while Playwright's loop runs get connections of their own
+        # (Django keeps them per context): closed here, or PostgreSQL keeps the test
+        # database busy at teardown.
+        connections.close_all()
 
 
 def _shots(page: Any, name: str, tmp_path: Path) -> None:
