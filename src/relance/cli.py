@@ -2171,6 +2171,44 @@ def limit_set(
     out.print(f"{customer}: credit limit {shown}.", highlight=False)
 
 
+# The debtor portal (docs/portal.md)
+
+portal_app = typer.Typer(help="Debtor portal links: make one, revoke them.", no_args_is_help=True)
+app.add_typer(portal_app, name="portal")
+
+
+@portal_app.command("link")
+def portal_link(
+    customer: str,
+    days: Annotated[int | None, typer.Option("--days", help="Valid this many days.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A new portal link for the customer, printed (older links keep working)."""
+    setup()
+    from relance.core.errors import DomainError
+    from relance.portal import links
+
+    try:
+        links.require_key()
+        link = links.create(_customer(customer), actor=ACTOR, days=days)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit({"customer": customer, "url": links.url(link), "expires_at": link.expires_at})
+    else:
+        out.print(links.url(link), highlight=False, soft_wrap=True)
+
+
+@portal_app.command("revoke")
+def portal_revoke(customer: str) -> None:
+    """Every portal link of the customer stops working now."""
+    setup()
+    from relance.portal import links
+
+    count = links.revoke(_customer(customer), actor=ACTOR)
+    out.print(f"{count} link(s) of {customer} revoked.", highlight=False)
+
+
 def main() -> None:
     app()
 

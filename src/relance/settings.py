@@ -38,6 +38,11 @@ try:
     EMAIL_TIMEOUT = env.int("RELANCE_EMAIL_TIMEOUT", 30)
     # Links in messages (the debtor portal) need the address the web app is reached at.
     BASE_URL = env.str("RELANCE_BASE_URL", "http://localhost:8000").rstrip("/")
+    # The debtor portal (docs/portal.md): link validity, requests per minute per address
+    # and per link, largest attachment.
+    PORTAL_LINK_DAYS = env.int("RELANCE_PORTAL_LINK_DAYS", 60)
+    PORTAL_RATE_PER_MINUTE = env.int("RELANCE_PORTAL_RATE_PER_MINUTE", 60)
+    PORTAL_MAX_UPLOAD_MB = env.int("RELANCE_PORTAL_MAX_UPLOAD_MB", 10)
     SMS_BACKEND = env.choice("RELANCE_SMS_BACKEND", ("file", "twilio"), "file")
     SMS_FILE = env.str("RELANCE_SMS_FILE") or str(WORK_DIR / "sms.jsonl")
     SMS_URL = env.str(
@@ -82,6 +87,7 @@ INSTALLED_APPS = [
     "relance.api",
     "relance.webhooks",
     "ninja",  # its static files: the API docs page works offline
+    "relance.portal",
     "django_tasks",
     "django_tasks_db",
 ]

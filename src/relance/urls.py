@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("relance.risk.urls")),
     path("", include("relance.api.urls")),
     path("", include("relance.webhooks.urls")),
+    path("portal/", include("relance.portal.urls")),
 ]

@@ -25,6 +25,7 @@ from relance.core.identifiers import rf_reference
 from relance.law.interest import claimable, covered
 from relance.ledger.models import Creditor, Customer, Invoice
 from relance.ledger.templatetags.money import format_money as money
+from relance.portal import links as portal_links
 
 DEADLINE_DAYS = 8  # what the firm steps give the debtor
 # The EPC QR code carries euros only, up to 999,999,999.99 (EPC069-12).
@@ -99,7 +100,7 @@ def context(facts: Facts) -> dict[str, Any]:
         "payment": payment(customer, currency, pay_minor),
         "other_items": facts.information.get("other_invoices", []),
         "credit_notes": facts.information.get("credit_notes", []),
-        "portal_url": "",
+        "portal_url": portal_links.for_message(customer),
         "user": facts.user,
         "plan": facts.plan,
         "pay_minor": pay_minor,
