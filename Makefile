@@ -16,7 +16,10 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+# The demo keeps its own key, so the portal links its reminders carry open in the browser.
 demo: install
+	test -s .demo-secret-key || $(VENV)/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > .demo-secret-key
+	test -n "$$RELANCE_SECRET_KEY" || export RELANCE_SECRET_KEY_FILE=$${RELANCE_SECRET_KEY_FILE:-.demo-secret-key}; \
 	RELANCE_DEBUG=$${RELANCE_DEBUG:-1} $(VENV)/bin/relance demo --customers $${CUSTOMERS:-300} --serve
 
 lint: install
