@@ -304,7 +304,7 @@ def compare(plan: Forecast, actual: dict[int, int]) -> BacktestScore:
     paid = [r for r in rows if r.actual]
     mape = (
         _percent(
-            sum(Decimal(abs(r.actual - r.week.expected)) / r.actual for r in paid),
+            sum((Decimal(abs(r.actual - r.week.expected)) / r.actual for r in paid), Decimal(0)),
             Decimal(len(paid)),
         )
         if paid

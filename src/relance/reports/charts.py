@@ -32,9 +32,9 @@ def _num(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _open(title: str, description: str, height: int = HEIGHT) -> tuple[str, list[str]]:
+def _open(title: str, description: str, height: int = HEIGHT) -> list[str]:
     ident = f"chart{next(_ids)}"
-    return ident, [
+    return [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="{ident}-t {ident}-d">',
         f'<title id="{ident}-t">{escape(title)}</title>',
@@ -99,7 +99,7 @@ def stacked_bars(
 ) -> SafeString:
     """One column per category, stacked by series (values zero or more)."""
     height = HEIGHT + 20
-    ident, parts = _open(title, description, height)
+    parts = _open(title, description, height)
     totals = [sum(s.values[i] or 0.0 for s in series) for i in range(len(categories))]
     high = max(totals, default=0.0) or 1.0
     _axis(parts, 0.0, high, height - 20)
@@ -125,7 +125,7 @@ def stacked_bars(
 def lines(title: str, description: str, labels: Sequence[str], series: Sequence[Series],
           fmt: str = "{:,.1f}") -> SafeString:  # fmt: skip
     """One line per series over the labels; None leaves a gap."""
-    ident, parts = _open(title, description, HEIGHT + 20)
+    parts = _open(title, description, HEIGHT + 20)
     known = [v for s in series for v in s.values if v is not None]
     low, high = min([0.0, *known]), max([1.0, *known])
     _axis(parts, low, high, HEIGHT, fmt)
@@ -159,7 +159,7 @@ def band(
     high: Series,
 ) -> SafeString:  # fmt: skip
     """Columns of the expected values with the low-high band drawn behind them."""
-    ident, parts = _open(title, description, HEIGHT + 20)
+    parts = _open(title, description, HEIGHT + 20)
     top = max([1.0, *(v or 0.0 for v in high.values), *(v or 0.0 for v in expected.values)])
     _axis(parts, 0.0, top, HEIGHT)
     edge_high, edge_low = [], []
@@ -171,7 +171,7 @@ def band(
         points = " L".join(edge_high + edge_low[::-1])
         parts.append(
             f'<path class="band" d="M{points} Z" fill="#90caf9" fill-opacity="0.5" stroke="none">'
-            f"<title>{escape(low.label)} – {escape(high.label)}</title></path>"
+            f"<title>{escape(low.label)} - {escape(high.label)}</title></path>"
         )
     for i, label in enumerate(labels):
         x, w = _slot(i, len(labels))
@@ -185,7 +185,7 @@ def band(
             f"{escape(high.texts[i])})</title></rect>"
         )
     _labels(parts, labels, HEIGHT, every=2 if len(labels) > 8 else 1)
-    _legend(parts, [expected, Series(f"{low.label} – {high.label}", (), (), "#90caf9")],
+    _legend(parts, [expected, Series(f"{low.label} - {high.label}", (), (), "#90caf9")],
             HEIGHT + 20)  # fmt: skip
     return _close(parts)
 
@@ -195,7 +195,7 @@ def ranking(
 ) -> SafeString:
     """Horizontal bars, the largest first: (label, value, value as text, link)."""
     height = TOP + 26 * max(len(rows), 1) + 8
-    ident, parts = _open(title, description, height)
+    parts = _open(title, description, height)
     high = max([r[1] for r in rows], default=0.0) or 1.0
     span = WIDTH - 260 - RIGHT
     for i, (label, value, text, href) in enumerate(rows):
