@@ -15,7 +15,8 @@ is paid after t more days with the probability that an invoice still unpaid k da
 past due was paid at k + t days late, from a Kaplan-Meier estimate of days late over
 the ledger (`Lateness`: invoices paid, and invoices still open counted as unpaid so
 far). What no invoice ever took that long to pay stays in `later`: an invoice 300 days
-past due is not cash this week. Without a `Lateness`, such items are paid this week.
+past due is not cash this week. Without a `Lateness` (or one from a ledger where nothing
+was ever paid), such items are paid this week.
 
 Per week the expected amount is the sum over items of amount x P(paid that week), in
 `Decimal` and rounded once (`round_money`). The band treats items as independent: the
@@ -162,6 +163,11 @@ class Lateness:
             at_risk -= events[t] + censored[t]
         return cls(survival)
 
+    @property
+    def informative(self) -> bool:
+        """Whether any invoice was ever paid: without one, it knows nothing."""
+        return bool(self.survival) and self.survival[-1] < 1
+
     def remaining(self, overdue: int) -> dict[int, Decimal]:
         """Days from now to payment and their probability, for an item `overdue` days
         past due and still open; what is missing from 1 is never paid as far as the
@@ -186,7 +192,13 @@ def _chances(
     item: OpenItem, today: date, weeks: int, spread: Sequence[int], lateness: Lateness | None
 ) -> dict[int, Decimal]:
     """P(paid in week w) for w in 0..weeks (`weeks`: later); each week with a chance."""
-    if lateness is not None and item.due is not None and item.due < today and item.centre <= today:
+    if (
+        lateness is not None
+        and lateness.informative
+        and item.due is not None
+        and item.due < today
+        and item.centre <= today
+    ):
         found: dict[int, Decimal] = defaultdict(Decimal)
         for days, p in lateness.remaining((today - item.due).days).items():
             found[min(week_index(today + timedelta(days=days), today), weeks)] += p
