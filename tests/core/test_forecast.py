@@ -61,7 +61,8 @@ def test_an_item_past_its_prediction_follows_how_long_late_invoices_took() -> No
     # 40 days late: later than any invoice was ever paid, not cash this quarter
     stale = OpenItem("G", "EUR", 7000, TODAY, due=TODAY - timedelta(days=40))
     (eur,) = forecast([stale], TODAY, lateness=late)
-    assert eur.horizon == 0 and eur.later == 7000
+    assert eur.horizon == 0
+    assert eur.later == 7000
 
 
 def test_an_item_not_yet_due_keeps_its_prediction_even_with_a_lateness() -> None:
