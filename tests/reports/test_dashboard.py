@@ -17,6 +17,7 @@ from relance.core.aging import parse_buckets
 from relance.demo import build_demo
 from relance.ledger.models import Creditor
 from relance.ledger.templatetags.money import format_money
+from relance.prediction import queries as prediction_queries
 from relance.prediction import services
 from relance.reports import forecast, indicators, queries
 
@@ -52,8 +53,12 @@ def _cells(page: str, table: str) -> list[list[str]]:
 
 
 def test_the_dashboard_draws_the_four_charts_with_the_reports_numbers(demo, client_in) -> None:  # type: ignore[no-untyped-def]
+    assert client_in.get("/")["Location"] == "/dashboard/"  # the home page
     page = client_in.get(f"/dashboard/?date={TODAY}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'href="/dashboard/"' in page  # in the navigation
+    # the model keeps its hold-out errors: they make the band
+    row = prediction_queries.trained(demo)
+    assert len(prediction_queries.load(row).residuals) == row.validation_rows > 0
     svgs = _svgs(page)
     titles = [s.find(f"{SVG}title").text or "" for s in svgs]  # type: ignore[union-attr]
     assert [t.split(" (")[0].split(",")[0] for t in titles] == [
@@ -108,3 +113,11 @@ def test_the_dashboard_exports_its_numbers_to_xlsx(demo, client_in) -> None:  # 
     assert top[0][2] == aging.customers[0].account.code
     months = list(book["indicators"].iter_rows(values_only=True))[1:]
     assert len(months) == 13  # 12 months and the 90 days to the date
+
+
+def test_the_dashboard_of_an_empty_ledger_still_renders(creditor, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(get_user_model().objects.create_user("new", password="x"))
+    response = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Aged balance (EUR)" in response.content.decode()
+    assert client.get("/dashboard/?format=xlsx").status_code == 200
