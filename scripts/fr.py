@@ -1070,6 +1070,32 @@ FR |= {
     "Thank you: we will check the payment and hold our reminders meanwhile.": "Merci : nous vérifions le paiement et suspendons nos relances en attendant.",
 }
 
+# Cash-in forecast and dashboard (issue 8)
+FR |= {
+    "Dashboard": "Tableau de bord",
+    "All customers": "Tous les clients",
+    "Aged balance (%(currency)s) by days past due": "Balance âgée (%(currency)s) par jours de retard",
+    "Stacked bars: open amounts per bucket of days past due, all customers and each segment; the numbers are in the table below.": "Barres empilées : montants ouverts par tranche de jours de retard, pour tous les clients et chaque segment ; les chiffres sont dans le tableau ci-dessous.",
+    "DSO over 12 months (%(currency)s), days": "DSO sur 12 mois (%(currency)s), en jours",
+    "Lines: countback DSO, best possible DSO, each month end; the numbers are in the table below.": "Courbes : DSO par épuisement et meilleur DSO possible, à chaque fin de mois ; les chiffres sont dans le tableau ci-dessous.",
+    "Collection effectiveness over 12 months (%(currency)s), %%": "Taux d'efficacité de recouvrement sur 12 mois (%(currency)s), en %%",
+    "Line: the collection effectiveness index of each month; the numbers are in the table below.": "Courbe : le taux d'efficacité de recouvrement de chaque mois ; les chiffres sont dans le tableau ci-dessous.",
+    "Collection effectiveness (%)": "Taux d'efficacité de recouvrement (%)",
+    "Cash-in forecast, 13 weeks (%(currency)s)": "Prévision d'encaissements sur 13 semaines (%(currency)s)",
+    "Columns: expected collections per week from the predicted payment dates; the shaded band runs from the 10th to the 90th percentile; the numbers are in the table below.": "Colonnes : encaissements attendus par semaine d'après les dates de paiement prévues ; la bande ombrée va du 10e au 90e centile ; les chiffres sont dans le tableau ci-dessous.",
+    "Expected": "Attendu",
+    "Top %(n)s customers by overdue amount (%(currency)s)": "Les %(n)s clients aux plus forts montants échus (%(currency)s)",
+    "Horizontal bars: the overdue amount of each customer, the largest first; each bar links to the customer.": "Barres horizontales : le montant échu de chaque client, le plus fort en premier ; chaque barre mène au client.",
+    "Aged balance: the numbers": "Balance âgée : les chiffres",
+    "DSO and collection effectiveness: the numbers": "DSO et taux d'efficacité de recouvrement : les chiffres",
+    "Expected within 13 weeks: %(within)s; later or never: %(later)s; open invoices: %(total)s.": "Attendu sous 13 semaines : %(within)s ; plus tard ou jamais : %(later)s ; factures ouvertes : %(total)s.",
+    "Cash-in forecast: the numbers": "Prévision d'encaissements : les chiffres",
+    "Week of": "Semaine du",
+    "Later": "Plus tard",
+    "Most overdue customers: the numbers": "Clients les plus en retard : les chiffres",
+    "Definitions: docs/reports.md.": "Définitions : docs/reports.md.",
+}
+
 FR_PLURAL = {
     "And %(n)s more customer: download the CSV or Excel file for all of them.": (
         "Et %(n)s autre client : téléchargez le fichier CSV ou Excel pour les avoir tous.",
@@ -1098,6 +1124,14 @@ FR_PLURAL = {
     "Unpaid invoice for goods or services supplied to the debtor, listed below with its issue and due dates.": (
         "Facture impayée de biens ou services fournis au débiteur, ci-dessous avec ses dates d'émission et d'échéance.",
         "Factures impayées de biens ou services fournis au débiteur, ci-dessous avec leurs dates d'émission et d'échéance.",
+    ),
+    "Forecast from the predicted payment dates of %(n)s open invoice": (
+        "Prévision d'après les dates de paiement prévues de %(n)s facture ouverte",
+        "Prévision d'après les dates de paiement prévues de %(n)s factures ouvertes",
+    ),
+    "%(n)s without a prediction, expected on its due date plus its customer's mean days late (run relance predict)": (
+        "%(n)s sans prévision, attendue à son échéance plus le retard moyen de son client (lancer relance predict)",
+        "%(n)s sans prévision, attendues à leur échéance plus le retard moyen de leur client (lancer relance predict)",
     ),
 }
 

@@ -1217,6 +1217,74 @@ def report_dso(
             out.print(f"{name}: {value if value is not None else '-'}", highlight=False)
 
 
+@report_app.command("forecast")
+def report_forecast(
+    date_: DateOpt = None,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=104, help="Weeks to forecast.")] = 13,
+    backtest: Annotated[
+        bool,
+        typer.Option(
+            "--backtest",
+            help="Forecast as on a past day (--at) from what was known "
+            "then, and compare with what was collected.",
+        ),
+    ] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="The back-test's day (YYYY-MM-DD); default: the Monday "
+            "whose forecast weeks have all passed.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    xlsx_file: Annotated[
+        Path | None, typer.Option("--xlsx", help="Write the forecast to this xlsx file.")
+    ] = None,
+) -> None:
+    """Cash-in forecast: expected collections per week from the predicted payment dates,
+    with a P10-P90 band; --backtest scores it on the history."""
+    setup()
+    from relance.reports import exports, forecast
+
+    day = _date(date_, "--date")
+    if backtest:
+        on = _date(at, "--at") if at else forecast.default_backtest_day(day, weeks)
+        docs = forecast.backtest_json(forecast.backtest(creditor(), on, weeks))
+    else:
+        docs = [
+            forecast.forecast_json(f) for f in forecast.cash_in(creditor(), day, weeks).forecasts
+        ]
+    if xlsx_file:
+        xlsx_file.write_bytes(exports.forecast_xlsx(docs))
+    if as_json:
+        emit(docs[0] if len(docs) == 1 else docs)
+        return
+    for doc in docs:
+        cur = doc["currency"]
+        title = f"Cash-in forecast from {doc['date']} ({cur}, open {doc['open']})"
+        columns = ["week", "from", "expected", "P10", "P90"]
+        if backtest:
+            columns.append("collected")
+        table = Table(*columns, title=("Back-test: " if backtest else "") + title)
+        for w in doc["weeks"]:
+            cells = [w["week"], w["start"], w["expected"], w["p10"], w["p90"]]
+            if backtest:
+                cells.append(w["actual"] + ("" if w["inside"] else " *"))
+            table.add_row(*cells)
+        table.add_row("later", "", doc["later"])
+        out.print(table)
+        if backtest:
+            out.print(
+                f"WAPE {doc['wape'] or '-'} %, MAPE {doc['mape'] or '-'} %, weeks inside the "
+                f"P10-P90 band {doc['band_coverage']} % (* outside); {doc['items']} items open "
+                f"on {doc['date']}, model trained on {doc['training_rows']} paid invoices",
+                highlight=False,
+            )
+    if xlsx_file:
+        err.print(f"Wrote {xlsx_file}", highlight=False)
+
+
 # --- end of reports (issue 8) ---
 
 

@@ -243,6 +243,9 @@ class PaymentModel:
     very_late: _Probability
     rows: int
     features: tuple[str, ...] = field(default=FEATURES)
+    # Hold-out errors in days (actual minus predicted payment date), set by the caller
+    # that validated the model: the cash-in forecast's spread (core.forecast).
+    residuals: tuple[float, ...] = ()
 
     def predict(
         self, history: History, invoices: Sequence[InvoiceRecord], as_of: date | None = None
@@ -370,6 +373,7 @@ class Validation:
     model: Scores
     baseline: Scores
     training_rows: int
+    residuals: tuple[float, ...] = ()  # actual minus predicted days to settle, hold-out rows
 
 
 def validate(records: Sequence[InvoiceRecord], share: float = 0.8) -> Validation:
@@ -392,6 +396,9 @@ def validate(records: Sequence[InvoiceRecord], share: float = 0.8) -> Validation
         ),
         baseline=score(check, customer_mean_baseline(learn, check)),
         training_rows=len(learn),
+        residuals=tuple(
+            r.days_to_settle - p.days_to_settle for r, p in zip(check, predicted, strict=True)
+        ),
     )
 
 

@@ -36,6 +36,7 @@ def train(creditor: Creditor, today: date, *, actor: str) -> TrainedModel:
         )
     checked = core.validate(history)
     model = core.train(core.History(history), settled)
+    model.residuals = checked.residuals
     values: dict[str, Any] = {
         "blob": pickle.dumps(model),
         "library_version": sklearn.__version__,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -99,21 +99,72 @@ def aging_csv(agings: Sequence[Aging]) -> str:
     return out.getvalue()
 
 
-def aging_xlsx(agings: Sequence[Aging]) -> bytes:
-    from openpyxl import Workbook
+def _number_format(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places else "")
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "aging"
+
+def aging_sheet(sheet: Any, agings: Sequence[Aging]) -> None:
+    """Write the aged balance into an openpyxl sheet: one line per customer, totals."""
     sheet.append([*HEADER, *_labels(agings)])
     for texts, amounts, currency in _table(agings):
         places = minor_units(currency)
         sheet.append([neutral(t) for t in texts] + [Decimal(a).scaleb(-places) for a in amounts])
-        number_format = "#,##0" + ("." + "0" * places if places else "")
         for cell in sheet[sheet.max_row][len(texts) :]:
-            cell.number_format = number_format
+            cell.number_format = _number_format(places)
     sheet.freeze_panes = "F2"
+
+
+def workbook(sheets: Sequence[tuple[str, Any]]) -> bytes:
+    """An xlsx file of (title, writer) sheets; each writer fills its openpyxl sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    assert first is not None  # a new workbook has one sheet
+    book.remove(first)
+    for title, write in sheets:
+        write(book.create_sheet(title))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def aging_xlsx(agings: Sequence[Aging]) -> bytes:
+    return workbook([("aging", lambda sheet: aging_sheet(sheet, agings))])
+
+
+def table_sheet(sheet: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A header and rows; text neutralised, Decimal amounts as numbers with 2 decimals
+    or the places they carry."""
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([neutral(v) if isinstance(v, str) else v for v in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, Decimal):
+                places = max(0, -int(cell.value.as_tuple().exponent))
+                cell.number_format = _number_format(places)
+    sheet.freeze_panes = "A2"
+
+
+def forecast_rows(docs: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The forecast documents (reports.forecast JSON) as a header and rows, amounts as
+    Decimal; a back-test adds what was collected."""
+    backtest = any(d.get("backtest") for d in docs)
+    header = ["currency", "week", "start", "end", "expected", "p10", "p90"]
+    if backtest:
+        header += ["collected", "inside_band"]
+    rows: list[list[Any]] = []
+    for d in docs:
+        for w in d["weeks"]:
+            row = [d["currency"], w["week"], w["start"], w["end"],
+                   *(Decimal(w[k]) for k in ("expected", "p10", "p90"))]  # fmt: skip
+            if backtest:
+                row += [Decimal(w["actual"]), w["inside"]]
+            rows.append(row)
+        rows.append([d["currency"], "later", "", "", Decimal(d["later"])])
+    return header, rows
+
+
+def forecast_xlsx(docs: Sequence[dict[str, Any]]) -> bytes:
+    header, rows = forecast_rows(docs)
+    return workbook([("forecast", lambda sheet: table_sheet(sheet, header, rows))])

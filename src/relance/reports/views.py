@@ -19,7 +19,7 @@ from relance.core.aging import CREDITS, CREDITS_LABEL, NOT_DUE, Aging, by_segmen
 from relance.core.errors import DomainError
 from relance.ledger.queries import NotFound, get_customer
 from relance.ledger.views import current_creditor
-from relance.reports import exports, indicators, queries
+from relance.reports import dashboard, exports, indicators, queries
 
 SHOWN_CUSTOMERS = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -154,4 +154,22 @@ def indicators_page(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/indicators.html", {
         "nav": "aging", "day": day, "period": period, "docs": docs,
         "customer": code, "habits": habits,
+    })  # fmt: skip
+
+
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """The finance dashboard, or its numbers as xlsx (`?format=xlsx`)."""
+    creditor = current_creditor()
+    day = _day(request)
+    data = dashboard.gather(creditor, day)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(dashboard.xlsx(data), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="dashboard-{day}.xlsx"'
+        return response
+    titles = {c.label: bucket_title(c.label) for a in data.agings for c in a.buckets}
+    return render(request, "reports/dashboard.html", {
+        "nav": "dashboard", "day": day, "today": timezone.localdate(),
+        "sections": dashboard.sections(data, titles), "predicted": data.predicted,
+        "fallback": data.fallback,
     })  # fmt: skip
