@@ -93,7 +93,9 @@ def main() -> None:
         past = day - timedelta(days=back)
         best(f"aged balance {back} days ago (query + core)",
              lambda past=past: queries.aging(creditor, past, buckets), n)  # fmt: skip
-    best("receivables on one date (totals only)", lambda: queries.receivables(creditor, day), n)
+    best("receivables today (totals only)", lambda: queries.receivables(creditor, day), n)
+    best("receivables 90 days ago (totals only)",
+         lambda: queries.receivables(creditor, day - timedelta(days=90)), n)  # fmt: skip
     best("floor: open amounts and the period's sales per currency (one query)", dso_floor, n)
     found = best("indicators: the flows of the whole history (queries)",
                  lambda: indicators.flows(creditor), n)  # fmt: skip
@@ -101,6 +103,8 @@ def main() -> None:
     dates = [day, day - timedelta(days=90), ends[0].replace(day=1) - timedelta(days=1), *ends]
     best("indicators: receivables on 15 dates from the flows (core)",
          lambda: core.receivables_on(found[0], dates), n)  # fmt: skip
+    best("DSO, ADD, CEI, no trend (relance report dso --months 0)",
+         lambda: indicators.report(creditor, day, 90, 0), n)  # fmt: skip
     best("DSO, ADD, CEI and the 12-month trend (relance report dso)",
          lambda: indicators.report(creditor, day, 90), n)  # fmt: skip
 
