@@ -1183,6 +1183,11 @@ FR |= {
     "No delivery yet.": "Aucune livraison pour l'instant.",
 }
 
+# The staff login's rate limit.
+FR |= {
+    "Too many login attempts. Wait a minute and try again.": "Trop de tentatives de connexion. Attendez une minute et réessayez.",
+}
+
 
 def merge(path: str) -> list[str]:
     """Fill the msgstr of `path` from FR and FR_PLURAL; return the msgids still
