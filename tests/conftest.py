@@ -10,6 +10,14 @@ from relance.ledger.services import create_creditor
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate limits (portal, login) count in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def creditor(db: None) -> Creditor:
     return create_creditor(

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.models import User
-from django.core.cache import cache
 
 from relance.audit import Event
 
@@ -61,9 +60,6 @@ def test_passwords_are_stored_with_pbkdf2(db):
 @pytest.fixture
 def fresh_limits(settings):  # type: ignore[no-untyped-def]
     settings.LOGIN_ATTEMPTS_PER_MINUTE = 3
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_a_failed_login_is_audited_without_the_password(client, db, fresh_limits):
