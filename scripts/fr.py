@@ -1183,6 +1183,20 @@ FR |= {
     "No delivery yet.": "Aucune livraison pour l'instant.",
 }
 
+# The staff login's rate limit.
+FR |= {
+    "Too many login attempts. Wait a minute and try again.": "Trop de tentatives de connexion. Attendez une minute et réessayez.",
+}
+
+# The customer page's next planned step.
+FR |= {
+    "Next planned step: <strong>%(step)s</strong> on %(date)s by %(channels)s": "Prochaine étape prévue : <strong>%(step)s</strong> le %(date)s par %(channels)s",
+    "why: scenario %(scenario)s, %(items)s overdue (%(amount)s), if nobody pays": "pourquoi : scénario %(scenario)s, %(items)s en retard (%(amount)s), si personne ne paie",
+    "No step planned in the next %(days)s days.": "Aucune étape prévue dans les %(days)s prochains jours.",
+    "Left aside today: %(items)s (%(reason)s)": "Écartées aujourd'hui : %(items)s (%(reason)s)",
+    "until %(d)s": "jusqu'au %(d)s",
+}
+
 
 def merge(path: str) -> list[str]:
     """Fill the msgstr of `path` from FR and FR_PLURAL; return the msgids still

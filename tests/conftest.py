@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -8,6 +10,14 @@ from relance.ledger.models import Creditor
 from relance.ledger.services import create_creditor
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate limits (portal, login) count in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -47,3 +57,27 @@ def load(creditor, write):  # type: ignore[no-untyped-def]
 
     _load("customers", "customer,name\nC1,Alpha\n")
     return _load
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Chromium through Playwright (tests.chromium): pair with `live_server`."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+    from tests.chromium import CHROMIUM
+
+    # Playwright's sync API runs an event loop in this thread; the test's own database
+    # calls are plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+        # Database calls made while Playwright's loop runs get connections of their own
+        # (Django keeps them per context): closed here, or PostgreSQL keeps the test
+        # database busy at teardown.
+        connections.close_all()

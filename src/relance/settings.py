@@ -63,6 +63,12 @@ try:
     # Webhooks never go to loopback, private or link-local addresses (SSRF) except to
     # the hosts an administrator lists here.
     WEBHOOK_ALLOWED_HOSTS = env.list("RELANCE_WEBHOOK_ALLOWED_HOSTS", [])
+    # Served over HTTPS (usually behind a proxy that sets X-Forwarded-Proto): cookies
+    # only travel encrypted, plain HTTP is redirected, browsers are told to stay on HTTPS.
+    HTTPS = env.bool("RELANCE_HTTPS", False)
+    HSTS_SECONDS = env.int("RELANCE_HSTS_SECONDS", 31536000)
+    # Login attempts per minute, counted per address and per username (docs/security.md).
+    LOGIN_ATTEMPTS_PER_MINUTE = env.int("RELANCE_LOGIN_ATTEMPTS_PER_MINUTE", 5)
 except ConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -149,6 +155,18 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = HSTS_SECONDS
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Joining the browsers' preload list is a commitment the operator makes on its own.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Passwords: Django's default hashers, PBKDF2-SHA256 first (1,000,000 iterations in
+# Django 5.2); no extra dependency (docs/security.md).
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,57 +9,17 @@ Set RELANCE_SCREENSHOTS=1 to refresh docs/screenshots/ (desktop and phone sizes)
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
-import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 from django.utils import timezone
+from tests.chromium import needs_chromium, shot
 from tests.portal.conftest import business_day, reminder
 
 from relance.channels import documents
 from relance.collection.services import run_collection
 
-CHROMIUM = os.environ.get("RELANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
-)
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own database
-    # calls are plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-        # Database calls made while Playwright's loop runs get connections of their own
-        # (Django keeps them per context): closed here, or PostgreSQL keeps the test
-        # database busy at teardown.
-        connections.close_all()
-
-
-def _shots(page: Any, name: str, tmp_path: Path) -> None:
-    folder = DOCS if os.environ.get("RELANCE_SCREENSHOTS") else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-    assert (folder / f"{name}.png").stat().st_size > 10_000
+pytestmark = needs_chromium
 
 
 def test_a_debtor_promises_and_disputes_and_the_credit_manager_sees_it(
@@ -76,7 +36,7 @@ def test_a_debtor_promises_and_disputes_and_the_credit_manager_sees_it(
     page = phone.new_page()
     page.goto(link)
     assert page.locator("h2").first.inner_text().startswith("Vos échéances ouvertes")
-    _shots(page, "portal-phone", tmp_path)
+    shot(page, "portal-phone", tmp_path)
 
     until = timezone.localdate() + timedelta(days=10)
     promise = page.locator("form#promise")
@@ -103,7 +63,7 @@ def test_a_debtor_promises_and_disputes_and_the_credit_manager_sees_it(
     page = desktop.new_page()
     page.goto(link + "?lang=en")
     assert "payment promised for" in page.locator("#items").inner_text()
-    _shots(page, "portal-desktop", tmp_path)
+    shot(page, "portal-desktop", tmp_path)
 
     # The credit manager: the next run holds both items, the pages say why.
     day = business_day()

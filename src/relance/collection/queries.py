@@ -578,6 +578,19 @@ def preview(
     }
 
 
+def next_step(customer: Customer, today: date) -> dict[str, Any]:
+    """The customer page's "what comes next": the first action the engine's runs from
+    today would take if nobody paid (within PREVIEW_DAYS), and what today's plan leaves
+    aside and why (a hold, a promise, a dispute, the minimum gap...)."""
+    book = ledger(customer.creditor, today, customer)
+    schedule = engine.simulate(book, today, PREVIEW_DAYS)
+    return {
+        "action": schedule[0] if schedule else None,
+        "skipped": engine.plan(book, today).skipped,
+        "days": PREVIEW_DAYS,
+    }
+
+
 # Why an action lost its items before it went out.
 NO_LONGER_DUE = "items paid, disputed, promised, in a plan or handed off since planned"
 

@@ -132,6 +132,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "claims": due,
             "penalty_invoices": customer.penalty_invoices.order_by("-issued_on", "-pk")[:50],
             "plans": plans,
+            "next_step": collection_queries.next_step(customer, today),
             **_collection(customer),
             "disputed": set(
                 customer.invoices.filter(
