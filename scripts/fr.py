@@ -5,6 +5,12 @@ target `messages`). Keeping them here makes a missing translation a test failure
 """
 
 FR = {
+    "contacted too recently": "contacté trop récemment",
+    "below the minimum amount": "sous le montant minimal",
+    "not a business day": "jour non ouvré",
+    "on hold": "en attente",
+    "nothing due yet": "rien d'échu",
+    "time-barred": "prescrit",
     "the invoice's own payment reference is in the transfer": "la référence de paiement de la facture figure dans le virement",
     "the customer's name is in the transfer": "le nom du client figure dans le virement",
     "part of the customer's name is in the transfer": "une partie du nom du client figure dans le virement",

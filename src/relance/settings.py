@@ -138,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "customers"
+LOGIN_REDIRECT_URL = "dashboard"  # finance leads land on where the cash is
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "fr"

@@ -58,3 +58,14 @@ def test_the_customer_page_shows_the_next_step_and_why(client, creditor):
     panel = page[start : page.index("</div>", start)]
     assert "Prochaine étape prévue : <strong>first_reminder</strong>" in panel
     assert "pourquoi : scénario standard_b2b, F1 en retard" in panel
+
+
+def test_the_customer_page_says_in_words_why_the_customer_is_left_aside(client, creditor):
+    today = timezone.localdate()
+    _customer(creditor, today - timedelta(days=10), hold_until=today + timedelta(days=5))
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    page = client.get("/customers/C1/").content.decode()
+    start = page.index('id="next-step"')
+    panel = page[start : page.index("</div>", start)]
+    assert "(en attente)" in panel
+    assert "on_hold" not in panel

@@ -66,7 +66,7 @@ def test_login_page_logs_a_user_in(client, db):
     response = client.post(
         reverse("login"), {"username": "bob", "password": "correct horse battery"}
     )
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, reverse("dashboard"))
 
 
 def test_customers_are_sorted_by_overdue_amount(client_in, ledger):
