@@ -153,5 +153,5 @@ def test_the_worklist_says_who_was_not_contacted_and_why(creditor, client):
     body = client.get(
         reverse("worklist"), {"date": (MONDAY + timedelta(days=1)).isoformat()}
     ).content.decode()
-    assert "min_gap" in body
+    assert "contacté trop récemment" in body  # the reason in words (min_gap)
     assert ">C7<" in body
