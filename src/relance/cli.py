@@ -74,6 +74,10 @@ from relance.webhooks.cli import webhook_app  # noqa: E402
 
 app.add_typer(token_app, name="token")
 app.add_typer(webhook_app, name="webhook")
+from relance.backup_cli import backup, restore  # noqa: E402
+
+app.command()(backup)
+app.command()(restore)
 
 out = Console()
 err = Console(stderr=True)
