@@ -80,7 +80,7 @@ class Invoice:
     issued: date
     amount: int
     payment_reference: str = ""
-    open: int = 0
+    open_amount: int = 0  # what core.ledger.spread reads
 
 
 def company(rng: random.Random) -> str:
@@ -154,6 +154,7 @@ class Generated:
 def generate(n_customers: int, seed: int, noise: tuple[float, float, float]) -> Generated:
     """`noise`: the shares of payments made in part, short of a bank fee, and overpaid."""
     from relance.core.identifiers import rf_reference
+    from relance.core.ledger import spread
 
     rng = random.Random(seed)
     start = date(2025, 1, 1)
@@ -173,7 +174,7 @@ def generate(n_customers: int, seed: int, noise: tuple[float, float, float]) -> 
             number = f"FA-2025-{len(invoices) + 1:05d}"
             ref = rf_reference(number.replace("-", "")) if rng.random() < 0.15 else ""
             inv = Invoice(number, c, start + timedelta(days=day), max(amount, 500), ref)
-            inv.open = inv.amount
+            inv.open_amount = inv.amount
             invoices.append(inv)
             c.invoices.append(inv)
     kinds: dict[str, int] = {}
@@ -221,7 +222,7 @@ def generate(n_customers: int, seed: int, noise: tuple[float, float, float]) -> 
                 continue
             if r < partial + fees:  # the bank's fee taken from the amount
                 fee = min(rng.randint(50, 1500), total // 10)
-                answer = _spread(total - fee, together)
+                answer = set(spread(total - fee, together))
                 add("fee deducted", day, total - fee, reference, text, c, answer)
                 continue
             if r < partial + fees + over:  # paid more than owed: the rest is a credit
@@ -256,16 +257,6 @@ def generate(n_customers: int, seed: int, noise: tuple[float, float, float]) -> 
     return Generated(customers, invoices, [months[k] for k in sorted(months)], kinds)
 
 
-def _spread(amount: int, invoices: list[Invoice]) -> set[tuple[str, int]]:
-    answer = set()
-    for inv in invoices:
-        part = min(amount, inv.amount)
-        if part > 0:
-            answer.add((inv.number, part))
-        amount -= part
-    return answer
-
-
 def quality(args: argparse.Namespace) -> None:
     import csv
 
@@ -273,7 +264,7 @@ def quality(args: argparse.Namespace) -> None:
     from django.db import connection
 
     from relance.bank.models import StatementLine
-    from relance.bank.quality import STATEMENT_HEADER, fec_against_lettering, outcome
+    from relance.bank.quality import fec_against_lettering, outcome, write_statement
     from relance.bank.services import import_statement
     from relance.core import matching
     from relance.imports.services import import_file
@@ -304,11 +295,7 @@ def quality(args: argparse.Namespace) -> None:
     truth: dict[int, set[tuple[str, int]]] = {}
     answers = []
     for n, month in enumerate(data.months):
-        path = work / f"statement-{n:02d}.csv"
-        with path.open("w", newline="") as fh:
-            out = csv.writer(fh)
-            out.writerow(STATEMENT_HEADER)
-            out.writerows(row for row, _, _ in month)
+        path = write_statement(work / f"statement-{n:02d}.csv", [row for row, _, _ in month])
         import_statement(path, creditor, "bench")
         answers += [answer for _, answer, _ in month]
     truth = dict(enumerate(answers))

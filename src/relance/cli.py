@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -105,6 +107,18 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+@contextmanager
+def domain_errors(prefix: str = "") -> Iterator[None]:
+    """A domain error raised inside (bad input, a refused change) becomes the command's
+    error message and exit code 1, as the contract says: one place for every command."""
+    from relance.core.errors import DomainError
+
+    try:
+        yield
+    except DomainError as exc:
+        raise fail(f"{prefix}{exc}") from None
+
+
 def emit(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -150,14 +164,13 @@ def init(
     setup()
     from django.core.management import call_command
 
-    from relance.core.errors import DomainError
     from relance.ledger.models import Creditor
     from relance.ledger.services import create_creditor
 
     call_command("migrate", interactive=False, verbosity=0)
     made = None
     if not Creditor.objects.exists():
-        try:
+        with domain_errors():
             made = create_creditor(
                 actor=ACTOR,
                 name=creditor_name,
@@ -171,8 +184,6 @@ def init(
                 registration_number=registration_number,
                 sector=sector,
             )
-        except DomainError as exc:
-            raise fail(str(exc)) from None
     current = Creditor.objects.order_by("id").first()
     assert current is not None
     if as_json:
@@ -350,12 +361,9 @@ def import_statement(
     setup()
     from relance.bank.services import import_statement as run
     from relance.bank.services import result_json
-    from relance.core.errors import DomainError
 
-    try:
+    with domain_errors():
         result = run(file, creditor(), ACTOR, fmt.value if fmt else None)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     data = result_json(result)
@@ -411,12 +419,9 @@ LineArg = Annotated[int, typer.Argument(help="The statement line's id (relance m
 def _review(decide: Any, as_json: bool) -> None:
     """Run one review decision on the creditor's line; print the line after it."""
     from relance.bank.review import describe
-    from relance.core.errors import DomainError
 
-    try:
+    with domain_errors():
         line = decide(creditor())
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     data = describe(line)
     if as_json:
         emit(data)
@@ -583,13 +588,10 @@ def run(date_: DateOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = Fa
     from collections import Counter
 
     from relance.collection.services import run_collection
-    from relance.core.errors import DomainError
 
     day = _date(date_, "--date")
-    try:
+    with domain_errors():
         result = run_collection(creditor(), day, actor=ACTOR, dry_run=dry_run)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     if as_json:
         emit(result.as_json())
         return
@@ -704,15 +706,12 @@ def posted(
     setup()
     from relance.channels import services
     from relance.channels.models import Message
-    from relance.core.errors import DomainError
 
     letter = Message.objects.filter(pk=message, creditor=creditor()).first()
     if letter is None:
         raise fail(f"no letter {message}")
-    try:
+    with domain_errors():
         services.mark_posted(letter, on=_date(on, "--on"), tracking=tracking, actor=ACTOR)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"letter {message} posted", highlight=False)
 
 
@@ -759,13 +758,10 @@ def _percent(fraction: str) -> str:
 
 def _amount(value: str, currency: str, option: str) -> int:
     """An amount typed on the command line, in minor units, or exit 1 naming the option."""
-    from relance.core.errors import DomainError
     from relance.core.money import typed_minor
 
-    try:
+    with domain_errors(f"{option}: "):
         return typed_minor(value, currency)
-    except DomainError as exc:
-        raise fail(f"{option}: {exc}") from None
 
 
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Who resolves it (a user name).")]
@@ -785,15 +781,12 @@ def dispute_open(
     for resolution in 30 days unless --due says otherwise)."""
     setup()
     from relance.collection.services import open_dispute
-    from relance.core.errors import DomainError
 
-    try:
+    with domain_errors():
         dispute = open_dispute(
             _invoice(number), reason=reason, description=text, on=_date(on, "--on"), actor=ACTOR,
             owner=_user(owner), due_on=_date(due, "--due") if due else None,
         )  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Dispute opened on {number}, to resolve by {dispute.due_on}.", highlight=False)
 
 
@@ -802,19 +795,15 @@ def dispute_close(number: str, on: OnOpt = None) -> None:
     """The debtor withdrew the dispute: reminders resume at the invoice's next step."""
     setup()
     from relance.collection.services import close_dispute
-    from relance.core.errors import DomainError
 
-    try:
+    with domain_errors():
         close_dispute(_invoice(number), on=_date(on, "--on"), actor=ACTOR)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Dispute on {number} closed.")
 
 
 def _dispute(number: str, *, open_only: bool = True) -> Any:
     """The invoice's open dispute (or its latest one)."""
     from relance.collection.services import open_dispute_of
-    from relance.core.errors import DomainError
 
     invoice = _invoice(number)
     if not open_only:
@@ -822,10 +811,8 @@ def _dispute(number: str, *, open_only: bool = True) -> Any:
         if latest is None:
             raise fail(f"invoice {number} has no dispute")
         return latest
-    try:
+    with domain_errors():
         return open_dispute_of(invoice)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
 
 
 @dispute_app.command("comment")
@@ -842,10 +829,9 @@ def dispute_comment(
     from django.core.files import File
 
     from relance.collection.services import comment_dispute
-    from relance.core.errors import DomainError
 
     dispute = _dispute(number, open_only=False)
-    try:
+    with domain_errors():
         if file is None:
             comment_dispute(dispute, text=text, actor=ACTOR)
         else:
@@ -853,8 +839,6 @@ def dispute_comment(
                 comment_dispute(
                     dispute, text=text, upload=File(handle, name=file.name), actor=ACTOR
                 )
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Comment added to the dispute on {number}.")
 
 
@@ -863,14 +847,11 @@ def dispute_assign(number: str, owner: OwnerOpt = None, due: DueOpt = None) -> N
     """Give the dispute an owner (a user of the web app) and a resolution due date."""
     setup()
     from relance.collection.services import assign_dispute
-    from relance.core.errors import DomainError
 
     dispute = _dispute(number)
-    try:
+    with domain_errors():
         assign_dispute(dispute, owner=_user(owner), due_on=_date(due, "--due") if due else None,
                        actor=ACTOR)  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(
         f"Dispute on {number}: owner {owner or 'nobody'}, due {dispute.due_on}.", highlight=False
     )
@@ -898,7 +879,6 @@ def dispute_resolve(
     partial one), `--rejected` (dunning resumes), or `--write-off`."""
     setup()
     from relance.collection.services import resolve_dispute
-    from relance.core.errors import DomainError
 
     chosen = [n for n, flag in (("credit_note", credit_note), ("rejected", rejected),
                                 ("write_off", write_off)) if flag]  # fmt: skip
@@ -908,12 +888,10 @@ def dispute_resolve(
         raise typer.BadParameter("an amount goes with --credit-note")
     dispute = _dispute(number)
     minor = None if amount is None else _amount(amount, dispute.invoice.currency, "AMOUNT")
-    try:
+    with domain_errors():
         done = resolve_dispute(
             dispute, chosen[0], on=_date(on, "--on"), actor=ACTOR, comment=comment, amount=minor
         )
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     extra = f" (credit note {done.credit_note.number})" if done.credit_note else ""
     out.print(f"Dispute on {number}: {done.status}{extra}.", highlight=False)
 
@@ -1003,20 +981,17 @@ def promise(
         _promise_cancel(promise_id, on)
         return
     from relance.collection.services import record_promise
-    from relance.core.errors import DomainError
 
     if until is None:
         raise typer.BadParameter("when is it promised? (YYYY-MM-DD)", param_hint="--until")
     cust = _customer(customer)
-    try:
+    with domain_errors():
         items = [_invoice(n.strip()) for n in (invoices or "").split(",") if n.strip()]
         currency = items[0].currency if items else cust.creditor.currency
         minor = None if amount is None else _amount(amount, currency, "--amount")
         made = record_promise(cust, until=_date(until, "--until"), on=_date(on, "--on"), actor=ACTOR,
                               amount=minor, invoices=items, channel=channel,
                               grace_days=grace)  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Promise {made.pk} recorded: {customer} pays by {until}.", highlight=False)
 
 
@@ -1040,15 +1015,12 @@ def _promise_list(status: str, as_json: bool) -> None:
 def _promise_cancel(promise_id: int | None, on: str | None) -> None:
     from relance.collection.models import Promise
     from relance.collection.services import cancel_promise
-    from relance.core.errors import DomainError
 
     found = Promise.objects.filter(pk=promise_id, customer__creditor=creditor()).first()
     if found is None:
         raise fail(f"no promise {promise_id}")
-    try:
+    with domain_errors():
         cancel_promise(found, on=_date(on, "--on"), actor=ACTOR)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Promise {promise_id} cancelled.", highlight=False)
 
 
@@ -1070,15 +1042,12 @@ def note(
     """Note a contact with the debtor and the reason for non-payment they gave."""
     setup()
     from relance.collection.services import record_note
-    from relance.core.errors import DomainError
 
     cust = _customer(customer)
     items = [_invoice(n.strip()) for n in (invoices or "").split(",") if n.strip()]
-    try:
+    with domain_errors():
         record_note(cust, reason=reason, text=text, on=_date(on, "--on"), actor=ACTOR,
                     invoices=items)  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Noted: {customer}, {reason}.", highlight=False)
 
 
@@ -1296,13 +1265,10 @@ def report_forecast(
 def interest(number: str, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
     """Late-payment penalties and the fixed indemnity due on an invoice."""
     setup()
-    from relance.core.errors import DomainError
     from relance.law.interest import interest as compute
 
-    try:
+    with domain_errors():
         data = compute(_invoice(number), _date(date_, "--date"))
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     if as_json:
         emit(data)
         return
@@ -1344,7 +1310,6 @@ def penalty_issue(
     if (invoice is None) == (customer is None):
         raise typer.BadParameter("give an invoice number or --customer, not both")
     setup()
-    from relance.core.errors import DomainError
     from relance.law import penalty_invoices
 
     day = _date(date_, "--date")
@@ -1353,10 +1318,8 @@ def penalty_issue(
         target, chosen = found.customer, [found]
     else:
         target, chosen = _customer(customer or ""), None
-    try:
+    with domain_errors():
         issued = penalty_invoices.issue(target, chosen, today=day, actor=ACTOR)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     path = output or Path(f"{issued.number}.pdf")
     path.write_bytes(penalty_invoices.read(issued))
     if as_json:
@@ -1468,7 +1431,6 @@ def plan_create(
     setup()
     from relance.collection import queries
     from relance.collection.services import create_plan
-    from relance.core.errors import DomainError
 
     cust = _customer(customer)
     items = [_invoice(n.strip()) for n in invoices.split(",") if n.strip()]
@@ -1480,14 +1442,12 @@ def plan_create(
         else None
     )
     day = _date(on, "--on")
-    try:
+    with domain_errors():
         plan = create_plan(
             cust, items, count=instalments, every=every, first=_date(first, "--first"),
             on=day, actor=ACTOR, amounts=custom, penalties=penalties,
             down_payment=_amount(down_payment, currency, "--down-payment") if down_payment else 0,
         )  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     detail = queries.plan_detail(plan, day)
     if as_json:
         emit(detail)
@@ -1547,14 +1507,11 @@ def plan_letter(
 
 def _plan_change(verb: str, plan_id: int, on: str | None) -> Any:
     from relance.collection import services
-    from relance.core.errors import DomainError
 
     change = {"send": services.send_plan_letter, "sign": services.sign_plan,
               "cancel": services.cancel_plan}[verb]  # fmt: skip
-    try:
+    with domain_errors():
         return change(_plan(plan_id), on=_date(on, "--on"), actor=ACTOR)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
 
 
 @plan_app.command("send")
@@ -1654,15 +1611,12 @@ def partner_add(
 ) -> None:
     """Record a partner cases can be handed to."""
     setup()
-    from relance.core.errors import DomainError
     from relance.handoff.services import add_partner
 
-    try:
+    with domain_errors():
         add_partner(creditor(), actor=ACTOR, name=name, kind=kind, email=email, phone=phone,
                     address=address, postal_code=postal_code, city=city, country=country,
                     contact_name=contact, reference=reference, language=language, notes=notes)  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Partner {name} added.", highlight=False)
 
 
@@ -1762,14 +1716,11 @@ def handoff_dossier(
 ) -> None:
     """Write the dossier of the customer's case (the open one, else the latest)."""
     setup()
-    from relance.core.errors import DomainError
     from relance.handoff import dossier
 
     case = _case(customer)
-    try:
+    with domain_errors():
         dossier.write(case, today(), output)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Dossier written to {output}", highlight=False)
 
 
@@ -1788,19 +1739,16 @@ def handoff_payment(
     """Record a payment the partner reported: allocated in the ledger; the case closes
     when nothing remains open."""
     setup()
-    from relance.core.errors import DomainError
     from relance.handoff import queries, services
 
     case = _case(customer)
-    try:
+    with domain_errors():
         cur = (currency or case.items.values_list("currency", flat=True).first() or "").upper()
         services.record_payment(
             case, amount=_amount(amount, cur, "--amount"), currency=cur, on=_date(date_, "--date"),
             actor=ACTOR, invoices=[n.strip() for n in (invoices or "").split(",") if n.strip()],
             reference=reference, today=today(),
         )  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     case.refresh_from_db()
     data = queries.case_json(case)
     if as_json:
@@ -1820,7 +1768,6 @@ def handoff_close(
 ) -> None:
     """Close the customer's open case."""
     setup()
-    from relance.core.errors import DomainError
     from relance.core.handoff import CaseEvent
     from relance.handoff import services
 
@@ -1831,10 +1778,8 @@ def handoff_close(
         raise typer.BadParameter(
             f"one of {', '.join(e.value for e in CaseEvent)}", param_hint="--outcome"
         ) from None
-    try:
+    with domain_errors():
         done = services.close_case(case, event, on=_date(date_, "--date"), actor=ACTOR, note=note)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"Case {done.pk} closed: {done.outcome}.", highlight=False)
 
 
@@ -2125,20 +2070,17 @@ def cover_add(
 ) -> None:
     """Record a credit insurer's cover on a customer (one running cover at a time)."""
     setup()
-    from relance.core.errors import DomainError
     from relance.risk import services
 
     c = _customer(customer)
     money = (currency or c.creditor.currency).upper()
-    try:
+    with domain_errors():
         services.add_cover(
             c, insurer=insurer, amount=_amount(amount, money, "--amount"), currency=money,
             declaration_days=deadline_days, starts_on=_date(start, "--from"),
             ends_on=None if until is None else _date(until, "--until"), policy=policy,
             notes=notes, actor=ACTOR,
         )  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"{customer} insured by {insurer} for {amount} {money}.", highlight=False)
 
 
@@ -2150,13 +2092,10 @@ def cover_declare(
 ) -> None:
     """Record that an overdue invoice was declared to the insurer: it stops alerting."""
     setup()
-    from relance.core.errors import DomainError
     from relance.risk import services
 
-    try:
+    with domain_errors():
         services.declare(_invoice(invoice), on=_date(on, "--on"), reference=reference, actor=ACTOR)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"{invoice} declared to the insurer.", highlight=False)
 
 
@@ -2211,14 +2150,11 @@ def score_set(
 ) -> None:
     """Record a customer's external credit score."""
     setup()
-    from relance.core.errors import DomainError
     from relance.risk import services
 
-    try:
+    with domain_errors():
         services.record_score(_customer(customer), provider=provider, grade=grade, value=value,
                               on=_date(on, "--on"), actor=ACTOR)  # fmt: skip
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     out.print(f"{customer}: {provider} {grade} recorded.", highlight=False)
 
 
@@ -2229,16 +2165,13 @@ def limit_set(
 ) -> None:
     """Set a customer's credit limit, in the creditor's currency."""
     setup()
-    from relance.core.errors import DomainError
     from relance.ledger.services import set_credit_limit
 
     c = _customer(customer)
     none = amount.strip().lower() == "none"
     limit = None if none else _amount(amount, c.creditor.currency, "AMOUNT")
-    try:
+    with domain_errors():
         set_credit_limit(c, limit, actor=ACTOR)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     shown = "removed" if none else f"{amount} {c.creditor.currency}"
     out.print(f"{customer}: credit limit {shown}.", highlight=False)
 
@@ -2257,14 +2190,11 @@ def portal_link(
 ) -> None:
     """A new portal link for the customer, printed (older links keep working)."""
     setup()
-    from relance.core.errors import DomainError
     from relance.portal import links
 
-    try:
+    with domain_errors():
         links.require_key()
         link = links.create(_customer(customer), actor=ACTOR, days=days)
-    except DomainError as exc:
-        raise fail(str(exc)) from None
     if as_json:
         emit({"customer": customer, "url": links.url(link), "expires_at": link.expires_at})
     else:

@@ -57,7 +57,12 @@ def reminder(customer: Customer, channel: str = "email") -> documents.Document:
     items = list(customer.invoices.order_by("number"))
     template = "sms" if channel == "sms" else "first_reminder"
     facts = documents.Facts(
-        customer, items, template, timezone.localdate(), documents.language_of(customer)
+        customer,
+        items,
+        template,
+        timezone.localdate(),
+        documents.language_of(customer),
+        sending=True,
     )
     return documents.compose(facts, channel=channel, creditor=customer.creditor)
 

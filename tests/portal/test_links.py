@@ -160,3 +160,34 @@ def test_guessing_tokens_is_limited_per_address_too(alpha, client, settings):
     settings.PORTAL_RATE_PER_MINUTE = 2
     codes = [client.get(f"/portal/guess{n}/").status_code for n in range(3)]
     assert codes == [404, 404, 429]
+
+
+def test_previews_call_scripts_and_downloaded_statements_make_no_link(alpha, client):
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+    from tests.channels.conftest import queue
+
+    from relance.channels import documents
+
+    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    preview_url = reverse("template-preview", args=["first_reminder", "fr"])
+    form = {"customer": "C1", "subject": "Rappel", "body": "Lien : {{ portal_url }}", "closing": ""}
+    call = queue(alpha, "call", ["call"], timezone.localdate())
+    call.status, call.mode = "planned", "task"
+    call.save()
+
+    def render_all() -> str:
+        preview = client.post(preview_url, form).content.decode()
+        script = client.get(reverse("call", args=[call.pk])).content.decode()
+        today = timezone.localdate()
+        statement = documents.compose(documents.statement_facts(alpha, today, "fr", "EUR"),
+                                      channel="statement", creditor=alpha.creditor)  # fmt: skip
+        return preview + script + statement.html
+
+    assert "/portal/" not in render_all()
+    assert not PortalLink.objects.exists()
+    assert not Event.objects.filter(verb="portal.link_created").exists()
+    # Once a sent reminder has made one, they show that link.
+    path = link_in(reminder(alpha).text)
+    assert path in render_all()
+    assert PortalLink.objects.count() == 1

@@ -140,3 +140,35 @@ def test_change_works_without_javascript_and_keeps_the_rest_as_credit(client_in,
     line.refresh_from_db()
     assert (line.payment.customer.code, line.payment.unapplied) == ("C1", 70000)
     assert open_amounts()["F2"] == 0
+
+
+def _customers_paying(creditor, write, first: int, count: int) -> None:  # type: ignore[no-untyped-def]
+    """`count` more customers, each with three lines: a payment applied on import (with
+    two allocations), a proposal and an unknown transfer."""
+    due = timezone.localdate() - timedelta(days=10)
+    day = timezone.localdate().isoformat()
+    rows = ""
+    for k in range(first, first + count):
+        customer = Customer.objects.create(creditor=creditor, code=f"G{k}", name=f"Garage {k}")
+        for n, amount in ((1, 120000), (2, 30000)):
+            Invoice.objects.create(
+                creditor=creditor, customer=customer, number=f"G{k}-{n}", due_date=due,
+                issue_date=due - timedelta(days=30), amount=amount, open_amount=amount,
+                status="open", currency="EUR",
+            )  # fmt: skip
+        rows += f"{day},1500.00,EUR,{payment_reference(customer)},,GARAGE {k},\n"
+        rows += f"{day},1199.85,EUR,,Facture G{k}-1,,\n"
+        rows += f"{day},{k}.33,EUR,,virement,INCONNU {k},\n"
+    import_statement(write(f"releve-{first}.csv", HEADER + rows), creditor, "t")
+
+
+def test_the_page_reads_the_same_few_queries_however_many_lines(
+    client_in, creditor, write, django_assert_max_num_queries
+):
+    # The lists of lines, then their customers, payments and allocations in one query
+    # each: eight in all, with 6 lines as with 36 (one more per payment before).
+    for first, count in ((0, 2), (2, 10)):
+        _customers_paying(creditor, write, first, count)
+        with django_assert_max_num_queries(8):
+            page = client_in.get(reverse("matching")).content.decode()
+        assert page.count('data-key="undo"') == first + count  # every applied payment shown

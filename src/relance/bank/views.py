@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from relance.bank import review
 from relance.bank.models import StatementLine
 from relance.core.errors import DomainError, InvalidAmount
 from relance.core.money import format_minor, typed_minor
-from relance.ledger.models import Creditor, Customer
+from relance.ledger.models import Allocation, Creditor, Customer
 from relance.ledger.views import current_creditor, redirect_back
 
 SHOWN = 200  # lines of each status on the page
@@ -68,14 +69,22 @@ def _entry(line: StatementLine, customers: dict[str, Customer]) -> dict[str, Any
         "code": code,
         "parts": [{"number": n, "amount": a} for n, a in line.proposal.get("parts", [])],
         "reasons": [REASONS.get(r, r) for r in line.proposal.get("reasons", [])],
-        "allocations": list(payment.allocations.select_related("invoice").order_by("pk"))
-        if payment
-        else [],
+        "allocations": list(payment.allocations.all()) if payment else [],
         "open": line.match_status in review.OPEN_STATUSES,
     }
 
 
 def _entries(creditor: Creditor, lines: list[StatementLine]) -> list[dict[str, Any]]:
+    # Every line's payment, customer and allocations in three queries, whatever the
+    # number of lines (one per line made the page grow with the statement).
+    prefetch_related_objects(
+        lines,
+        "payment__customer",
+        Prefetch(
+            "payment__allocations",
+            queryset=Allocation.objects.select_related("invoice").order_by("pk"),
+        ),
+    )
     codes = {line.proposal.get("customer") for line in lines} - {None}
     customers = {c.code: c for c in Customer.objects.filter(creditor=creditor, code__in=codes)}
     return [_entry(line, customers) for line in lines]

@@ -49,6 +49,10 @@ class Facts:
     information: dict[str, Any] = field(default_factory=dict)
     user: str = ""
     plan: dict[str, Any] | None = None  # a payment plan's figures (plan_facts)
+    # Built to be sent: only then may a portal link be made for it. A preview, a call
+    # script or a statement downloaded shows the customer's open link, if any, and
+    # writes nothing.
+    sending: bool = False
 
 
 def day(value: date | None, language: str) -> str:
@@ -100,7 +104,9 @@ def context(facts: Facts) -> dict[str, Any]:
         "payment": payment(customer, currency, pay_minor),
         "other_items": facts.information.get("other_invoices", []),
         "credit_notes": facts.information.get("credit_notes", []),
-        "portal_url": portal_links.for_message(customer),
+        "portal_url": (
+            portal_links.for_message(customer) if facts.sending else portal_links.shown(customer)
+        ),
         "user": facts.user,
         "plan": facts.plan,
         "pay_minor": pay_minor,

@@ -259,7 +259,7 @@ def _build(
         template = "plan_sms"
     facts = documents.Facts(
         customer, items, template, today, lang,
-        penalties=bool(step and step.penalties), information=action.information,
+        penalties=bool(step and step.penalties), information=action.information, sending=True,
         plan=None if plan is None else documents.plan_facts(
             plan, today, lang, action.information.get("instalment")
         ),

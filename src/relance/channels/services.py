@@ -3,7 +3,7 @@ template."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from email import message_from_bytes
 from email.policy import SMTP
 from hashlib import sha256
@@ -19,11 +19,8 @@ from relance.collection.models import Action, ActionStatus
 from relance.core.disputes import DisputeReason
 from relance.core.errors import DomainError
 from relance.core.promises import PromiseChannel
-from relance.core.reasons import NonPaymentReason, NoteSource
+from relance.core.reasons import NonPaymentReason, NoteSource, already_paid_hold
 from relance.ledger.models import Creditor, Customer, Invoice
-
-# "Already paid": reminders wait this long for the payment to show in the bank lines.
-ALREADY_PAID_HOLD_DAYS = 7
 
 
 @transaction.atomic
@@ -140,8 +137,8 @@ def record_call(
             invoices=[invoice] if invoice else None, call=call,
         )  # fmt: skip
     elif outcome == CallOutcome.ALREADY_PAID:
-        until = on + timedelta(days=ALREADY_PAID_HOLD_DAYS)
-        if not customer.hold_until or customer.hold_until < until:
+        until = already_paid_hold(on, customer.hold_until)
+        if until is not None:
             collection.hold(customer, until=until, actor=actor)
     finished = outcome not in (CallOutcome.NO_ANSWER, CallOutcome.CALL_BACK)
     if action is not None and finished:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -72,3 +72,24 @@ def statistics(notes: Iterable[tuple[str, str, date]]) -> list[ReasonCount]:
         )
         for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
+
+
+# "Already paid": reminders wait this long for the payment to show in the bank lines.
+ALREADY_PAID_HOLD_DAYS = 7
+
+
+def already_paid_hold(today: date, held_until: date | None) -> date | None:
+    """After the debtor says they paid (on a call, on the portal), until when the
+    customer's reminders wait, every item of theirs: the payment is not yet tied to
+    invoices, and a reminder for money already sent would be wrong. None when the
+    customer is already held that long: a hold is never shortened.
+
+    >>> already_paid_hold(date(2026, 3, 2), None)
+    datetime.date(2026, 3, 9)
+    >>> already_paid_hold(date(2026, 3, 2), date(2026, 3, 5))
+    datetime.date(2026, 3, 9)
+    >>> already_paid_hold(date(2026, 3, 2), date(2026, 4, 1)) is None
+    True
+    """
+    until = today + timedelta(days=ALREADY_PAID_HOLD_DAYS)
+    return until if held_until is None or held_until < until else None

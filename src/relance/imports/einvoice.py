@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from relance.core import einvoice, identifiers
-from relance.core.currencies import minor_units
 from relance.core.errors import DomainError
 from relance.core.ledger import InvoiceKind
+from relance.core.money import format_minor
 from relance.imports import services as s
 from relance.imports.fields import COUNTRIES, Options
 from relance.imports.models import ImportRun
@@ -175,10 +174,10 @@ def _checked(value: str, check: Any, what: str, warnings: list[str]) -> str:
 def invoice_row(doc: einvoice.EInvoice, code: str, warnings: list[str]) -> dict[str, Any]:
     """The document as a row of invoices.csv. Amounts due below the total (a prepaid
     part, BT-113) become the `open_amount` the accounting reports."""
-    decimals = minor_units(doc.currency)
 
-    def money(minor: int | None) -> Decimal | str:
-        return "" if minor is None else Decimal(minor).scaleb(-decimals)
+    def money(minor: int | None) -> str:
+        # As an invoices.csv cell says it: the importer reads it back like any other.
+        return "" if minor is None else format_minor(minor, doc.currency)
 
     terms = ""
     due = doc.due_date

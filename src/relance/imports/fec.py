@@ -17,15 +17,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from relance import audit
 from relance.core import fec
-from relance.core.ledger import invoice_status
-from relance.core.money import format_minor
+from relance.core.errors import DomainError
 from relance.imports import services as s
 from relance.imports.fields import Options
 from relance.imports.models import ImportRun
 from relance.ledger import balances
 from relance.ledger.models import Allocation, Creditor, Invoice
+from relance.ledger.services import apply_credit_note
 
 
 def import_fec(
@@ -131,10 +130,7 @@ def _apply_credit_notes(
     """Apply each lettered credit note to the invoices of its letter (once: a credit note
     already applied is left as it is, so a re-import changes nothing)."""
     numbers = {n for note, invoice, _ in lettering for n in (note, invoice)}
-    by_number = {
-        i.number: i
-        for i in Invoice.objects.select_for_update().filter(creditor=creditor, number__in=numbers)
-    }
+    by_number = {i.number: i for i in Invoice.objects.filter(creditor=creditor, number__in=numbers)}
     applied = set(
         Allocation.objects.filter(credit_note__in=[i.pk for i in by_number.values()]).values_list(
             "credit_note__number", flat=True
@@ -145,23 +141,15 @@ def _apply_credit_notes(
         note, invoice = by_number.get(note_number), by_number.get(number)
         if note is None or invoice is None or note_number in applied:
             continue  # rejected lines, or applied by an earlier import
-        cents = min(cents, invoice.open_amount, -note.open_amount)
-        if cents <= 0 or note.customer_id != invoice.customer_id:
-            continue
-        Allocation.objects.create(
-            invoice=invoice, credit_note=note, amount=cents, date=note.issue_date
-        )
-        for item, delta in ((invoice, -cents), (note, cents)):
-            item.open_amount += delta
-            item.status = str(invoice_status(item.amount, item.open_amount))
-            item.save(update_fields=["open_amount", "status", "updated_at"])
-        audit.record(actor, "invoice.allocated", invoice, {
-            "credit_note": note.number, "amount": format_minor(cents, invoice.currency),
-            "open_amount": format_minor(invoice.open_amount, invoice.currency),
-        })  # fmt: skip
-        if touched is not None:
+        try:
+            amount = apply_credit_note(
+                note, invoice, on=note.issue_date, actor=actor, at_most=cents
+            )
+        except DomainError:
+            continue  # lettered with another customer's invoice: left unapplied
+        if amount and touched is not None:
             touched.add(invoice.customer_id)
-        made += 1
+        made += bool(amount)
     return made
 
 

@@ -149,10 +149,13 @@ def credit_invoice(
 
 
 @transaction.atomic
-def apply_credit_note(note: Invoice, invoice: Invoice, *, on: Any, actor: str) -> int:
+def apply_credit_note(
+    note: Invoice, invoice: Invoice, *, on: Any, actor: str, at_most: int | None = None
+) -> int:
     """Apply what is still open of credit note `note` to the `invoice` it corrects (the
-    same customer and currency), as far as the invoice is open; the amount applied (0
-    when either has nothing open, so applying again changes nothing)."""
+    same customer and currency), as far as the invoice is open and up to `at_most` (what
+    a FEC's letter gives this invoice); the amount applied (0 when either has nothing
+    open, so applying again changes nothing)."""
     note = Invoice.objects.select_for_update().get(pk=note.pk)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if note.kind != InvoiceKind.CREDIT_NOTE or invoice.kind != InvoiceKind.INVOICE:
@@ -163,6 +166,8 @@ def apply_credit_note(note: Invoice, invoice: Invoice, *, on: Any, actor: str) -
             "customer's, in the same currency"
         )
     amount = min(-note.open_amount, invoice.open_amount)
+    if at_most is not None:
+        amount = min(amount, at_most)
     if amount <= 0:
         return 0
     note.open_amount += amount

@@ -135,3 +135,12 @@ def for_message(customer: Customer) -> str:
     if link is None or link.expires_at - timezone.now() < margin:
         link = create(customer, actor=SYSTEM)
     return url(link)
+
+
+def shown(customer: Customer) -> str:
+    """The link a rendering that is not sent shows (a preview, a statement downloaded):
+    the customer's open link, if any. It reads and never creates one."""
+    if not enabled():
+        return ""
+    link = active(customer)
+    return "" if link is None else url(link)

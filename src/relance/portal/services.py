@@ -16,13 +16,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relance import audit
-from relance.channels.services import ALREADY_PAID_HOLD_DAYS
 from relance.collection import services as collection
 from relance.collection.models import Dispute, PaymentPlan, Promise
 from relance.core.errors import DomainError
 from relance.core.money import format_minor
 from relance.core.promises import PromiseChannel
-from relance.core.reasons import NonPaymentReason, NoteSource
+from relance.core.reasons import NonPaymentReason, NoteSource, already_paid_hold
 from relance.ledger.models import Customer, EvidenceKind, Invoice
 from relance.ledger.services import add_evidence
 
@@ -126,7 +125,7 @@ def already_paid(
     today: date,
 ) -> AlreadyPaid:
     """The debtor says the invoices are paid: the proof is kept with each invoice, and
-    reminders to the customer wait ALREADY_PAID_HOLD_DAYS (as after a call saying so)
+    reminders to the customer wait (core.reasons.already_paid_hold, as after a call)
     for the payment to be matched; then dunning resumes if it was not."""
     check_upload(upload)
     if not invoices:
@@ -141,13 +140,13 @@ def already_paid(
         kept.append(add_evidence(inv, upload, kind=EvidenceKind.CORRESPONDENCE,
                                  description="proof of payment (portal)", actor=ACTOR).pk)  # fmt: skip
         upload.seek(0)
-    until = today + timedelta(days=ALREADY_PAID_HOLD_DAYS)
-    if not customer.hold_until or customer.hold_until < until:
+    until = already_paid_hold(today, customer.hold_until)
+    if until is not None:
         collection.hold(customer, until=until, actor=ACTOR)
     currency = invoices[0].currency
     audit.record(ACTOR, "portal.already_paid", customer, {
         "invoices": [i.number for i in invoices], "paid_on": paid_on,
         "amount": format_minor(amount, currency), "currency": currency, "evidence": kept,
-        "hold_until": until,
+        "hold_until": customer.hold_until,
     })  # fmt: skip
-    return AlreadyPaid(customer.hold_until or until, kept)
+    return AlreadyPaid(customer.hold_until or today, kept)
