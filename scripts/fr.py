@@ -344,7 +344,7 @@ FR = {
     "%(scenario)s, planned %(date)s": "%(scenario)s, planifiée le %(date)s",
     "Worklist": "À traiter",
     "Show": "Afficher",
-    "Last run: %(at)s.": "Dernière tournée : %(at)s.",
+    "Last run: %(at)s": "Dernière tournée : %(at)s",
     "No run for this date yet.": "Pas encore de tournée à cette date.",
     "Run today's collection now": "Lancer la tournée du jour",
     "To approve": "À valider",
