@@ -1204,6 +1204,22 @@ FR |= {
 }
 
 
+# The customer page: quick dispute, payments and credit notes on the timeline (issue 9).
+FR |= {
+    "Dispute opened on %(n)s.": "Litige ouvert sur %(n)s.",
+    "Payment received: %(a)s": "Paiement reçu : %(a)s",
+    "paying": "réglant",
+    "not allocated to an invoice yet": "pas encore affecté à une facture",
+    "%(n)s: %(a)s paid": "%(n)s : %(a)s réglés",
+    "by the payment of %(d)s %(ref)s": "par le paiement du %(d)s %(ref)s",
+    "by credit note %(c)s": "par l'avoir %(c)s",
+    "%(n)s: %(a)s no longer paid": "%(n)s : %(a)s ne sont plus réglés",
+    "the payment of %(d)s %(ref)s was taken off": "le paiement du %(d)s %(ref)s a été retiré",
+    "Credit note %(n)s of %(a)s for %(c)s": "Avoir %(n)s de %(a)s sur %(c)s",
+    "Document (optional)": "Document (facultatif)",
+}
+
+
 def merge(path: str) -> list[str]:
     """Fill the msgstr of `path` from FR and FR_PLURAL; return the msgids still
     untranslated. Babel reads and writes the catalogue, wrapped long texts included."""
