@@ -344,7 +344,7 @@ FR = {
     "%(scenario)s, planned %(date)s": "%(scenario)s, planifiée le %(date)s",
     "Worklist": "À traiter",
     "Show": "Afficher",
-    "Last run: %(at)s.": "Dernière tournée : %(at)s.",
+    "Last run: %(at)s": "Dernière tournée : %(at)s",
     "No run for this date yet.": "Pas encore de tournée à cette date.",
     "Run today's collection now": "Lancer la tournée du jour",
     "To approve": "À valider",
@@ -1201,6 +1201,22 @@ FR |= {
     "No step planned in the next %(days)s days.": "Aucune étape prévue dans les %(days)s prochains jours.",
     "Left aside today: %(items)s (%(reason)s)": "Écartées aujourd'hui : %(items)s (%(reason)s)",
     "until %(d)s": "jusqu'au %(d)s",
+}
+
+
+# The customer page: quick dispute, payments and credit notes on the timeline (issue 9).
+FR |= {
+    "Dispute opened on %(n)s.": "Litige ouvert sur %(n)s.",
+    "Payment received: %(a)s": "Paiement reçu : %(a)s",
+    "paying": "réglant",
+    "not allocated to an invoice yet": "pas encore affecté à une facture",
+    "%(n)s: %(a)s paid": "%(n)s : %(a)s réglés",
+    "by the payment of %(d)s %(ref)s": "par le paiement du %(d)s %(ref)s",
+    "by credit note %(c)s": "par l'avoir %(c)s",
+    "%(n)s: %(a)s no longer paid": "%(n)s : %(a)s ne sont plus réglés",
+    "the payment of %(d)s %(ref)s was taken off": "le paiement du %(d)s %(ref)s a été retiré",
+    "Credit note %(n)s of %(a)s for %(c)s": "Avoir %(n)s de %(a)s sur %(c)s",
+    "Document (optional)": "Document (facultatif)",
 }
 
 

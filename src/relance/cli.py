@@ -1164,19 +1164,13 @@ def report_dso(
     """DSO (countback and standard), best possible DSO, average days delinquent and the
     collection effectiveness index, with their trend over 12 months."""
     setup()
-    from relance.reports import indicators
+    from relance.reports import exports, indicators
 
     day = _date(date_, "--date")
     found = _customer(customer) if customer else None
-    docs = [
-        indicators.indicators_json(currency, now, trend)
-        for currency, now, trend in indicators.report(creditor(), day, period, months)
-    ]
-    if found is not None:
-        for doc in docs:
-            doc["customer"] = indicators.customer_indicators(found, day)
+    docs = indicators.documents(creditor(), day, period, months, found)
     if as_json:
-        emit(docs[0] if len(docs) == 1 else docs)
+        emit(exports.one_or_many(docs))
         return
     names = ("dso_countback", "dso_standard", "best_dso", "add", "cei")
     for doc in docs:
@@ -1221,17 +1215,14 @@ def report_forecast(
     from relance.reports import exports, forecast
 
     day = _date(date_, "--date")
+    on = None
     if backtest:
         on = _date(at, "--at") if at else forecast.default_backtest_day(day, weeks)
-        docs = forecast.backtest_json(forecast.backtest(creditor(), on, weeks))
-    else:
-        docs = [
-            forecast.forecast_json(f) for f in forecast.cash_in(creditor(), day, weeks).forecasts
-        ]
+    docs = forecast.documents(creditor(), day, weeks, backtest_at=on)
     if xlsx_file:
         xlsx_file.write_bytes(exports.forecast_xlsx(docs))
     if as_json:
-        emit(docs[0] if len(docs) == 1 else docs)
+        emit(exports.one_or_many(docs))
         return
     for doc in docs:
         cur = doc["currency"]

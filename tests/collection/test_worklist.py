@@ -155,3 +155,14 @@ def test_the_worklist_says_who_was_not_contacted_and_why(creditor, client):
     ).content.decode()
     assert "contacté trop récemment" in body  # the reason in words (min_gap)
     assert ">C7<" in body
+
+
+def test_the_last_run_line_ends_with_one_full_stop_when_the_time_ends_with_one(creditor, client):
+    # English short date-times end in "a.m." or "p.m.": the sentence adds no second dot.
+    client.force_login(User.objects.create_user("dave", password="x" * 12))
+    Run.objects.create(creditor=creditor, date=MONDAY, actor="t", started_at="2026-03-02T08:30Z")
+    body = client.get(
+        reverse("worklist"), {"date": MONDAY.isoformat()}, headers={"Accept-Language": "en"}
+    ).content.decode()
+    line = body[body.index("Last run") : body.index("<button", body.index("Last run"))]
+    assert line.strip() == "Last run: 03/02/2026 9:30 a.m."

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 from ninja import NinjaAPI
 
-from relance.api import bank, collection, ledger, problems, views
+from relance.api import bank, collection, ledger, problems, reports, views
 
 api = NinjaAPI(
     title="Relance API",
@@ -19,6 +19,7 @@ problems.install(api)
 api.add_router("/", ledger.router)
 api.add_router("/", collection.router)
 api.add_router("/", bank.router)
+api.add_router("/", reports.router)
 
 
 def unknown(request: HttpRequest, rest: str) -> HttpResponse:

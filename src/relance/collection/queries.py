@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import holidays
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from relance.audit import Event
 from relance.collection.models import (
@@ -28,7 +28,7 @@ from relance.core import plans as plans_core
 from relance.core import scenarios as core
 from relance.core.disputes import DisputeStatus, is_overdue
 from relance.core.law import add_years, alert_months, deadline, for_country, shortest_prescription
-from relance.core.money import format_minor
+from relance.core.money import format_minor, typed_minor
 from relance.core.promises import PromiseStatus, keeping_rate
 from relance.core.reasons import ReasonCount, statistics
 from relance.handoff import queries as handoff
@@ -192,7 +192,53 @@ def customer_timeline(customer: Customer) -> QuerySet[Event]:
         | about("dispute", Dispute.objects.filter(invoice__customer=customer).values("id"))
         | about("paymentplan", customer.plans.values("id"))
         | about("action", customer.actions.values("id"))
+        | about("payment", customer.payments.values("id"))
     ).order_by("at", "id")
+
+
+ALLOCATION_VERBS = ("invoice.allocated", "invoice.unallocated")
+
+
+def _minor(text: Any, currency: str) -> int | None:
+    """An amount the audit trail kept as a decimal string, in minor units (None if absent)."""
+    return typed_minor(str(text), currency) if text not in (None, "") else None
+
+
+def timeline_rows(events: list[Event]) -> list[dict[str, Any]]:
+    """The customer page's timeline: each event with what a person reads in it. A payment
+    comes with its amount and the invoices it pays (as allocated now: a later bank
+    review may move them), an allocation with its invoice, amount and what paid it (a
+    payment, a credit note), a credit note with what it credits. Three queries at most."""
+    payment_ids = {e.subject_id for e in events if e.subject_type == "payment"} | {
+        e.data.get("payment") for e in events if e.verb in ALLOCATION_VERBS
+    }
+    payments = Payment.objects.filter(pk__in=[pk for pk in payment_ids if pk]).prefetch_related(
+        Prefetch("allocations", Allocation.objects.select_related("invoice").order_by("pk"))
+    )
+    by_payment = {p.pk: p for p in payments}
+    invoices = Invoice.objects.filter(
+        pk__in={e.subject_id for e in events if e.subject_type == "invoice"}
+    ).only("number", "currency")
+    by_invoice = {i.pk: i for i in invoices}
+    rows = []
+    for e in events:
+        row: dict[str, Any] = {"e": e}
+        if e.subject_type == "payment" and e.verb == "payment.created":
+            row["payment"] = by_payment.get(e.subject_id)
+        invoice = by_invoice.get(e.subject_id) if e.subject_type == "invoice" else None
+        if invoice is not None:
+            row["number"], row["currency"] = invoice.number, invoice.currency
+            # These verbs keep their amount as a decimal string (format_minor); an
+            # import's invoice.created keeps minor units, and is shown by its number.
+            if e.verb in ALLOCATION_VERBS:
+                row["amount"] = _minor(e.data.get("amount"), invoice.currency)
+                row["paid_by"] = by_payment.get(e.data.get("payment"))
+                row["credit_note"] = e.data.get("credit_note", "")
+            elif e.verb == "invoice.created" and e.data.get("credits"):
+                row["amount"] = _minor(e.data.get("amount"), invoice.currency)
+                row["credits"] = e.data["credits"]
+        rows.append(row)
+    return rows
 
 
 def dispute_timeline(dispute: Dispute) -> QuerySet[Event]:

@@ -284,9 +284,11 @@ def open_dispute(
     description: str = "",
     owner: Any = None,
     due_on: date | None = None,
+    upload: File | None = None,
 ) -> Dispute:
     """The invoice is contested: the engine leaves it alone until the dispute is resolved
-    (the customer's other items go on)."""
+    (the customer's other items go on). A document sent with it starts the dispute's file
+    (its first comment), in the same transaction."""
     code = disputes.parse_reason(reason)
     if invoice.kind != "invoice":
         raise DomainError(f"{invoice.number} is a credit note: dispute the invoice")
@@ -305,6 +307,8 @@ def open_dispute(
         "reason": code, "description": dispute.description, "on": on, "due_on": due,
         "owner": dispute.owner.get_username() if dispute.owner else None,
     })  # fmt: skip
+    if upload is not None:
+        comment_dispute(dispute, upload=upload, actor=actor)
     return dispute
 
 

@@ -372,8 +372,12 @@ def dispute(request: HttpRequest) -> HttpResponse:
                 invoice, reason=request.POST.get("reason", ""), on=today, actor=actor,
                 description=request.POST.get("description", ""),
                 due_on=form_date(request, "due_on"), owner=request.user,
+                upload=request.FILES.get("file"),
             )  # fmt: skip
-            return redirect("dispute-detail", pk=made.pk)
+            if "next" not in request.POST:
+                return redirect("dispute-detail", pk=made.pk)
+            # The customer page's quick form: back to the customer, the dispute a link away.
+            messages.success(request, _("Dispute opened on %(n)s.") % {"n": invoice.number})
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect_back(request, reverse("invoice", args=[invoice.number]))

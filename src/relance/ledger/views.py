@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from relance.audit import Event
 from relance.collection import queries as collection_queries
 from relance.collection.models import (
+    ActionStatus,
     Dispute,
     DisputeReasonChoices,
     NonPaymentReasonChoices,
@@ -49,6 +50,7 @@ BUCKETS = [
     ("61-90", _("61 to 90 days")),
     ("over_90", _("Over 90 days")),
 ]
+WAITING = (ActionStatus.AWAITING_APPROVAL, ActionStatus.QUEUED, ActionStatus.SENDING)
 
 
 def current_creditor() -> Creditor:
@@ -115,7 +117,12 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
     # full figure comes from `relance interest` per invoice).
     due = claims([i for i in items[:200] if i.days_late], today)  # type: ignore[attr-defined]
     plans = list(customer.plans.order_by("-starts_on", "-pk")[:20])
-    timeline = collection_queries.customer_timeline(customer).reverse()[:100]
+    timeline = list(collection_queries.customer_timeline(customer).reverse()[:100])
+    disputed = set(
+        customer.invoices.filter(
+            disputes__closed_on__isnull=True, disputes__isnull=False
+        ).values_list("number", flat=True)
+    )
     return render(
         request,
         "ledger/customer_detail.html",
@@ -125,8 +132,11 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "items": items,
             "balances": queries.balances(customer, today),
             "contacts": customer.contacts.all(),
-            "timeline": timeline,
+            "timeline": collection_queries.timeline_rows(timeline),
             "communications": customer.messages.order_by("-created_at", "-pk")[:50],
+            # Messages not written yet: the outbox's actions waiting for a person or the
+            # sender (once prepared, they are messages above).
+            "waiting": customer.actions.filter(status__in=WAITING).order_by("-date", "-pk")[:50],
             "calls": customer.calls.order_by("-called_on", "-pk")[:20],
             "nav": "customers",
             "claims": due,
@@ -134,11 +144,11 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "plans": plans,
             "next_step": collection_queries.next_step(customer, today),
             **_collection(customer),
-            "disputed": set(
-                customer.invoices.filter(
-                    disputes__closed_on__isnull=True, disputes__isnull=False
-                ).values_list("number", flat=True)
-            ),
+            "disputed": disputed,
+            # The quick dispute form offers what open_dispute accepts: open invoices (not
+            # credit notes) without an open dispute.
+            "disputable": [i for i in items if i.kind == "invoice" and i.number not in disputed],
+            "dispute_reasons": DisputeReasonChoices.choices,
         },
     )
 

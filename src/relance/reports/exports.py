@@ -58,10 +58,15 @@ def aging_json(aging: Aging) -> dict[str, Any]:
     }
 
 
+def one_or_many(docs: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    """A report's JSON document per currency: the document itself when there is one
+    currency, else the list (`relance report ... --json` and the API print the same)."""
+    return docs[0] if len(docs) == 1 else docs
+
+
 def document(agings: Sequence[Aging]) -> dict[str, Any] | list[dict[str, Any]]:
     """One JSON document per currency; a list of them when there are several."""
-    docs = [aging_json(a) for a in agings]
-    return docs[0] if len(docs) == 1 else docs
+    return one_or_many([aging_json(a) for a in agings])
 
 
 HEADER = ("date", "currency", "customer", "name", "segment")

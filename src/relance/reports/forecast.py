@@ -216,6 +216,16 @@ def backtest_json(result: Backtest) -> list[dict[str, Any]]:
     return docs
 
 
+def documents(
+    creditor: Creditor, today: date, weeks: int = WEEKS, *, backtest_at: date | None = None
+) -> list[dict[str, Any]]:
+    """The `relance report forecast --json` documents, one per currency: the forecast
+    from `today`, or the back-test as on `backtest_at`."""
+    if backtest_at is not None:
+        return backtest_json(backtest(creditor, backtest_at, weeks))
+    return [forecast_json(f) for f in cash_in(creditor, today, weeks).forecasts]
+
+
 def default_backtest_day(today: date, weeks: int = WEEKS) -> date:
     """The latest Monday whose `weeks` forecast weeks have all passed by `today`."""
     return today - timedelta(weeks=weeks, days=today.weekday())

@@ -199,6 +199,26 @@ def indicators_json(currency: str, now: Indicators, trend: list[Indicators]) -> 
     }
 
 
+def documents(
+    creditor: Creditor,
+    as_of: date,
+    period: int = 90,
+    trend_months: int = TREND_MONTHS,
+    customer: Customer | None = None,
+) -> list[dict[str, Any]]:
+    """The `relance report dso --json` documents, one per currency; with `customer`,
+    each also carries that customer's payment habits."""
+    docs = [
+        indicators_json(c, now, trend)
+        for c, now, trend in report(creditor, as_of, period, trend_months)
+    ]
+    if customer is not None:
+        habits = customer_indicators(customer, as_of)
+        for doc in docs:
+            doc["customer"] = habits
+    return docs
+
+
 def customer_indicators(customer: Customer, as_of: date) -> dict[str, Any]:
     """A customer's payment habits up to `as_of`: average days late (weighted by the
     amounts paid), the last three months against before, the share of invoices paid
