@@ -169,3 +169,18 @@ def test_the_demo_refuses_a_database_that_holds_a_real_ledger(creditor):
     result = relance("demo", "--customers", "20")
     assert result.exit_code == 1
     assert "already holds a ledger" in result.stderr
+
+
+def test_json_is_indented_for_people_and_a_huge_document_comes_on_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
+    from relance.cli import PRETTY_UP_TO, emit
+
+    small = {"customers": [{"code": "C1", "total": "10.00"}]}
+    emit(small)
+    shown = capsys.readouterr().out
+    assert shown.startswith('{\n  "customers": [')
+    assert json.loads(shown) == small
+    huge = {"customers": [{"code": f"C{n}", "total": "10.00"} for n in range(PRETTY_UP_TO // 20)]}
+    emit(huge)
+    shown = capsys.readouterr().out
+    assert shown.count("\n") == 1
+    assert json.loads(shown) == huge

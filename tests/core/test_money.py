@@ -79,3 +79,12 @@ def test_every_currency_is_known_to_babel():
 
     for code in CURRENCIES:
         assert get_currency_name(code, locale="en") != code or code in {"XCG", "ZWG", "VED", "SLE"}
+
+
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.sampled_from(["EUR", "JPY", "KWD", "CLF", "USD"]),
+)
+def test_formatting_in_integers_prints_what_the_decimal_prints(minor, currency):
+    places = minor_units(currency)
+    assert format_minor(minor, currency) == f"{Decimal(minor).scaleb(-places):.{places}f}"

@@ -124,7 +124,12 @@ def format_minor(minor: int, currency: str) -> str:
     ('-0.05', '1200', '0.001')
     """
     places = minor_units(currency)
-    return f"{Decimal(minor).scaleb(-places):.{places}f}"
+    if not places:
+        return str(minor)
+    # Integer arithmetic: an aged balance's JSON formats half a million amounts, and a
+    # Decimal costs several times as much.
+    whole, part = divmod(-minor if minor < 0 else minor, 10**places)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
 
 
 _THOUSANDS_COMMA = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")

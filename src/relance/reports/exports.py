@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from relance.core.aging import Aging, Cell, cells
+from relance.core.aging import Aging
 from relance.core.currencies import minor_units
 from relance.core.money import format_minor
 
@@ -29,10 +29,12 @@ def neutral(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def _cells_json(cells: Sequence[Cell], currency: str) -> list[dict[str, Any]]:
+def _cells_json(
+    labels: Sequence[str], amounts: Sequence[int], counts: Sequence[int], currency: str
+) -> list[dict[str, Any]]:
     return [
-        {"label": c.label, "amount": format_minor(c.amount, currency), "count": c.items}
-        for c in cells
+        {"label": label, "amount": format_minor(amount, currency), "count": count}
+        for label, amount, count in zip(labels, amounts, counts, strict=True)
     ]
 
 
@@ -40,17 +42,18 @@ def aging_json(aging: Aging) -> dict[str, Any]:
     """`{"date", "currency", "buckets": [{"label", "amount", "count"}], "total",
     "customers": [{"code", "name", "segment", "buckets", "total"}]}`."""
     cur, labels = aging.currency, aging.labels
+    totals = aging.buckets
     return {
         "date": aging.date.isoformat(),
         "currency": cur,
-        "buckets": _cells_json(aging.buckets, cur),
+        "buckets": _cells_json(labels, [c.amount for c in totals], [c.items for c in totals], cur),
         "total": format_minor(aging.total, cur),
         "customers": [
             {
                 "code": line.account.code,
                 "name": line.account.name,
                 "segment": line.account.segment,
-                "buckets": _cells_json(cells(labels, line), cur),
+                "buckets": _cells_json(labels, line.amounts, line.counts, cur),
                 "total": format_minor(line.total, cur),
             }
             for line in aging.customers

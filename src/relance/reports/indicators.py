@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q
 
 from relance.core import indicators as core
 from relance.core.indicators import Flow, Indicators, Settled, Snapshot
-from relance.ledger.models import Allocation, Creditor, Customer, Invoice
+from relance.ledger.models import Allocation, Creditor, Customer
 from relance.reports.queries import as_date, receivables
 
 TREND_MONTHS = 12
@@ -22,17 +22,22 @@ HISTORY_MONTHS = 24  # how far back the countback may walk
 
 def daily_sales(creditor: Creditor, start: date, end: date) -> dict[str, dict[date, int]]:
     """Credit sales (invoices, not credit notes) per currency and day, `start` to `end`."""
-    rows = (
-        Invoice.objects.filter(
-            creditor=creditor, kind="invoice", issue_date__gte=start, issue_date__lte=end
-        )
-        .values_list("currency", "issue_date")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    # Read in the order of the `invoice_flows` index, so the grouping needs no sort. On
+    # SQLite the dates are filtered row by row (`+`): given the range, the planner jumps
+    # through the index per currency and then sorts 1,000,000 rows (0.4 s against 1.4 s
+    # of CPU on the demo ledger, bench/README.md).
+    column = "+issue_date" if connection.vendor == "sqlite" else "issue_date"
+    sql = f"""
+SELECT currency, issue_date, SUM(amount) FROM ledger_invoice
+WHERE creditor_id = %(c)s AND kind = 'invoice' AND {column} >= %(start)s
+    AND {column} <= %(end)s
+GROUP BY kind, currency, issue_date
+"""
     sales: dict[str, dict[date, int]] = defaultdict(dict)
-    for currency, day, total in rows:
-        sales[currency][day] = int(total)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"c": creditor.pk, "start": start, "end": end})
+        for currency, day, total in cursor.fetchall():
+            sales[currency][as_date(day)] = int(total)
     return sales
 
 
@@ -49,10 +54,12 @@ def _later(a: str, b: str) -> str:
 # owes the customer what it has unapplied: from its date, what is unapplied today plus
 # what was allocated later, and each later allocation from its own date (allocations
 # are normally dated as their payment, so these are few rows to group).
+# In the order of the `invoice_flows` index: SQLite groups a million invoices without a
+# sort.
 _FLOWS = """
 SELECT currency, kind, issue_date, due_date, SUM(amount), SUM(settled_elsewhere)
 FROM ledger_invoice WHERE creditor_id = %(c)s
-GROUP BY currency, kind, issue_date, due_date
+GROUP BY kind, currency, issue_date, due_date
 """
 _OTHER_FLOWS = f"""
 WITH late_allocations AS (

@@ -29,8 +29,15 @@ from relance.ledger.models import Creditor, Customer
 # `items`: the invoices and credit notes open on %(d)s with what was open (`open_on`);
 # `on_account`: the payments with something unapplied then (`unapplied_on`). Only rows
 # that may be open are read: open today, or touched by an allocation or a write-off
-# after that date, or settled elsewhere after it.
-_OPEN_ON = """
+# after that date, or settled elsewhere after it. The open ones and the others are read
+# apart (UNION ALL rather than one OR) so that each part can use its own index (ledger
+# models' Meta): the open items' and the payments on account's covering partial indexes,
+# then index lookups for the invoices and payments closed since that date.
+_OPEN_ON_SUM = """i.open_amount
+            + CASE WHEN i.written_off_on > %(d)s THEN i.written_off ELSE 0 END
+            + CASE WHEN i.due_date > %(d)s THEN i.settled_elsewhere ELSE 0 END
+            + COALESCE(b.amount, 0)"""
+_OPEN_ON = f"""
 WITH later AS (
     SELECT invoice_id, credit_note_id, payment_id, amount
     FROM ledger_allocation WHERE date > %(d)s
@@ -40,27 +47,42 @@ WITH later AS (
         UNION ALL
         SELECT credit_note_id, -amount FROM later WHERE credit_note_id IS NOT NULL
     ) moved GROUP BY id
+), closed_since AS (
+    SELECT id FROM ledger_invoice
+    WHERE creditor_id = %(c)s AND written_off_on > %(d)s AND written_off_on IS NOT NULL
+    UNION
+    SELECT id FROM ledger_invoice
+    WHERE creditor_id = %(c)s AND NOT (settled_elsewhere = 0) AND due_date > %(d)s
+    UNION
+    SELECT id FROM back
 ), items AS (
     SELECT * FROM (
-        SELECT i.id, i.currency, i.customer_id, i.kind, i.number, i.issue_date, i.due_date,
-            i.amount, i.open_amount
-            + CASE WHEN i.written_off_on > %(d)s THEN i.written_off ELSE 0 END
-            + CASE WHEN i.due_date > %(d)s THEN i.settled_elsewhere ELSE 0 END
-            + COALESCE(b.amount, 0) AS open_on
+        SELECT i.id, i.currency, i.customer_id, i.kind, i.due_date, {_OPEN_ON_SUM} AS open_on
         FROM ledger_invoice i LEFT JOIN back b ON b.id = i.id
-        WHERE i.creditor_id = %(c)s AND i.issue_date <= %(d)s AND (
-            i.status IN ('open', 'partially_paid') OR i.written_off_on > %(d)s
-            OR (i.settled_elsewhere <> 0 AND i.due_date > %(d)s) OR b.id IS NOT NULL)
+        WHERE i.creditor_id = %(c)s AND i.status IN ('open', 'partially_paid')
+            AND i.issue_date <= %(d)s
+        UNION ALL
+        SELECT i.id, i.currency, i.customer_id, i.kind, i.due_date, {_OPEN_ON_SUM}
+        FROM closed_since s JOIN ledger_invoice i ON i.id = s.id
+            LEFT JOIN back b ON b.id = i.id
+        WHERE i.creditor_id = %(c)s AND i.status NOT IN ('open', 'partially_paid')
+            AND i.issue_date <= %(d)s
     ) found WHERE open_on <> 0
+), paid_back AS (
+    SELECT payment_id AS id, SUM(amount) AS amount FROM later
+    WHERE payment_id IS NOT NULL GROUP BY payment_id
 ), on_account AS (
     SELECT * FROM (
-        SELECT p.id, p.currency, p.customer_id, p.date, p.amount, p.key, p.reference,
-            p.unapplied + COALESCE(SUM(l.amount), 0) AS unapplied_on
-        FROM ledger_payment p LEFT JOIN later l ON l.payment_id = p.id
-        WHERE p.creditor_id = %(c)s AND p.date <= %(d)s AND p.customer_id IS NOT NULL
-            AND (p.unapplied <> 0 OR l.payment_id IS NOT NULL)
-        GROUP BY p.id, p.currency, p.customer_id, p.date, p.amount, p.key, p.reference,
-            p.unapplied
+        SELECT p.id, p.currency, p.customer_id, p.unapplied + COALESCE(l.amount, 0)
+            AS unapplied_on
+        FROM ledger_payment p LEFT JOIN paid_back l ON l.id = p.id
+        WHERE p.creditor_id = %(c)s AND NOT (p.unapplied = 0) AND p.date <= %(d)s
+            AND p.customer_id IS NOT NULL
+        UNION ALL
+        SELECT p.id, p.currency, p.customer_id, l.amount
+        FROM paid_back l JOIN ledger_payment p ON p.id = l.id
+        WHERE p.creditor_id = %(c)s AND p.unapplied = 0 AND p.date <= %(d)s
+            AND p.customer_id IS NOT NULL
     ) found WHERE unapplied_on <> 0
 )
 """
@@ -200,14 +222,16 @@ def items(
         _OPEN_ON
         + f"""
 SELECT * FROM (
-    SELECT i.kind, i.number, c.code, c.name, i.issue_date, i.due_date, i.currency,
-        i.amount, i.open_on
-    FROM items i JOIN ledger_customer c ON c.id = i.customer_id
+    SELECT i.kind, x.number, c.code, c.name, x.issue_date, i.due_date, i.currency,
+        x.amount, i.open_on
+    FROM items i JOIN ledger_invoice x ON x.id = i.id
+        JOIN ledger_customer c ON c.id = i.customer_id
     WHERE 1 = 1 {" AND ".join(where)}
     UNION ALL
-    SELECT 'payment', COALESCE(NULLIF(p.reference, ''), p.key), c.code, c.name, p.date,
-        NULL, p.currency, p.amount, -p.unapplied_on
-    FROM on_account p JOIN ledger_customer c ON c.id = p.customer_id
+    SELECT 'payment', COALESCE(NULLIF(x.reference, ''), x.key), c.code, c.name, x.date,
+        NULL, p.currency, x.amount, -p.unapplied_on
+    FROM on_account p JOIN ledger_payment x ON x.id = p.id
+        JOIN ledger_customer c ON c.id = p.customer_id
     WHERE 1 = 1 {" AND ".join(pay_where)}
 ) found
 ORDER BY 6, 5, 2
