@@ -18,7 +18,7 @@ from tests.members import member
 
 from relance.accounts import services as accounts
 from relance.api import tokens
-from relance.bank.models import StatementLine
+from relance.bank.models import BankStatement, StatementLine
 from relance.bank.services import import_statement
 from relance.channels import outbox
 from relance.collection import services as collection
@@ -26,7 +26,7 @@ from relance.collection.models import Action, ActionItem, Run
 from relance.handoff.services import add_partner, hand_off
 from relance.imports.models import ImportRun
 from relance.law import penalty_invoices
-from relance.ledger.models import Customer, Invoice
+from relance.ledger.models import Customer, Invoice, Payment
 from relance.ledger.services import add_evidence, create_creditor
 
 TODAY = timezone.localdate()
@@ -123,9 +123,19 @@ def world(creditor, settings, tmp_path, write) -> dict[str, Any]:  # type: ignor
 
     import_file(write("customers.csv", "customer,name\n,no code\n"), "customers",
                 creditor=creditor, actor="t")  # fmt: skip
+    import_file(write("payments.csv", "date,amount,currency,customer,reference\n"
+                      f"{TODAY},100.00,EUR,C2,VIR C2\n"), "payments", creditor=creditor, actor="t")  # fmt: skip
     token, _secret = tokens.create_token(users["manager"], creditor, scopes=["read"], actor="t")
     return {
         "creditor": creditor, "other": other, "users": users, "c2": c2,
+        # What the API's paths name, by the collection the path starts with.
+        "api": {
+            "code": "C2", "number": "F3",
+            "payments": Payment.objects.get(creditor=creditor).pk, "actions": call.pk,
+            "runs": call.run_id, "disputes": dispute.pk, "plans": plan.pk,
+            "statements": BankStatement.objects.get(creditor=creditor).pk,
+            "statement-lines": StatementLine.objects.get(creditor=creditor).pk,
+        },
         "kwargs": {
             "customer": {"code": "C2"}, "customer-penalty-invoice": {"code": "C2"},
             "customer-collector": {"code": "C2"},
