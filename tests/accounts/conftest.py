@@ -142,7 +142,7 @@ def world(creditor, settings, tmp_path, write) -> dict[str, Any]:  # type: ignor
             "invoice": {"number": "F3"}, "invoice-penalty-invoice": {"number": "F3"},
             "evidence": {"number": "F3", "pk": evidence.pk},
             "penalty-invoice": {"pk": penalty.pk},
-            "import-rejects": {"pk": ImportRun.objects.filter(creditor=creditor).latest("pk").pk},
+            "import-rejects": {"pk": ImportRun.objects.filter(creditor=creditor, rejected__gt=0).get().pk},
             "plan": {"pk": plan.pk}, "plan-letter": {"pk": plan.pk},
             "plan-change": {"pk": plan.pk, "verb": "cancel"},
             "promise-cancel": {"pk": promise.pk},
