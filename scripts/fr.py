@@ -1102,6 +1102,31 @@ FR |= {
     "Definitions: docs/reports.md.": "Définitions : docs/reports.md.",
 }
 
+# Roles, creditors and collectors' portfolios (docs/roles.md).
+FR |= {
+    "No such customer.": "Client introuvable.",
+    "Your account is not a member of any creditor. Ask an administrator to add you.": "Votre compte n'est membre d'aucun créancier. Demandez à un administrateur de vous ajouter.",
+    "Your role does not allow this.": "Votre rôle ne le permet pas.",
+    "accounts": "comptes",
+    "administrator": "administrateur",
+    "credit manager": "credit manager",
+    "collector": "chargé de recouvrement",
+    "read only": "lecture seule",
+    "membership": "appartenance",
+    "memberships": "appartenances",
+    "Collector": "Chargé de recouvrement",
+    "No collector: the credit managers work this customer.": "Aucun chargé de recouvrement : les credit managers suivent ce client.",
+    "nobody": "personne",
+    "Assign": "Attribuer",
+    "Choose a member who works customers.": "Choisissez un membre qui suit des clients.",
+    "Collector saved.": "Chargé de recouvrement enregistré.",
+    "Not allowed": "Non autorisé",
+    "Roles and what they allow are described in docs/roles.md; an administrator changes them with `relance user add`.": "Les rôles et ce qu'ils permettent sont décrits dans docs/roles.md ; un administrateur les change avec `relance user add`.",
+    "Back to the worklist": "Retour aux actions à traiter",
+    "Switch": "Changer",
+}
+
+
 FR_PLURAL = {
     "And %(n)s more customer: download the CSV or Excel file for all of them.": (
         "Et %(n)s autre client : téléchargez le fichier CSV ou Excel pour les avoir tous.",

@@ -2,6 +2,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.cli import app
@@ -50,13 +51,11 @@ def test_the_customer_page_shows_the_penalties_and_indemnity_due(load, client, s
     from datetime import date
     from unittest import mock
 
-    from django.contrib.auth.models import User
-
     load(
         "invoices",
         "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n",
     )
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     # The page computes as of today; pin it inside the rate tables.
     with mock.patch("django.utils.timezone.localdate", return_value=date(2025, 1, 31)):
         body = client.get("/customers/C1/").content.decode()
@@ -70,8 +69,6 @@ def test_past_the_rate_tables_the_customer_page_states_the_penalties_up_to_their
 ):
     from unittest import mock
 
-    from django.contrib.auth.models import User
-
     from relance.law import tables
 
     last = tables().covered_until()
@@ -80,7 +77,7 @@ def test_past_the_rate_tables_the_customer_page_states_the_penalties_up_to_their
         "invoices",
         "number,customer,issue_date,due_date,amount\nF1,C1,2024-11-01,2024-12-01,10000\n",
     )
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     with mock.patch("django.utils.timezone.localdate", return_value=last + timedelta(days=400)):
         body = client.get("/customers/C1/").content.decode()
     assert f"arrêtées au {last:%d/%m/%Y}" in body
@@ -88,7 +85,6 @@ def test_past_the_rate_tables_the_customer_page_states_the_penalties_up_to_their
 
 
 def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_invoice(load, client):
-    from django.contrib.auth.models import User
 
     result = load(
         "invoices",
@@ -99,7 +95,7 @@ def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_inv
         "line 3: F2 is due 2026-04-30, 44 days past the legal limit 2026-03-17 (FR payment "
         "terms, general: 60 days from the invoice or 45 days end of month, C. com. L441-10 I)"
     ]
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     assert (
         "Au-delà des délais de paiement légaux de 44 jours (au plus tard le 17/03/2026"
         in client.get("/invoices/F2/").content.decode()
@@ -110,7 +106,6 @@ def test_payment_terms_past_the_legal_limit_are_flagged_at_import_and_on_the_inv
 def test_the_sector_cap_counts_from_the_delivery_and_a_customer_can_override_it(
     load, client, creditor
 ):
-    from django.contrib.auth.models import User
 
     from relance.ledger.models import Customer
     from relance.ledger.services import update_creditor
@@ -136,7 +131,7 @@ def test_the_sector_cap_counts_from_the_delivery_and_a_customer_can_override_it(
         "alcohol: 30 days after the end of the delivery month, C. com. L441-11"
         in result.warnings[0]
     )
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     page = client.get("/invoices/A2/").content.decode()
     assert "de 16 jours (au plus tard le 30/03/2026 ; boissons alcooliques" in page
     assert "C. com. L441-11" in page
@@ -152,7 +147,6 @@ def test_an_unknown_sector_is_refused(creditor):
 
 
 def test_the_invoice_page_says_whether_the_claim_is_ready(load, client, settings, tmp_path):
-    from django.contrib.auth.models import User
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from relance.law.readiness import of_invoice
@@ -170,7 +164,7 @@ def test_the_invoice_page_says_whether_the_claim_is_ready(load, client, settings
     for kind in ("purchase_order", "delivery_note"):
         add_evidence(invoice, SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4"), kind=kind)
     assert of_invoice(invoice, date(2025, 3, 1)).ready
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     assert 'id="readiness"' in client.get("/invoices/F1/").content.decode()
 
 

@@ -11,6 +11,7 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.audit import Event
@@ -151,12 +152,11 @@ def test_a_consumer_is_refused_with_the_reason(ledger):  # type: ignore[no-untyp
 
 
 def test_the_stored_document_is_re_downloaded_byte_for_byte(ledger, client, tmp_path):  # type: ignore[no-untyped-def]
-    from django.contrib.auth.models import User
 
     issued = penalty_invoices.issue(ledger, None, today=AS_OF, actor="t")
     stored = penalty_invoices.read(issued)
     assert hashlib.sha256(stored).hexdigest() == issued.sha256
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     assert client.get(f"/penalty-invoices/{issued.pk}/").content == stored
     again = tmp_path / "again.pdf"
     result = runner.invoke(app, ["penalty-invoice", "get", issued.number, "--out", str(again)])
@@ -206,9 +206,7 @@ def test_the_command_exit_codes(ledger, args, code, tmp_path, monkeypatch):  # t
 def test_the_page_buttons_issue_and_download_and_the_customer_page_lists_them(ledger, client):  # type: ignore[no-untyped-def]
     from unittest import mock
 
-    from django.contrib.auth.models import User
-
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     with mock.patch("django.utils.timezone.localdate", return_value=AS_OF):
         page = client.get("/invoices/F1/").content.decode()
         assert "/invoices/F1/penalty-invoice/" in page

@@ -71,10 +71,14 @@ partner_app = typer.Typer(
     help="Collection agencies, lawyers, commissaires de justice.", no_args_is_help=True
 )
 app.add_typer(partner_app, name="partner")
+from relance.accounts.cli import creditor_app, customer_app, user_app  # noqa: E402
 from relance.api.cli import token_app  # noqa: E402
 from relance.webhooks.cli import webhook_app  # noqa: E402
 
 app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
+app.add_typer(customer_app, name="customer")
+app.add_typer(creditor_app, name="creditor")
 app.add_typer(webhook_app, name="webhook")
 from relance.backup_cli import backup, restore  # noqa: E402
 
@@ -138,13 +142,45 @@ def today() -> date:
     return timezone.localdate()
 
 
+_chosen_creditor: str | None = None  # `relance --creditor`, for this invocation
+
+
+@app.callback()
+def _global(
+    creditor: Annotated[
+        str,
+        typer.Option(
+            "--creditor", envvar="RELANCE_CREDITOR",
+            help="The creditor the command works on: its id or name (`relance creditor "
+            "list`); default the first one.",
+        ),
+    ] = "",
+) -> None:  # fmt: skip
+    global _chosen_creditor
+    _chosen_creditor = creditor
+
+
 def creditor() -> Any:
+    """The creditor chosen with `relance --creditor` (or RELANCE_CREDITOR), else the first."""
+    from relance.ledger.models import Creditor
     from relance.ledger.queries import NotFound, default_creditor
 
-    try:
-        return default_creditor()
-    except NotFound as exc:
-        raise fail(str(exc)) from None
+    chosen = (
+        _chosen_creditor if _chosen_creditor is not None else os.environ.get("RELANCE_CREDITOR", "")
+    ).strip()
+    if not chosen:
+        try:
+            return default_creditor()
+        except NotFound as exc:
+            raise fail(str(exc)) from None
+    found = (
+        Creditor.objects.filter(pk=int(chosen)).first()
+        if chosen.isdigit()
+        else Creditor.objects.filter(name__iexact=chosen).order_by("id").first()
+    )
+    if found is None:
+        raise fail(f"no creditor {chosen!r}: see `relance creditor list`")
+    return found
 
 
 @app.command()
@@ -1836,7 +1872,7 @@ def demo(
     from django.core.management import call_command
 
     from relance.audit import Event
-    from relance.demo import DEMO_PASSWORD, DEMO_USER, build_demo
+    from relance.demo import DEMO_PASSWORD, DEMO_TEAM, DEMO_USER, build_demo
     from relance.ledger.models import Creditor
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -1864,6 +1900,8 @@ def demo(
         highlight=False,
     )
     out.print(f"Log in as [bold]{DEMO_USER}[/bold] / [bold]{DEMO_PASSWORD}[/bold]")
+    team = ", ".join(f"{name} ({role})" for name, role in DEMO_TEAM)
+    out.print(f"The team, same password: {team} (docs/roles.md)", highlight=False)
     if serve_after:
         serve(host=host, port=port)
 

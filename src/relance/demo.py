@@ -44,6 +44,15 @@ from relance.ledger.services import create_creditor
 DEMO_USER = "demo"
 DEMO_PASSWORD = "relance-demo"
 DEMO_ACTOR = "demo"
+# The demo's team (docs/roles.md), all with DEMO_PASSWORD: published, so for the demo only.
+DEMO_TEAM = (
+    ("admin", "admin"),
+    ("manager", "credit_manager"),
+    ("collector1", "collector"),
+    ("collector2", "collector"),
+    ("viewer", "read_only"),
+)
+PORTFOLIO_SIZE = 30  # customers assigned to each demo collector
 CURRENCY = "EUR"
 
 HISTORY_DAYS = 548  # about 18 months of invoices before `today`
@@ -828,6 +837,7 @@ def build_demo(
                 if len(sample[c.behaviour]) < CONVERSATIONS:
                     sample[c.behaviour].append(c.code)
         _conversations(creditor, sample, today)
+        _team(creditor, today)
         summary = writer.summary
         audit.record(
             DEMO_ACTOR,
@@ -890,6 +900,29 @@ def _conversations(creditor: Creditor, sample: dict[Behaviour, list[str]], today
                     channel="call" if n < 2 else "email",
                 )  # fmt: skip
     collection.review_promises(creditor, today, actor=DEMO_ACTOR)
+
+
+def _team(creditor: Creditor, today: date) -> None:
+    """The demo's users in their roles; each collector gets a portfolio of customers with
+    something overdue, taken in turn so that both have a mixed book."""
+    from relance.accounts import services as accounts
+
+    user_model = get_user_model()
+    collectors = []
+    for username, role in DEMO_TEAM:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = accounts.add_user(username, actor=DEMO_ACTOR, password=DEMO_PASSWORD)
+        accounts.set_role(user, creditor, role, actor=DEMO_ACTOR)
+        if role == "collector":
+            collectors.append(user)
+    overdue = Customer.objects.filter(creditor=creditor, collector__isnull=True).filter(
+        invoices__open_amount__gt=0, invoices__due_date__lt=today
+    )
+    codes = sorted(set(overdue.values_list("code", flat=True)))
+    for n, code in enumerate(codes[: PORTFOLIO_SIZE * len(collectors)]):
+        customer = Customer.objects.get(creditor=creditor, code=code)
+        accounts.assign_collector(customer, collectors[n % len(collectors)], actor=DEMO_ACTOR)
 
 
 def _demo_login() -> None:

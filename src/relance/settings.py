@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "relance",
     "relance.ledger",
+    "relance.accounts",
     "relance.collection",
     "relance.imports",
     "relance.channels",
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "relance.accounts.context.access",
             ]
         },
     }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("relance.accounts.urls")),
     path("", include("relance.ledger.urls")),
     path("", include("relance.imports.urls")),
     path("", include("relance.collection.urls")),

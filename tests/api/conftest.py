@@ -3,16 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
+from tests.members import member
 
 from relance.api import tokens
 from relance.ledger.models import Creditor
 
 
 @pytest.fixture
-def user(db: None) -> Any:
-    return get_user_model().objects.create_user("alice", password="pw-alice-123")
+def user(creditor: Creditor) -> Any:
+    return member("alice", password="pw-alice-123")
 
 
 @pytest.fixture

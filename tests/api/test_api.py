@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.test import Client
+from tests.members import member
 
 from relance.api import tokens
 from relance.api.models import ApiToken
@@ -65,7 +65,7 @@ def test_an_unknown_scope_is_refused(user: Any, creditor: Any) -> None:
 
 def test_another_creditors_invoice_is_not_found(ledger: Any, creditor: Any) -> None:
     other = create_creditor(actor="t", name="Autre SA", country="FR", currency="EUR")
-    someone = get_user_model().objects.create_user("bob")
+    someone = member("bob")
     _token, secret = tokens.create_token(someone, other, scopes=["read", "write"], actor="t")
     headers = {"Authorization": f"Bearer {secret}"}
     client = Client()

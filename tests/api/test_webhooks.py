@@ -165,12 +165,16 @@ def test_the_delivery_log_page_lists_endpoints_and_attempts(
 ) -> None:
     from django.test import Client
 
+    from relance.accounts.services import set_role
+
     services.add_endpoint(creditor, receiver.url, events=[], actor="t")
     _dispute(creditor)
     receiver.statuses = [500]
     services.deliver_due()
     client = Client()
     client.force_login(user)
+    assert client.get("/webhooks/").status_code == 403  # the webhook log is the admins'
+    set_role(user, creditor, "admin", actor="t")
     page = client.get("/webhooks/").content.decode()
     assert receiver.url in page
     assert "dispute.opened" in page

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from tests.chromium import needs_chromium, shot
+from tests.members import member
 from tests.portal.conftest import business_day
 
 from relance.collection.models import Action, Scenario
@@ -57,7 +57,7 @@ def day(creditor) -> date:  # type: ignore[no-untyped-def]
 
 
 def _log_in(page: Any, url: str) -> None:
-    User.objects.create_user("claire", password=PASSWORD)
+    member("claire", password=PASSWORD)
     page.goto(url + "/login/")
     page.get_by_label("Username").fill("claire")
     page.get_by_label("Password").fill(PASSWORD)

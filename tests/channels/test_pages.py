@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
+from tests.members import member
 
 from relance.channels import outbox
 from relance.channels.models import Call, Message, MessageTemplate
@@ -21,7 +21,7 @@ DAY = MONDAY + timedelta(days=45)
 
 @pytest.fixture
 def web(client, billed):  # type: ignore[no-untyped-def]
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     return client
 
 

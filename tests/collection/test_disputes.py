@@ -7,9 +7,9 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.audit import Event
@@ -143,7 +143,7 @@ def test_a_bad_dispute_is_refused_and_nothing_is_saved(creditor, debtor, args, m
 
 
 def test_the_dispute_cli_lists_comments_and_shows_as_json(creditor, debtor, tmp_path):
-    User.objects.create_user("alice")
+    member("alice")
     relance("dispute", "open", "F1", "--reason", "not_delivered", "--text", "colis perdu",
             "--owner", "alice", "--due", "2026-03-09", "--on", "2026-03-02")  # fmt: skip
     relance("dispute", "open", "F2", "--reason", "price", "--on", "2026-03-02")
@@ -184,7 +184,7 @@ def test_only_disputes_past_their_due_date_are_overdue(creditor, debtor):
 
 @pytest.fixture
 def web(client):  # type: ignore[no-untyped-def]
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     return client
 
 

@@ -7,8 +7,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.audit import Event
@@ -56,7 +56,7 @@ def test_a_broken_promise_resumes_dunning_at_the_next_step_and_shows_on_the_work
     promise.refresh_from_db()
     assert (promise.status, promise.closed_on) == ("broken", date(2026, 3, 14))
     assert Event.objects.filter(verb="promise.broken").count() == 1
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     page = client.get(reverse("worklist") + "?date=2026-03-16").content.decode()
     assert "Promesses non tenues" in page  # the page is in French by default
     assert "C001" in page
@@ -105,7 +105,7 @@ def test_the_keeping_rate_shows_in_show_customer_json_and_on_the_page(
     review_promises(creditor, date(2026, 3, 10), actor="t")  # the second is broken
     data = json.loads(relance("show", "customer", "C001", "--json").stdout)
     assert data["promises"] == {"kept": 2, "broken": 1, "open": 0, "cancelled": 1, "rate": "0.6667"}
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     page = client.get(reverse("customer", args=["C001"])).content.decode()
     assert "66,7" in page or "66.7" in page
 
@@ -149,7 +149,7 @@ def test_only_an_open_promise_is_cancelled(creditor, debtor):
 
 
 def test_a_promise_from_the_customer_page_records_its_channel(creditor, debtor, client):
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     client.post(reverse("promise"), {"customer": "C001", "until": "2099-01-10", "amount": "300",
                                      "channel": "in_person", "invoice": ["F1"]})  # fmt: skip
     promise = Promise.objects.get()

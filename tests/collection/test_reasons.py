@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.cli import app
@@ -77,7 +78,7 @@ def test_an_unknown_reason_is_refused(creditor, customers):
 
 
 def test_the_customer_page_notes_a_reason_and_shows_the_figures(creditor, customers, client):
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     client.post(reverse("note"), {"customer": "C1", "reason": "waiting_approval",
                                   "text": "bon de commande en signature"})  # fmt: skip
     note = Note.objects.get()
@@ -91,7 +92,7 @@ def test_the_worklist_shows_the_reasons_of_the_last_90_days(creditor, customers,
     today = timezone.localdate()
     record_note(customers[0], reason="insolvency", on=today - timedelta(days=10), actor="t")
     record_note(customers[1], reason="forgot", on=today - timedelta(days=200), actor="t")
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     page = client.get(reverse("worklist") + f"?date={today.isoformat()}").content.decode()
     assert "insolvabilité" in page
     assert ">oubli<" not in page

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.audit import Event
@@ -290,7 +291,6 @@ def test_a_prescribed_invoice_is_never_reminded_and_a_partial_payment_restarts_t
 
 
 def test_the_worklist_warns_of_prescription_deadlines(creditor, bakery, client):
-    from django.contrib.auth.models import User
 
     from relance.collection.queries import prescription_alerts
 
@@ -302,5 +302,5 @@ def test_the_worklist_warns_of_prescription_deadlines(creditor, bakery, client):
     assert [(a["invoice"], str(a["deadline"]), a["months"]) for a in alerts] == [
         ("OLD", "2026-04-20", 3)
     ]
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     assert ">OLD<" in client.get("/worklist/", {"date": "2026-03-02"}).content.decode()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.audit import Event
@@ -64,7 +64,7 @@ def test_a_bad_scenario_file_is_refused_with_where_and_why(creditor, tmp_path, t
 
 @pytest.fixture
 def alice(client, creditor):  # type: ignore[no-untyped-def]
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     customer = Customer.objects.create(
         creditor=creditor, code="C1", name="Alpha", email="a@alpha.example"
     )

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
+from tests.members import member
 
 from relance.audit import Event
 from relance.collection.models import Action, ActionItem, Run, Scenario
@@ -17,7 +17,7 @@ MONDAY = date(2026, 3, 2)
 @pytest.fixture
 def planned(creditor, client):  # type: ignore[no-untyped-def]
     """Three customers at three kinds of step on one day: email, call, letter to approve."""
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     for code, late in (("C1", 3), ("C2", 10), ("C3", 30)):
         customer = Customer.objects.create(
             creditor=creditor, code=code, name=f"Client {code}", email=f"{code}@example.fr",
@@ -99,7 +99,7 @@ def test_the_run_can_be_started_from_the_worklist(planned):
 
 
 def test_hold_promise_and_dispute_from_the_web_app(creditor, client):
-    client.force_login(User.objects.create_user("bob", password="x" * 12))
+    client.force_login(member("bob", password="x" * 12))
     customer = Customer.objects.create(
         creditor=creditor, code="C9", name="Neuf", email="n@neuf.example"
     )
@@ -140,7 +140,7 @@ def test_actions_to_approve_can_change_channel_in_bulk(planned):
 
 
 def test_the_worklist_says_who_was_not_contacted_and_why(creditor, client):
-    client.force_login(User.objects.create_user("carol", password="x" * 12))
+    client.force_login(member("carol", password="x" * 12))
     customer = Customer.objects.create(
         creditor=creditor, code="C7", name="Sept", email="s@sept.example"
     )
@@ -159,7 +159,7 @@ def test_the_worklist_says_who_was_not_contacted_and_why(creditor, client):
 
 def test_the_last_run_line_ends_with_one_full_stop_when_the_time_ends_with_one(creditor, client):
     # English short date-times end in "a.m." or "p.m.": the sentence adds no second dot.
-    client.force_login(User.objects.create_user("dave", password="x" * 12))
+    client.force_login(member("dave", password="x" * 12))
     Run.objects.create(creditor=creditor, date=MONDAY, actor="t", started_at="2026-03-02T08:30Z")
     body = client.get(
         reverse("worklist"), {"date": MONDAY.isoformat()}, headers={"Accept-Language": "en"}

@@ -7,8 +7,8 @@ import io
 import zipfile
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
+from tests.members import member
 
 from relance.collection.models import Action
 from relance.handoff.models import Case, Partner
@@ -19,7 +19,7 @@ from .conftest import HANDOFF_DAY, queue
 
 @pytest.fixture
 def web(client, debtor):  # type: ignore[no-untyped-def]
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     return client
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import facturx
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 from tests.conftest import SHARED_DATA
+from tests.members import member
 
 from relance.audit import Event
 from relance.core import einvoice
@@ -324,7 +324,7 @@ def test_the_json_report_follows_the_import_contract(creditor):
 
 
 def test_an_e_invoice_is_imported_from_the_browser(client, creditor):
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     upload = SimpleUploadedFile("invoice.pdf", PDF.read_bytes(), content_type="application/pdf")
     response = client.post(reverse("imports"), {"kind": "invoices", "file": upload})
     assert response.status_code == 200
@@ -334,7 +334,7 @@ def test_an_e_invoice_is_imported_from_the_browser(client, creditor):
 
 
 def test_the_invoice_page_shows_the_terms_and_the_discount_in_french(client, creditor):
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     run(creditor, DATA / "zugferd-corpus_EN16931_1_Teilrechnung.cii.xml")
     page = client.get(
         reverse("invoice", args=["471102"]), headers={"accept-language": "fr"}

@@ -8,11 +8,11 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
+from tests.members import member
 from tests.portal.conftest import business_day, pdf_file
 
 from relance.audit import Event
@@ -112,7 +112,7 @@ def test_a_plan_request_is_proposed_and_the_credit_manager_refuses_it(alpha, por
     assert plan.lines.count() == 3
     assert Event.objects.get(verb="plan.created").actor == "portal"
     manager = Client()
-    manager.force_login(User.objects.create_user("alice", password="x" * 12))
+    manager.force_login(member("alice", password="x" * 12))
     assert manager.get(f"/plans/{plan.pk}/").status_code == 200
     manager.post(f"/plans/{plan.pk}/cancel/", {"on": timezone.localdate().isoformat()})
     plan.refresh_from_db()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import User
 from django.utils import timezone
 from tests.chromium import needs_chromium, shot
+from tests.members import member
 from tests.portal.conftest import business_day, reminder
 
 from relance.channels import documents
@@ -68,7 +68,7 @@ def test_a_debtor_promises_and_disputes_and_the_credit_manager_sees_it(
     # The credit manager: the next run holds both items, the pages say why.
     day = business_day()
     run_collection(alpha.creditor, day, actor="t")
-    User.objects.create_user("alice", password="correct horse battery")
+    member("alice", password="correct horse battery")
     page.goto(live_server.url + "/login/")
     page.locator("input[name=username]").fill("alice")
     page.locator("input[name=password]").fill("correct horse battery")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from tests.members import member
 from tests.portal.conftest import link_in, reminder
 from typer.testing import CliRunner
 
@@ -131,9 +132,8 @@ def test_the_command_line_refuses_a_link_without_a_stable_key(alpha, settings):
 
 
 def test_the_customer_page_shows_copies_renews_and_revokes_the_link(alpha, portal, client):
-    from django.contrib.auth.models import User
 
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     page = client.get("/customers/C1/").content.decode()
     assert "https://relance.example" + portal in page
     client.post("/portal/manage/new/C1")
@@ -163,13 +163,12 @@ def test_guessing_tokens_is_limited_per_address_too(alpha, client, settings):
 
 
 def test_previews_call_scripts_and_downloaded_statements_make_no_link(alpha, client):
-    from django.contrib.auth.models import User
     from django.urls import reverse
     from tests.channels.conftest import queue
 
     from relance.channels import documents
 
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     preview_url = reverse("template-preview", args=["first_reminder", "fr"])
     form = {"customer": "C1", "subject": "Rappel", "body": "Lien : {{ portal_url }}", "closing": ""}
     call = queue(alpha, "call", ["call"], timezone.localdate())

@@ -6,8 +6,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.audit import Event
@@ -128,7 +128,7 @@ def test_worklist_orders_actions_by_expected_amount_at_risk(demo, client):
     run_collection(demo, TODAY, actor="t")
     services.train(demo, TODAY, actor="t")
     services.refresh(demo, TODAY, actor="t")
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     response = client.get(reverse("worklist"), {"date": TODAY.isoformat(), "sort": "risk"})
     assert response.status_code == 200
     shown = [a for g in response.context["groups"].values() for a in g["rows"]]
@@ -148,7 +148,7 @@ def test_worklist_orders_actions_by_expected_amount_at_risk(demo, client):
 def test_invoice_and_customer_pages_show_the_predicted_payment_date(demo, client):
     services.train(demo, TODAY, actor="t")
     services.refresh(demo, TODAY, actor="t")
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     p = InvoicePrediction.objects.select_related("invoice").order_by("-amount_at_risk").first()
     page = client.get(reverse("invoice", args=[p.invoice.number])).content.decode()
     assert 'id="prediction"' in page

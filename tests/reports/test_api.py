@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
+from tests.members import member
 from typer.testing import CliRunner
 
 from relance.api import tokens
@@ -20,7 +20,7 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def bearer(ledger):  # type: ignore[no-untyped-def]
     """bearer("reports:read") -> the Authorization header of a new token of alice."""
-    alice = get_user_model().objects.create_user("alice", password="pw-alice-123")
+    alice = member("alice", password="pw-alice-123")
 
     def _make(*scopes: str) -> dict[str, str]:
         _token, secret = tokens.create_token(alice, ledger, scopes=scopes, actor="t")

@@ -12,6 +12,7 @@ from io import BytesIO
 import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
+from tests.members import member
 
 from relance.core.aging import parse_buckets
 from relance.demo import build_demo
@@ -31,7 +32,7 @@ def demo(db) -> Creditor:  # type: ignore[no-untyped-def]
     creditor = Creditor.objects.get()
     services.train(creditor, TODAY, actor="t")
     services.refresh(creditor, TODAY, actor="t")
-    get_user_model().objects.create_user("finance", password="x")
+    member("finance", password="x")
     return creditor
 
 
@@ -116,7 +117,7 @@ def test_the_dashboard_exports_its_numbers_to_xlsx(demo, client_in) -> None:  # 
 
 
 def test_the_dashboard_of_an_empty_ledger_still_renders(creditor, client) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(get_user_model().objects.create_user("new", password="x"))
+    client.force_login(member("new", password="x"))
     response = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Aged balance (EUR)" in response.content.decode()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
+from tests.members import member
 
 
 @pytest.fixture
 def client_in(client, ledger):  # type: ignore[no-untyped-def]
-    user = get_user_model().objects.create_user("credit", password="x")
+    user = member("credit", password="x")
     client.force_login(user)
     return client
 

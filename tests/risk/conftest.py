@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
+from tests.members import member
 
 from relance.ledger.models import Allocation, Customer, Invoice, Payment
 
@@ -60,6 +60,6 @@ def book(creditor) -> Book:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client_in(client, db):  # type: ignore[no-untyped-def]
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     return client

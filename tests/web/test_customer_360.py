@@ -7,10 +7,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from tests.members import member
 
 from relance.audit import Event
 from relance.collection.models import Action, Dispute, PaymentPlan
@@ -22,8 +22,8 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 
 
 @pytest.fixture
-def alice(client, db):  # type: ignore[no-untyped-def]
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+def alice(client, creditor):  # type: ignore[no-untyped-def]
+    client.force_login(member("alice", password="x" * 12))
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
+from tests.members import member
 
 from relance.collection.queries import next_step
 from relance.ledger.models import Customer, Invoice
@@ -52,7 +52,7 @@ def test_a_paid_customer_has_no_next_step(creditor):
 @pytest.mark.django_db
 def test_the_customer_page_shows_the_next_step_and_why(client, creditor):
     _customer(creditor, timezone.localdate() - timedelta(days=1))
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     page = client.get("/customers/C1/").content.decode()
     start = page.index('id="next-step"')
     panel = page[start : page.index("</div>", start)]
@@ -63,7 +63,7 @@ def test_the_customer_page_shows_the_next_step_and_why(client, creditor):
 def test_the_customer_page_says_in_words_why_the_customer_is_left_aside(client, creditor):
     today = timezone.localdate()
     _customer(creditor, today - timedelta(days=10), hold_until=today + timedelta(days=5))
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     page = client.get("/customers/C1/").content.decode()
     start = page.index('id="next-step"')
     panel = page[start : page.index("</div>", start)]

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from tests.members import member
 
 from relance.imports.models import ImportRun
 from relance.ledger.models import Customer
@@ -12,7 +12,7 @@ from relance.ledger.models import Customer
 @pytest.fixture
 def alice(client, creditor, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
-    client.force_login(User.objects.create_user("alice", password="x" * 12))
+    client.force_login(member("alice", password="x" * 12))
     return client
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
+from tests.members import member
 
 from relance.bank.models import StatementLine
 from relance.bank.services import import_statement
@@ -21,7 +21,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def client_in(client, db):  # type: ignore[no-untyped-def]
-    user = User.objects.create_user("alice", password="x" * 12)
+    user = member("alice", password="x" * 12)
     client.force_login(user)
     return client
 

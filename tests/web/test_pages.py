@@ -6,10 +6,10 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from tests.members import member
 
 from relance.audit import Event
 from relance.ledger.models import Customer, Invoice
@@ -47,7 +47,7 @@ def ledger(creditor):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client_in(client, db):  # type: ignore[no-untyped-def]
-    user = User.objects.create_user("alice", password="x" * 12, is_staff=True, is_superuser=True)
+    user = member("alice", password="x" * 12, is_staff=True, is_superuser=True)
     client.force_login(user)
     return client
 
@@ -60,7 +60,7 @@ def test_pages_need_a_login(client, ledger):
 
 
 def test_login_page_logs_a_user_in(client, db):
-    User.objects.create_user("bob", password="correct horse battery")
+    member("bob", password="correct horse battery")
     page = client.get(reverse("login"))
     assert page.status_code == 200
     response = client.post(

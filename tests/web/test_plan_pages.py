@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
+from tests.members import member
 
 from relance.audit import Event
 from relance.collection.models import Action, PaymentPlan
@@ -34,7 +34,7 @@ def customer(creditor):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client_in(client, db):  # type: ignore[no-untyped-def]
-    user = User.objects.create_user("alice", password="x" * 12)
+    user = member("alice", password="x" * 12)
     client.force_login(user)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client

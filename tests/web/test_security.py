@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher
-from django.contrib.auth.models import User
+from tests.members import member
 
 from relance.audit import Event
 
@@ -44,7 +44,7 @@ def test_without_https_the_deployment_check_names_the_missing_settings(tmp_path)
 
 
 def test_the_session_cookie_is_out_of_reach_of_scripts(client, db):
-    User.objects.create_user("alice", password=PASSWORD)
+    member("alice", password=PASSWORD)
     client.post("/login/", {"username": "alice", "password": PASSWORD})
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"] is True
@@ -52,7 +52,7 @@ def test_the_session_cookie_is_out_of_reach_of_scripts(client, db):
 
 
 def test_passwords_are_stored_with_pbkdf2(db):
-    user = User.objects.create_user("alice", password=PASSWORD)
+    user = member("alice", password=PASSWORD)
     assert identify_hasher(user.password).algorithm == "pbkdf2_sha256"
     assert PASSWORD not in user.password
 
@@ -63,7 +63,7 @@ def fresh_limits(settings):  # type: ignore[no-untyped-def]
 
 
 def test_a_failed_login_is_audited_without_the_password(client, db, fresh_limits):
-    alice = User.objects.create_user("alice", password=PASSWORD)
+    alice = member("alice", password=PASSWORD)
     response = client.post("/login/", {"username": "alice", "password": "wrong guess 42"})
     assert response.status_code == 200
     event = Event.objects.get(verb="login_failed")
@@ -75,7 +75,7 @@ def test_a_failed_login_is_audited_without_the_password(client, db, fresh_limits
 def test_too_many_attempts_for_one_username_lock_it_out_even_with_the_right_password(
     client, db, fresh_limits
 ):
-    User.objects.create_user("alice", password=PASSWORD)
+    member("alice", password=PASSWORD)
     for n in range(3):
         ip = {"REMOTE_ADDR": f"10.0.0.{n}"}
         client.post("/login/", {"username": "alice", "password": "nope nope"}, **ip)
@@ -89,7 +89,7 @@ def test_too_many_attempts_for_one_username_lock_it_out_even_with_the_right_pass
 
 
 def test_too_many_attempts_from_one_address_lock_it_out(client, db, fresh_limits):
-    User.objects.create_user("bob", password=PASSWORD)
+    member("bob", password=PASSWORD)
     for name in ("ann", "carl", "dora"):
         client.post("/login/", {"username": name, "password": "nope nope"})
     response = client.post("/login/", {"username": "bob", "password": PASSWORD})
@@ -101,7 +101,7 @@ def test_too_many_attempts_from_one_address_lock_it_out(client, db, fresh_limits
 
 
 def test_a_good_login_under_the_limit_goes_through(client, db, fresh_limits):
-    User.objects.create_user("alice", password=PASSWORD)
+    member("alice", password=PASSWORD)
     client.post("/login/", {"username": "alice", "password": "nope nope"})
     response = client.post("/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302

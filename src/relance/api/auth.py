@@ -8,8 +8,10 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from relance.accounts.queries import role_in
 from relance.api import tokens
 from relance.api.models import ApiToken
+from relance.core.roles import token_scopes
 from relance.ledger.models import Creditor
 
 
@@ -24,6 +26,13 @@ class TokenAuth(HttpBearer):
             return None
         if not tokens.allows(found, self.scope):
             raise HttpError(403, f"the token lacks the {self.scope!r} scope")
+        # The token acts with its user's rights of today: a user who left the creditor, or
+        # whose role no longer grants the scope, loses the token's access with it.
+        role = role_in(found.user, found.creditor)
+        if role is None:
+            raise HttpError(403, "the token's user is no longer a member of its creditor")
+        if self.scope not in token_scopes(role):
+            raise HttpError(403, f"a {role} may not use the {self.scope!r} scope")
         return found
 
 

@@ -81,9 +81,9 @@ def _done(request: HttpRequest, line: StatementLine) -> HttpResponse:
              summary="Accept the line's proposed match")  # fmt: skip
 @idempotent
 def accept_line(request: HttpRequest, pk: int) -> HttpResponse:
-    line = review.accept(
-        creditor_of(request), pk, actor=actor_of(request), today=timezone.localdate()
-    )
+    creditor = creditor_of(request)
+    get_object_or_404(StatementLine, creditor=creditor, pk=pk)  # another's line: 404
+    line = review.accept(creditor, pk, actor=actor_of(request), today=timezone.localdate())
     return _done(request, line)
 
 

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from relance import audit
+from relance.accounts.queries import role_in
 from relance.api.models import SCOPES, ApiToken
 from relance.core.errors import DomainError
+from relance.core.roles import token_scopes
 from relance.ledger.models import Creditor
 
 PREFIX = "rl_"
@@ -36,8 +38,18 @@ def parse_scopes(scopes: Iterable[str]) -> list[str]:
 def create_token(
     user: Any, creditor: Creditor, *, scopes: Iterable[str], name: str = "", actor: str
 ) -> tuple[ApiToken, str]:
-    """A new token and its secret; the secret is shown once, only its hash is kept."""
+    """A new token and its secret; the secret is shown once, only its hash is kept.
+    Only for a creditor the user is a member of, with scopes their role may grant."""
     chosen = parse_scopes(scopes)
+    role = role_in(user, creditor)
+    if role is None:
+        raise DomainError(f"{user.get_username()} is not a member of {creditor}")
+    refused = [s for s in chosen if s not in token_scopes(role)]
+    if refused:
+        granted = ", ".join(sorted(token_scopes(role))) or "none"
+        raise DomainError(
+            f"a {role} may not grant the {', '.join(refused)} scope (allowed: {granted})"
+        )
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, creditor=creditor, name=name.strip(), prefix=secret[:12],

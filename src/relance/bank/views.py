@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,12 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from relance.accounts.access import access, current_creditor
 from relance.bank import review
 from relance.bank.models import StatementLine
 from relance.core.errors import DomainError, InvalidAmount
 from relance.core.money import format_minor, typed_minor
+from relance.core.roles import Permission
 from relance.ledger.models import Allocation, Creditor, Customer
-from relance.ledger.views import current_creditor, redirect_back
+from relance.ledger.views import redirect_back
 
 SHOWN = 200  # lines of each status on the page
 RECENT = 50  # matched and ignored lines shown for an undo
@@ -90,9 +91,9 @@ def _entries(creditor: Creditor, lines: list[StatementLine]) -> list[dict[str, A
     return [_entry(line, customers) for line in lines]
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def matching(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     return render(request, "bank/matching.html", {
         "review": _entries(creditor, review.to_review(creditor, SHOWN)),
         "settled": _entries(creditor, review.settled(creditor, RECENT)),
@@ -112,21 +113,21 @@ def _row(request: HttpRequest, creditor: Creditor, pk: int, error: str = "") -> 
     return render(request, "bank/_line.html", {"e": entry, "error": error})
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def line(request: HttpRequest, pk: int) -> HttpResponse:
     """One line's rows, as the page shows them (closing the change form)."""
-    return _row(request, current_creditor(), pk)
+    return _row(request, current_creditor(request), pk)
 
 
 def _htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-@login_required
+@access(Permission.VIEW_ALL, post=Permission.MANAGE)
 @require_POST
 def decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """Accept, ignore or undo a line; the line's rows again (htmx), or back to the page."""
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     actor, today = request.user.get_username(), timezone.localdate()
     actions = {
         "accept": lambda: review.accept(creditor, pk, actor=actor, today=today),
@@ -150,11 +151,11 @@ def decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     return redirect_back(request, reverse("matching"))
 
 
-@login_required
+@access(Permission.VIEW_ALL, post=Permission.MANAGE)
 def change(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the customer, the invoices and the amounts of a line (GET), then apply
     them (POST): a split over several invoices, the rest a credit of the customer."""
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     line = _line(creditor, pk)
     source = request.POST if request.method == "POST" else request.GET
     code = source.get("customer", line.proposal.get("customer") or "").strip()

@@ -7,7 +7,6 @@ from base64 import b64encode
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relance.accounts.access import access, access_of, current_creditor
 from relance.channels import documents, queries, services, wording
 from relance.channels.models import CallOutcome, Message, MessageTemplate
 from relance.collection.models import (
@@ -26,13 +26,14 @@ from relance.collection.models import (
 )
 from relance.core.errors import DomainError
 from relance.core.money import typed_minor
+from relance.core.roles import Permission
 from relance.ledger.models import Customer
-from relance.ledger.views import current_creditor, redirect_back
+from relance.ledger.views import redirect_back
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def letters_pdf(request: HttpRequest) -> HttpResponse:
-    found = queries.letters_to_print(current_creditor())
+    found = queries.letters_to_print(current_creditor(request))
     if not found:
         raise Http404(_("No letter to print."))
     response = HttpResponse(queries.letters_pdf(found), content_type="application/pdf")
@@ -40,10 +41,10 @@ def letters_pdf(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@access(post=Permission.APPROVE)
 @require_POST
 def posted(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_object_or_404(Message, pk=pk, creditor=current_creditor())
+    letter = get_object_or_404(Message, pk=pk, creditor=current_creditor(request))
     try:
         on = date.fromisoformat(request.POST.get("on") or timezone.localdate().isoformat())
         services.mark_posted(
@@ -55,10 +56,10 @@ def posted(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect_back(request, reverse("worklist"))
 
 
-@login_required
+@access(post=Permission.APPROVE)
 @require_POST
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(Message, pk=pk, creditor=current_creditor())
+    message = get_object_or_404(Message, pk=pk, creditor=current_creditor(request))
     try:
         services.resolve(
             message, request.POST.get("decision", ""), actor=request.user.get_username()
@@ -68,30 +69,34 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect_back(request, reverse("worklist"))
 
 
-@login_required
+def _message(request: HttpRequest, pk: int) -> Message:
+    found = access_of(request).scope(Message.objects.select_related("customer", "action"))
+    return get_object_or_404(found, pk=pk, creditor=current_creditor(request))
+
+
+@access()
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(
-        Message.objects.select_related("customer", "action"), pk=pk, creditor=current_creditor()
-    )
+    message = _message(request, pk)
     return render(request, "channels/message_detail.html", {"m": message, "nav": "customers"})
 
 
-@login_required
+@access()
 def message_document(request: HttpRequest, pk: int) -> FileResponse:
-    message = get_object_or_404(Message, pk=pk, creditor=current_creditor())
+    message = _message(request, pk)
     if not message.document:
         raise Http404
     name = message.document.name.rsplit("/", 1)[-1]
     return FileResponse(message.document.open("rb"), filename=name, as_attachment=True)
 
 
-@login_required
+@access(post=Permission.WORK)
 def call(request: HttpRequest, pk: int) -> HttpResponse:
     """The call task: who to call, the script, the history, and the outcome form."""
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     action = get_object_or_404(
-        Action.objects.select_related("customer"), pk=pk, creditor=creditor, channel="call"
-    )
+        access_of(request).scope(Action.objects.select_related("customer")),
+        pk=pk, creditor=creditor, channel="call",
+    )  # fmt: skip
     customer = action.customer
     today = timezone.localdate()
     if request.method == "POST":
@@ -137,9 +142,9 @@ def _record_call(
     return redirect("worklist")
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def template_list(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     own = set(MessageTemplate.objects.filter(creditor=creditor).values_list("key", "language"))
     rows = [
         {"key": key, "languages": [(lang, (key, lang) in own) for lang in wording.LANGUAGES]}
@@ -148,9 +153,9 @@ def template_list(request: HttpRequest) -> HttpResponse:
     return render(request, "channels/template_list.html", {"rows": rows, "nav": "templates"})
 
 
-@login_required
+@access(Permission.VIEW_ALL, post=Permission.MANAGE)
 def template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     if key not in wording.template_keys() or language not in wording.LANGUAGES:
         raise Http404
     words = wording.wording(creditor, key, language)
@@ -195,11 +200,11 @@ def _on_plan(facts: documents.Facts, customer: Customer) -> None:
     facts.plan = documents.plan_facts(plan, facts.today, facts.language, number)
 
 
-@login_required
+@access(Permission.VIEW_ALL, post=Permission.MANAGE)
 @require_POST
 def template_preview(request: HttpRequest, key: str, language: str) -> HttpResponse:
     """The template as typed, rendered on a real customer's open items (htmx)."""
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     customer = creditor.customers.filter(code=request.POST.get("customer", "")).first()
     if customer is None:
         customer = creditor.customers.filter(open_total__gt=0).order_by("-overdue_total").first()

@@ -6,8 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relance.accounts.access import access, access_of, current_creditor
+from relance.accounts.services import staff_of
 from relance.audit import Event
 from relance.channels import documents
 from relance.channels import queries as channels
@@ -37,9 +38,10 @@ from relance.core import plans as plans_core
 from relance.core.disputes import DisputeStatus, is_overdue
 from relance.core.errors import DomainError
 from relance.core.money import typed_minor
-from relance.ledger.models import Customer, Invoice
+from relance.core.roles import Permission
+from relance.ledger.models import Customer
 from relance.ledger.queries import NotFound
-from relance.ledger.views import current_creditor, form_date, redirect_back
+from relance.ledger.views import customer_of, form_date, invoice_of, redirect_back
 
 # What a person does with an action decides where the worklist shows it (letters to
 # print and messages that failed are shown from relance.channels).
@@ -66,15 +68,16 @@ def _day(request: HttpRequest) -> date:
         return timezone.localdate()
 
 
-@login_required
+@access()
 def worklist(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
+    you = access_of(request)
     day = _day(request)
     # The day's actions, and the decisions and tasks still waiting from earlier days.
     shown = (Q(date=day) & ~Q(status=ActionStatus.CANCELLED)) | Q(
         date__lt=day, status__in=[ActionStatus.AWAITING_APPROVAL, ActionStatus.PLANNED]
     )
-    base = Action.objects.filter(shown, creditor=creditor)
+    base = you.scope(Action.objects.filter(shown, creditor=creditor))
     sort = request.GET.get("sort", "amount")
     if sort not in ORDERS:
         sort = "amount"
@@ -94,17 +97,23 @@ def worklist(request: HttpRequest) -> HttpResponse:
     # contacted".
     contacted = set(base.filter(date=day).values_list("customer__code", flat=True))
     skipped = [s for s in (run.skipped if run else []) if s["customer"] not in contacted]
+    if you.portfolio_only:
+        mine = set(you.customers().values_list("code", flat=True))
+        skipped = [s for s in skipped if s["customer"] in mine]
+    # A collector's worklist is their portfolio's: the creditor-wide panels (letters to
+    # print, failed messages, prescription, reasons) are the credit managers'.
+    everyone = not you.portfolio_only
     return render(request, "collection/worklist.html", {
         "day": day, "sort": sort, "groups": groups, "run": run, "skipped": skipped[:SHOWN],
         "skipped_total": len(skipped), "shown": SHOWN, "nav": "worklist",
         "creditor": creditor, "channels": services.EDITABLE_CHANNELS,
-        "prescription": queries.prescription_alerts(creditor, day),
-        "defaulted_plans": queries.plan_alerts(creditor, day),
-        "letters": channels.letters_to_print(creditor),
-        "attention": channels.needing_attention(creditor)[:SHOWN],
-        "overdue_disputes": queries.disputes(creditor, day, overdue=True)[:SHOWN],
-        "broken_promises": queries.broken_promises(creditor, day)[:SHOWN],
-        "reasons": _labelled(queries.reason_statistics(creditor, since=day - timedelta(days=REASON_DAYS))),
+        "prescription": queries.prescription_alerts(creditor, day) if everyone else [],
+        "defaulted_plans": you.scope(queries.plan_alerts(creditor, day)),
+        "letters": channels.letters_to_print(creditor) if everyone else [],
+        "attention": channels.needing_attention(creditor)[:SHOWN] if everyone else [],
+        "overdue_disputes": you.scope(queries.disputes(creditor, day, overdue=True), "invoice__customer")[:SHOWN],
+        "broken_promises": you.scope(queries.broken_promises(creditor, day))[:SHOWN],
+        "reasons": _labelled(queries.reason_statistics(creditor, since=day - timedelta(days=REASON_DAYS))) if everyone else [],
     })  # fmt: skip
 
 
@@ -117,7 +126,7 @@ def _labelled(stats: list[Any]) -> list[dict[str, Any]]:
     return [{"label": labels.get(r.reason, r.reason), "r": r} for r in stats]
 
 
-@login_required
+@access(post=Permission.APPROVE)
 @require_POST
 def decide(request: HttpRequest) -> HttpResponse:
     decision = request.POST.get("decision", "")
@@ -127,21 +136,21 @@ def decide(request: HttpRequest) -> HttpResponse:
     if decision == "channel" and ids:
         try:
             n = services.change_channel(
-                current_creditor(), ids, request.POST.get("channel", ""), actor=actor
+                current_creditor(request), ids, request.POST.get("channel", ""), actor=actor
             )
         except DomainError as exc:
             messages.error(request, str(exc))
     elif decision in services.DECISIONS and ids:
-        n = services.decide(current_creditor(), ids, decision, actor=actor)
+        n = services.decide(current_creditor(request), ids, decision, actor=actor)
     if n:
         messages.success(request, _("%(n)d actions updated.") % {"n": n})
     return redirect(f"{reverse('worklist')}?date={request.POST.get('date', '')}")
 
 
-@login_required
+@access(post=Permission.APPROVE)
 @require_POST
 def run_now(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     day = timezone.localdate()
     try:
         result = services.run_collection(creditor, day, actor=request.user.get_username())
@@ -154,19 +163,19 @@ def run_now(request: HttpRequest) -> HttpResponse:
     return redirect("worklist")
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def scenario_list(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     found, default = queries.scenarios(creditor)
     return render(request, "collection/scenario_list.html", {
         "scenarios": found.values(), "default": default, "nav": "scenarios",
     })  # fmt: skip
 
 
-@login_required
+@access(Permission.VIEW_ALL, post=Permission.MANAGE)
 def scenario_edit(request: HttpRequest, key: str) -> HttpResponse:
     """The scenario as YAML: edit and save it, or preview it on a customer first."""
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     text = (
         request.POST.get("yaml") if request.method == "POST" else scenario_yaml.dump(key, creditor)
     )
@@ -196,12 +205,10 @@ def scenario_edit(request: HttpRequest, key: str) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@access(post=Permission.WORK)
 @require_POST
 def hold(request: HttpRequest) -> HttpResponse:
-    customer = get_object_or_404(
-        Customer, creditor=current_creditor(), code=request.POST.get("customer", "")
-    )
+    customer = customer_of(request, request.POST.get("customer", ""))
     services.hold(customer, until=form_date(request, "until"), actor=request.user.get_username())
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
@@ -211,11 +218,11 @@ def _form_amount(request: HttpRequest, currency: str) -> int | None:
     return typed_minor(amount, currency) if amount else None
 
 
-@login_required
+@access(post=Permission.WORK)
 @require_POST
 def promise(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
-    customer = get_object_or_404(Customer, creditor=creditor, code=request.POST.get("customer", ""))
+    creditor = current_creditor(request)
+    customer = customer_of(request, request.POST.get("customer", ""))
     until = form_date(request, "until")
     try:
         if until is None:
@@ -232,12 +239,12 @@ def promise(request: HttpRequest) -> HttpResponse:
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def plan_create(request: HttpRequest) -> HttpResponse:
     """The payment plan form of the customer page."""
-    creditor = current_creditor()
-    customer = get_object_or_404(Customer, creditor=creditor, code=request.POST.get("customer", ""))
+    creditor = current_creditor(request)
+    customer = customer_of(request, request.POST.get("customer", ""))
     invoices = list(customer.invoices.filter(number__in=request.POST.getlist("invoice")))
     currency = invoices[0].currency if invoices else creditor.currency
     first = form_date(request, "first")
@@ -263,23 +270,26 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     return redirect("plan", pk=plan.pk)
 
 
-@login_required
+@access()
 def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = access_of(request).scope(queries.plans_of(current_creditor(request)))
     return render(request, "collection/plan_list.html", {
-        "plans": queries.plans_of(current_creditor())[:SHOWN], "nav": "plans",
+        "plans": plans[:SHOWN], "nav": "plans",
     })  # fmt: skip
 
 
-def _plan(pk: int) -> PaymentPlan:
+def _plan(request: HttpRequest, pk: int) -> PaymentPlan:
     try:
-        return queries.get_plan(current_creditor(), pk)
+        plan = queries.get_plan(current_creditor(request), pk)
     except NotFound as exc:
         raise Http404(str(exc)) from None
+    access_of(request).require(plan.customer)
+    return plan
 
 
-@login_required
+@access()
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(pk)
+    plan = _plan(request, pk)
     today = timezone.localdate()
     timeline = Event.objects.filter(subject_type="paymentplan", subject_id=plan.pk)
     sent = Action.objects.filter(customer=plan.customer, step__startswith="plan_").filter(
@@ -297,9 +307,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@access()
 def plan_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(pk)
+    plan = _plan(request, pk)
     data = documents.plan_letter(plan, timezone.localdate(), user=request.user.get_username())
     name = documents.plan_letter_name(plan, documents.language_of(plan.customer))
     response = HttpResponse(data, content_type="application/pdf")
@@ -307,7 +317,7 @@ def plan_letter(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def plan_change(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """Send the agreement letter, record the signature, or cancel the plan."""
@@ -315,7 +325,7 @@ def plan_change(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                "cancel": services.cancel_plan}  # fmt: skip
     if verb not in changes:
         raise Http404(verb)
-    plan = _plan(pk)
+    plan = _plan(request, pk)
     on = form_date(request, "on") or timezone.localdate()
     try:
         changes[verb](plan, on=on, actor=request.user.get_username())
@@ -328,10 +338,10 @@ def plan_change(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     return redirect("plan", pk=plan.pk)
 
 
-@login_required
+@access(post=Permission.WORK)
 @require_POST
 def promise_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Promise, pk=pk, customer__creditor=current_creditor())
+    found = get_object_or_404(access_of(request).scope(Promise.objects.all()), pk=pk)
     try:
         services.cancel_promise(found, on=timezone.localdate(), actor=request.user.get_username())
     except DomainError as exc:
@@ -339,12 +349,10 @@ def promise_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect_back(request, reverse("customer", args=[found.customer.code]))
 
 
-@login_required
+@access(post=Permission.WORK)
 @require_POST
 def note(request: HttpRequest) -> HttpResponse:
-    customer = get_object_or_404(
-        Customer, creditor=current_creditor(), code=request.POST.get("customer", "")
-    )
+    customer = customer_of(request, request.POST.get("customer", ""))
     try:
         services.record_note(
             customer, reason=request.POST.get("reason", ""), text=request.POST.get("text", ""),
@@ -357,12 +365,10 @@ def note(request: HttpRequest) -> HttpResponse:
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
-@login_required
+@access(post=Permission.WORK)
 @require_POST
 def dispute(request: HttpRequest) -> HttpResponse:
-    invoice = get_object_or_404(
-        Invoice, creditor=current_creditor(), number=request.POST.get("invoice", "")
-    )
+    invoice = invoice_of(request, request.POST.get("invoice", ""))
     actor, today = request.user.get_username(), timezone.localdate()
     try:
         if request.POST.get("do") == "close":
@@ -383,32 +389,35 @@ def dispute(request: HttpRequest) -> HttpResponse:
     return redirect_back(request, reverse("invoice", args=[invoice.number]))
 
 
-@login_required
+@access()
 def dispute_list(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     today = timezone.localdate()
     overdue = request.GET.get("overdue") == "1"
     everything = request.GET.get("all") == "1"
     rows = queries.disputes(creditor, today, overdue=overdue, open_only=not everything)
+    rows = access_of(request).scope(rows, "invoice__customer")
     return render(request, "collection/dispute_list.html", {
         "disputes": rows[:SHOWN], "total": rows.count(), "overdue": overdue, "all": everything,
         "today": today, "nav": "disputes",
     })  # fmt: skip
 
 
-@login_required
+@access(post=Permission.WORK)  # resolutions and owners: MANAGE, checked below
 def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A dispute's file: what is contested, its owner and due date, the comments and
     documents, the resolution, and its timeline."""
-    creditor = current_creditor()
     found = get_object_or_404(
-        Dispute.objects.select_related("invoice__customer", "owner", "credit_note"),
-        pk=pk, invoice__creditor=creditor,
-    )  # fmt: skip
+        access_of(request).scope(
+            Dispute.objects.select_related("invoice__customer", "owner", "credit_note"),
+            "invoice__customer",
+        ),
+        pk=pk,
+    )
     if request.method == "POST":
         return _dispute_change(request, found)
     today = timezone.localdate()
-    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    users = staff_of(found.invoice.creditor).order_by("username")
     return render(request, "collection/dispute_detail.html", {
         "d": found, "invoice": found.invoice, "comments": found.comments.all(),
         "timeline": queries.dispute_timeline(found), "users": users, "today": today,
@@ -420,13 +429,17 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _dispute_change(request: HttpRequest, found: Dispute) -> HttpResponse:
     post, actor, today = request.POST, request.user.get_username(), timezone.localdate()
     do = post.get("do", "")
+    # Commenting and withdrawing are a collector's work; choosing the owner and settling
+    # (credit note, rejection, write-off) are a credit manager's.
+    if do not in ("comment", "withdraw") and not access_of(request).can(Permission.MANAGE):
+        raise PermissionDenied(_("Your role does not allow this."))
     try:
         if do == "comment":
             services.comment_dispute(
                 found, text=post.get("text", ""), upload=request.FILES.get("file"), actor=actor
             )
         elif do == "assign":
-            owner = get_user_model().objects.filter(pk=post.get("owner") or None).first()
+            owner = staff_of(found.invoice.creditor).filter(pk=post.get("owner") or None).first()
             services.assign_dispute(
                 found, owner=owner, due_on=form_date(request, "due_on"), actor=actor
             )
@@ -445,11 +458,12 @@ def _dispute_change(request: HttpRequest, found: Dispute) -> HttpResponse:
     return redirect("dispute-detail", pk=found.pk)
 
 
-@login_required
+@access()
 def dispute_file(request: HttpRequest, pk: int, comment: int) -> FileResponse:
     found = get_object_or_404(
-        DisputeComment, pk=comment, dispute_id=pk, dispute__invoice__creditor=current_creditor()
-    )
+        access_of(request).scope(DisputeComment.objects.all(), "dispute__invoice__customer"),
+        pk=comment, dispute_id=pk,
+    )  # fmt: skip
     if not found.file:
         raise Http404
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)

@@ -6,29 +6,29 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relance.accounts.access import access, current_creditor
 from relance.collection import queries as collection
 from relance.collection.models import Action
 from relance.core.errors import DomainError
 from relance.core.handoff import CaseEvent
 from relance.core.money import typed_minor
+from relance.core.roles import Permission
 from relance.handoff import dossier, queries, services
 from relance.handoff.models import Case, CaseStatusChoices, Partner, PartnerKind
-from relance.ledger.models import Customer
-from relance.ledger.views import current_creditor, form_date
+from relance.ledger.views import customer_of, form_date
 
 
-def _case(pk: int) -> Case:
+def _case(request: HttpRequest, pk: int) -> Case:
     return get_object_or_404(
         Case.objects.select_related("customer", "partner", "creditor"),
         pk=pk,
-        creditor=current_creditor(),
+        creditor=current_creditor(request),
     )
 
 
@@ -36,10 +36,10 @@ def _day(request: HttpRequest) -> date:
     return form_date(request, "date") or timezone.localdate()
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    rows = list(queries.cases(current_creditor(), status)[:500])
+    rows = list(queries.cases(current_creditor(request), status)[:500])
     totals = queries.totals_of(rows)
     return render(request, "handoff/case_list.html", {
         "cases": [(c, totals[c.pk]) for c in rows], "status": status,
@@ -47,11 +47,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@access(Permission.VIEW_ALL, post=Permission.MANAGE)
 def new(request: HttpRequest, code: str) -> HttpResponse:
     """The hand-off form (from the customer page or a hand-off action of the worklist)."""
-    creditor = current_creditor()
-    customer = get_object_or_404(Customer, creditor=creditor, code=code)
+    creditor = current_creditor(request)
+    customer = customer_of(request, code)
     source = request.POST if request.method == "POST" else request.GET
     action_id = source.get("action", "")
     action = (
@@ -84,9 +84,9 @@ def new(request: HttpRequest, code: str) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(pk)
+    case = _case(request, pk)
     return render(request, "handoff/case_detail.html", {
         "case": case, "items": queries.items(case), "totals": queries.totals(case),
         "payments": case.payments.select_related("payment").order_by("payment__date", "pk"),
@@ -103,19 +103,19 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def dossier_zip(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(pk)
+    case = _case(request, pk)
     data = dossier.build(case, timezone.localdate())
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{dossier.file_name(case)}"'
     return response
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def payment(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(pk)
+    case = _case(request, pk)
     text = request.POST.get("amount", "").strip()
     currency = request.POST.get("currency", "") or case.creditor.currency
     try:
@@ -132,10 +132,10 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("handoff-case", pk=case.pk)
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(pk)
+    case = _case(request, pk)
     try:
         event = CaseEvent(request.POST.get("event", ""))
         services.close_case(
@@ -149,9 +149,9 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("handoff-case", pk=case.pk)
 
 
-@login_required
+@access(Permission.VIEW_ALL, post=Permission.MANAGE)
 def partners(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     fields = ("name", "kind", "email", "phone", "address", "postal_code", "city",
               "contact_name", "reference", "language", "notes")  # fmt: skip
     if request.method == "POST":

@@ -6,17 +6,17 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from relance.accounts.access import access, current_creditor
+from relance.core.roles import Permission
 from relance.imports.fields import Options
 from relance.imports.forms import ImportForm
 from relance.imports.models import ImportRun
 from relance.imports.services import import_file
-from relance.ledger.views import current_creditor
 
 SHOWN_ERRORS = 200
 
@@ -33,9 +33,9 @@ def _keep(upload) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
-@login_required
+@access(Permission.VIEW_ALL, post=Permission.MANAGE)
 def import_page(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -55,9 +55,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def reject_file(request: HttpRequest, pk: int) -> FileResponse:
-    run = get_object_or_404(ImportRun, pk=pk, creditor=current_creditor())
+    run = get_object_or_404(ImportRun, pk=pk, creditor=current_creditor(request))
     if not run.reject_file or not Path(run.reject_file).exists():
         raise Http404("no reject file")
     return FileResponse(

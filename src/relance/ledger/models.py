@@ -148,6 +148,12 @@ class Customer(models.Model):
         _("contract penalty rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True
     )
     hold_until = models.DateField(_("no reminders until"), null=True, blank=True)
+    # The collector whose portfolio holds this customer (relance.accounts): a collector
+    # sees and works only the customers assigned to them.
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="portfolio", verbose_name=_("collector"),
+    )  # fmt: skip
     # Open and overdue totals in the creditor's currency as of creditor.balances_as_of,
     # kept by ledger.balances so that lists sort 100,000 customers without summing
     # a million invoices on every page.

@@ -11,6 +11,7 @@ urlpatterns = [
         views.customer_penalty_invoice,
         name="customer-penalty-invoice",
     ),
+    path("customers/<path:code>/collector/", views.customer_collector, name="customer-collector"),
     path("customers/<path:code>/", views.customer_detail, name="customer"),
     path("invoices/", views.invoice_list, name="invoices"),
     path("invoices/<path:number>/evidence/<int:pk>/", views.evidence_file, name="evidence"),

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from relance.accounts.access import access, access_of, current_creditor
 from relance.audit import Event
 from relance.collection import queries as collection_queries
 from relance.collection.models import (
@@ -26,13 +26,13 @@ from relance.collection.models import (
     PromiseChannelChoices,
 )
 from relance.core.errors import DomainError
+from relance.core.roles import Permission
 from relance.law import penalty_invoices, readiness
 from relance.law.interest import claims
 from relance.law.terms import term_limit
 from relance.ledger import balances, queries, services
 from relance.ledger.forms import EvidenceForm
 from relance.ledger.models import (
-    Creditor,
     Customer,
     Evidence,
     Invoice,
@@ -53,12 +53,23 @@ BUCKETS = [
 WAITING = (ActionStatus.AWAITING_APPROVAL, ActionStatus.QUEUED, ActionStatus.SENDING)
 
 
-def current_creditor() -> Creditor:
-    """The creditor the pages show (one per install until roles and entities arrive)."""
+def customer_of(request: HttpRequest, code: str) -> Customer:
+    """The customer with this account code that the user may see, or 404."""
     try:
-        return queries.default_creditor()
+        customer = queries.get_customer(current_creditor(request), code)
     except NotFound as exc:
         raise Http404(str(exc)) from None
+    return access_of(request).require(customer)
+
+
+def invoice_of(request: HttpRequest, number: str) -> Invoice:
+    """The invoice with this number of a customer the user may see, or 404."""
+    try:
+        invoice = queries.get_invoice(current_creditor(request), number)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    access_of(request).require(invoice.customer)
+    return invoice
 
 
 def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -76,13 +87,13 @@ def form_date(request: HttpRequest, name: str) -> date | None:
         return None
 
 
-@login_required
+@access()
 def customer_list(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     search = request.GET.get("q", "").strip()
     sort = request.GET.get("sort", "overdue")
     balances.ensure_current(creditor, timezone.localdate())
-    qs = queries.customers(creditor, search, sort)
+    qs = access_of(request).scope(queries.customers(creditor, search, sort), "")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     template = (
         "ledger/_customer_rows.html"
@@ -102,13 +113,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@access()
 def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
-    creditor = current_creditor()
-    try:
-        customer = queries.get_customer(creditor, code)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
+    creditor = current_creditor(request)
+    customer = customer_of(request, code)
     today = timezone.localdate()
     items = list(queries.open_items(customer))
     for item in items:
@@ -143,6 +151,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "penalty_invoices": customer.penalty_invoices.order_by("-issued_on", "-pk")[:50],
             "plans": plans,
             "next_step": collection_queries.next_step(customer, today),
+            "collectors": _collectors(request, customer),
             **_collection(customer),
             "disputed": disputed,
             # The quick dispute form offers what open_dispute accepts: open invoices (not
@@ -151,6 +160,15 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
             "dispute_reasons": DisputeReasonChoices.choices,
         },
     )
+
+
+def _collectors(request: HttpRequest, customer: Customer) -> list[Any]:
+    """Who the customer may be assigned to, offered to those who may assign."""
+    from relance.accounts import services as accounts
+
+    if not access_of(request).can(Permission.MANAGE):
+        return []
+    return list(accounts.members(customer.creditor, Permission.WORK).order_by("username"))
 
 
 def _collection(customer: Customer) -> dict[str, Any]:
@@ -175,9 +193,9 @@ def _collection(customer: Customer) -> dict[str, Any]:
     }
 
 
-@login_required
+@access()
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     flt = InvoiceFilter(
         status=request.GET.get("status", ""),
         bucket=request.GET.get("bucket", ""),
@@ -185,7 +203,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         search=request.GET.get("q", "").strip(),
     )
     try:
-        qs = queries.invoices(creditor, flt, timezone.localdate())
+        qs = access_of(request).scope(queries.invoices(creditor, flt, timezone.localdate()))
     except ValueError:
         raise Http404("unknown bucket") from None
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -208,13 +226,10 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@access(post=Permission.WORK)  # evidence of the invoice: proof of delivery, the order
 def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
-    creditor = current_creditor()
-    try:
-        invoice = queries.get_invoice(creditor, number)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
+    creditor = current_creditor(request)
+    invoice = invoice_of(request, number)
     if request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
@@ -259,11 +274,12 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@login_required
+@access()
 def evidence_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
     evidence = get_object_or_404(
-        Evidence, pk=pk, invoice__number=number, invoice__creditor=current_creditor()
-    )
+        access_of(request).scope(Evidence.objects.all(), "invoice__customer"),
+        pk=pk, invoice__number=number,
+    )  # fmt: skip
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)
 
 
@@ -286,28 +302,46 @@ def _issue(
     return _download(issued)
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def invoice_penalty_invoice(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        invoice = queries.get_invoice(current_creditor(), number)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
+    invoice = invoice_of(request, number)
     back = reverse("invoice", kwargs={"number": invoice.number})
     return _issue(request, invoice.customer, [invoice], back)
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def customer_penalty_invoice(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        customer = queries.get_customer(current_creditor(), code)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
+    customer = customer_of(request, code)
     return _issue(request, customer, None, reverse("customer", kwargs={"code": customer.code}))
 
 
-@login_required
+@access(post=Permission.MANAGE)
+@require_POST
+def customer_collector(request: HttpRequest, code: str) -> HttpResponse:
+    """Put the customer in a collector's portfolio, or in no one's."""
+    from relance.accounts import services as accounts
+
+    customer = customer_of(request, code)
+    chosen = request.POST.get("collector", "")
+    collector = (
+        accounts.members(customer.creditor, Permission.WORK).filter(pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
+    try:
+        if chosen and collector is None:
+            raise DomainError(_("Choose a member who works customers."))
+        accounts.assign_collector(customer, collector, actor=request.user.get_username())
+        messages.success(request, _("Collector saved."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect_back(request, reverse("customer", kwargs={"code": customer.code}))
+
+
+@access()
 def penalty_invoice_file(request: HttpRequest, pk: int) -> HttpResponse:
     """An issued penalty invoice, byte for byte as issued."""
-    return _download(get_object_or_404(PenaltyInvoice, pk=pk, creditor=current_creditor()))
+    found = access_of(request).scope(PenaltyInvoice.objects.all())
+    return _download(get_object_or_404(found, pk=pk))

@@ -9,16 +9,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relance.accounts.access import access, access_of, current_creditor
 from relance.core.aging import CREDITS, CREDITS_LABEL, NOT_DUE, Aging, by_segment, parse_buckets
 from relance.core.errors import DomainError
+from relance.core.roles import Permission
 from relance.ledger.queries import NotFound, get_customer
-from relance.ledger.views import current_creditor
 from relance.reports import dashboard, exports, indicators, queries
 
 SHOWN_CUSTOMERS = 100
@@ -79,9 +79,9 @@ def _section(aging: Aging) -> dict[str, Any]:
     }
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def aging_page(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     day = _day(request)
     limits = request.GET.get("buckets", "").strip()
     try:
@@ -132,9 +132,9 @@ def aging_page(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@access(Permission.VIEW_ALL)
 def indicators_page(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     day = _day(request)
     try:
         period = max(1, int(request.GET.get("period") or 90))
@@ -157,10 +157,13 @@ def indicators_page(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@access()
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    """The finance dashboard, or its numbers as xlsx (`?format=xlsx`)."""
-    creditor = current_creditor()
+    """The finance dashboard, or its numbers as xlsx (`?format=xlsx`). A collector, whose
+    reports would be the whole creditor's, lands on their worklist instead."""
+    if not access_of(request).can(Permission.VIEW_ALL):
+        return redirect("worklist")
+    creditor = current_creditor(request)
     day = _day(request)
     data = dashboard.gather(creditor, day)
     if request.GET.get("format") == "xlsx":

@@ -4,24 +4,24 @@ a credit limit, a declaration to the insurer. Writes go through services."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relance.accounts.access import access
 from relance.core.errors import DomainError
 from relance.core.money import typed_minor
-from relance.ledger.models import Customer, Invoice
+from relance.core.roles import Permission
+from relance.ledger.models import Customer
 from relance.ledger.services import set_credit_limit
-from relance.ledger.views import current_creditor, form_date, redirect_back
+from relance.ledger.views import customer_of, form_date, invoice_of, redirect_back
 from relance.risk import services
 
 
 def _customer(request: HttpRequest, code: str) -> Customer:
-    return get_object_or_404(Customer, creditor=current_creditor(), code=code)
+    return customer_of(request, code)
 
 
 def _int(text: str) -> int | None:
@@ -33,7 +33,7 @@ def _int(text: str) -> int | None:
     return int(text)
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def cover(request: HttpRequest, code: str) -> HttpResponse:
     customer = _customer(request, code)
@@ -53,7 +53,7 @@ def cover(request: HttpRequest, code: str) -> HttpResponse:
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def score(request: HttpRequest, code: str) -> HttpResponse:
     customer = _customer(request, code)
@@ -70,7 +70,7 @@ def score(request: HttpRequest, code: str) -> HttpResponse:
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def limit(request: HttpRequest, code: str) -> HttpResponse:
     customer = _customer(request, code)
@@ -84,10 +84,10 @@ def limit(request: HttpRequest, code: str) -> HttpResponse:
     return redirect_back(request, reverse("customer", args=[customer.code]))
 
 
-@login_required
+@access(post=Permission.MANAGE)
 @require_POST
 def declare(request: HttpRequest, number: str) -> HttpResponse:
-    invoice = get_object_or_404(Invoice, creditor=current_creditor(), number=number)
+    invoice = invoice_of(request, number)
     try:
         services.declare(
             invoice, on=form_date(request, "on") or timezone.localdate(),

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from relance.ledger.views import current_creditor
+from relance.accounts.access import access, current_creditor
+from relance.core.roles import Permission
 from relance.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
-@login_required
+@access(Permission.ADMIN)
 def deliveries(request: HttpRequest) -> HttpResponse:
-    creditor = current_creditor()
+    creditor = current_creditor(request)
     rows = (
         WebhookDelivery.objects.filter(endpoint__creditor=creditor)
         .select_related("endpoint")
