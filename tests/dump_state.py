@@ -5,55 +5,60 @@ equal. Run by tests/faults.py in a subprocess."""
 from __future__ import annotations
 
 import json
-
-import django
-
-django.setup()
-
-from relance.bank.models import StatementLine  # noqa: E402
-from relance.channels.models import Message  # noqa: E402
-from relance.collection.models import Action, ActionItem, Run  # noqa: E402
-from relance.ledger.models import Allocation, Customer, Invoice, Payment  # noqa: E402
+from typing import Any
 
 
-def rows(qs, *fields):  # type: ignore[no-untyped-def]
+def rows(qs: Any, *fields: str) -> list[list[Any]]:
     return sorted(list(r) for r in qs.values_list(*fields))
 
 
-numbers: dict[int, list[str]] = {}
-for action, number in ActionItem.objects.values_list("action_id", "invoice__number"):
-    numbers.setdefault(action, []).append(number)
-actions = [
-    [*row, sorted(numbers.get(pk, []))]
-    for pk, *row in Action.objects.values_list(
-        "pk", "customer__code", "date", "step", "channel", "status", "amount"
+def main() -> None:
+    import django
+
+    django.setup()
+    from relance.bank.models import StatementLine
+    from relance.channels.models import Message
+    from relance.collection.models import Action, ActionItem, Run
+    from relance.ledger.models import Allocation, Customer, Invoice, Payment
+
+    numbers: dict[int, list[str]] = {}
+    for action, number in ActionItem.objects.values_list("action_id", "invoice__number"):
+        numbers.setdefault(action, []).append(number)
+    actions = [
+        [*row, sorted(numbers.get(pk, []))]
+        for pk, *row in Action.objects.values_list(
+            "pk", "customer__code", "date", "step", "channel", "status", "amount"
+        )
+    ]
+    print(
+        json.dumps(
+            {
+                "customers": rows(Customer.objects, "code", "name", "email"),
+                "invoices": rows(
+                    Invoice.objects,
+                    "number",
+                    "customer__code",
+                    "issue_date",
+                    "due_date",
+                    "amount",
+                    "open_amount",
+                    "status",
+                ),
+                "payments": rows(Payment.objects, "date", "amount", "unapplied", "reference"),
+                "allocations": rows(
+                    Allocation.objects, "invoice__number", "payment__reference", "amount", "date"
+                ),
+                "statement_lines": rows(StatementLine.objects, "fingerprint", "match_status"),
+                # A run that ends after its work is done is a run all the same: a date may have
+                # several, planning nothing new.
+                "run_dates": sorted({str(d) for d in Run.objects.values_list("date", flat=True)}),
+                "actions": sorted(actions),
+                "messages": rows(Message.objects, "action__customer__code", "channel", "status"),
+            },
+            default=str,
+        )
     )
-]
-print(
-    json.dumps(
-        {
-            "customers": rows(Customer.objects, "code", "name", "email"),
-            "invoices": rows(
-                Invoice.objects,
-                "number",
-                "customer__code",
-                "issue_date",
-                "due_date",
-                "amount",
-                "open_amount",
-                "status",
-            ),
-            "payments": rows(Payment.objects, "date", "amount", "unapplied", "reference"),
-            "allocations": rows(
-                Allocation.objects, "invoice__number", "payment__reference", "amount", "date"
-            ),
-            "statement_lines": rows(StatementLine.objects, "fingerprint", "match_status"),
-            # A run that ends after its work is done is a run all the same: a date may have
-            # several, planning nothing new.
-            "run_dates": sorted({str(d) for d in Run.objects.values_list("date", flat=True)}),
-            "actions": sorted(actions),
-            "messages": rows(Message.objects, "action__customer__code", "channel", "status"),
-        },
-        default=str,
-    )
-)
+
+
+if __name__ == "__main__":
+    main()
