@@ -1156,6 +1156,9 @@ def report_aging(
     ] = None,
     buckets: BucketsOpt = None,
     segment: Annotated[str | None, typer.Option("--segment", help="One segment only.")] = None,
+    collector: Annotated[
+        str | None, typer.Option("--collector", help="One collector's customers (a username).")
+    ] = None,
 ) -> None:
     """The aged balance (balance âgée) on a date, past ones included: open amounts per
     currency and customer by days past due."""
@@ -1164,7 +1167,7 @@ def report_aging(
     from relance.reports import exports, queries
 
     day = _date(date_, "--date")
-    agings = queries.aging(creditor(), day, _buckets(buckets), segment)
+    agings = queries.aging(creditor(), day, _buckets(buckets), segment, collector)
     if csv_file:
         csv_file.write_text(exports.aging_csv(agings), encoding="utf-8")
     if xlsx_file:

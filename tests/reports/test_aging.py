@@ -7,10 +7,12 @@ import json
 from datetime import date
 
 from openpyxl import load_workbook
+from tests.members import member
 from typer.testing import CliRunner
 
+from relance.accounts import services
 from relance.cli import app
-from relance.core.aging import parse_buckets
+from relance.core.aging import by_group, parse_buckets
 from relance.ledger.models import Invoice, Payment
 from relance.reports import exports, queries
 
@@ -101,15 +103,22 @@ def test_report_aging_prints_json_and_writes_neutral_csv_and_xlsx(ledger, tmp_pa
     docs = json.loads(result.stdout)
     assert [d["currency"] for d in docs] == ["EUR", "USD"]
     assert set(docs[0]) == {"date", "currency", "buckets", "total", "customers"}
-    assert set(docs[0]["customers"][0]) == {"code", "name", "segment", "buckets", "total"}
+    assert set(docs[0]["customers"][0]) == {
+        "code",
+        "name",
+        "segment",
+        "collector",
+        "buckets",
+        "total",
+    }
     lines = csv_file.read_text(encoding="utf-8").splitlines()
     assert lines[0] == (
-        "date,currency,customer,name,segment,not_due,1-30,31-60,61-90,over_90,credits,total"
+        "date,currency,customer,name,segment,collector,not_due,1-30,31-60,61-90,over_90,credits,total"
     )
-    assert lines[1] == "2026-03-31,EUR,C2,'=Beta,ETI,0.00,0.00,2000.00,0.00,0.00,0.00,2000.00"
+    assert lines[1] == "2026-03-31,EUR,C2,'=Beta,ETI,,0.00,0.00,2000.00,0.00,0.00,0.00,2000.00"
     sheet = load_workbook(xlsx_file).active
     assert sheet["D2"].value == "'=Beta"
-    assert sheet["H2"].value == 2000
+    assert sheet["I2"].value == 2000
     one = CliRunner().invoke(app, ["report", "aging", "--date", "2026-05-15", "--json"])
     assert json.loads(one.stdout)["currency"] == "EUR"  # one currency: one document
 
@@ -125,3 +134,28 @@ def test_an_empty_ledger_has_a_zero_aged_balance_in_its_currency(creditor) -> No
     doc = json.loads(result.stdout)
     assert (doc["currency"], doc["total"], doc["customers"]) == ("EUR", "0.00", [])
     assert [b["amount"] for b in doc["buckets"]] == ["0.00"] * 6
+
+
+def test_the_aged_balance_groups_and_filters_by_collector(ledger, client) -> None:  # type: ignore[no-untyped-def]
+    eve = services.add_user("eve", actor="test")
+    services.set_role(eve, ledger, "collector", actor="test")
+    services.assign_collector(ledger.customers.get(code="C2"), eve, actor="test")
+    (eur, _usd) = queries.aging(ledger, date(2026, 3, 31), parse_buckets(""))
+    assert [(g.account.name, g.total) for g in by_group(eur, "collector")] == [
+        ("eve", 200000),
+        ("", eur.total - 200000),
+    ]
+
+    result = CliRunner().invoke(
+        app, ["report", "aging", "--date", "2026-03-31", "--collector", "eve", "--json"]
+    )
+    eur_doc = json.loads(result.stdout)[0]
+    assert [(c["code"], c["collector"], c["total"]) for c in eur_doc["customers"]] == [
+        ("C2", "eve", "2000.00")
+    ]
+    client.force_login(member("finance", password="x" * 12))
+    page = client.get(
+        "/reports/aging/", {"date": "2026-03-31"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "By collector" in page
+    assert 'href="?date=2026-03-31&amp;collector=eve' in page

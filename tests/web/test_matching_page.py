@@ -20,7 +20,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def client_in(client, db):  # type: ignore[no-untyped-def]
+def client_in(client, creditor):  # type: ignore[no-untyped-def]
     user = member("alice", password="x" * 12)
     client.force_login(user)
     return client

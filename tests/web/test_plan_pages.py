@@ -33,7 +33,7 @@ def customer(creditor):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client_in(client, db):  # type: ignore[no-untyped-def]
+def client_in(client, creditor):  # type: ignore[no-untyped-def]
     user = member("alice", password="x" * 12)
     client.force_login(user)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"

@@ -31,6 +31,7 @@ class AgingQuery(Schema):
         "", description="Bucket limits in days, e.g. 30,60,90,120; default RELANCE_AGING_BUCKETS."
     )
     segment: str = Field("", description="One segment only.")
+    collector: str = Field("", description="One collector's customers (a username).")
 
 
 class AgingCell(Schema):
@@ -43,6 +44,7 @@ class AgingCustomer(Schema):
     code: str
     name: str
     segment: str
+    collector: str
     buckets: list[AgingCell]
     total: str
 
@@ -64,7 +66,10 @@ def aging(request: HttpRequest, q: Query[AgingQuery]) -> Any:
     day = q.date or timezone.localdate()
     # Bad limits are a DomainError: a 422 problem saying why.
     limits = parse_buckets(q.buckets or settings.AGING_BUCKETS)
-    return exports.document(queries.aging(creditor_of(request), day, limits, q.segment or None))
+    agings = queries.aging(
+        creditor_of(request), day, limits, q.segment or None, q.collector or None
+    )
+    return exports.document(agings)
 
 
 class DsoQuery(Schema):

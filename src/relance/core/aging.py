@@ -158,6 +158,7 @@ class Account(NamedTuple):
     code: str
     name: str
     segment: str
+    collector: str = ""  # the username of who works the customer
 
 
 class Cell(NamedTuple):
@@ -244,21 +245,26 @@ def aged_balance(
     return result
 
 
-def by_segment(aging: Aging) -> list[Line]:
-    """The customers' lines summed per segment (an empty segment stays apart), the most
-    overdue first.
+def by_group(aging: Aging, field: str) -> list[Line]:
+    """The customers' lines summed per `segment` or `collector` (an empty one stays
+    apart), the most overdue first; each sum's account is named after its group.
 
-    >>> a = Account("C1", "A", "PME"); b = Account("C2", "B", "PME")
+    >>> a = Account("C1", "A", "PME", "eve"); b = Account("C2", "B", "PME", "")
     >>> lines = (Line(a, (10, 0), (1, 0), 10, 0), Line(b, (5, -2), (2, 1), 3, 0))
-    >>> [(s.account.segment, s.amounts, s.counts, s.total) for s in by_segment(Aging(date(2026, 1, 1), "EUR", (), 13, lines))]
+    >>> aging = Aging(date(2026, 1, 1), "EUR", (), 13, lines)
+    >>> [(s.account.segment, s.amounts, s.counts, s.total) for s in by_group(aging, "segment")]
     [('PME', (15, -2), (3, 1), 13)]
+    >>> [(s.account.name, s.total) for s in by_group(aging, "collector")]
+    [('', 3), ('eve', 10)]
     """
     sums: dict[str, list[int]] = {}
     for line in aging.customers:
-        flat = sums.setdefault(line.account.segment, [0] * (2 * len(line.amounts)))
+        flat = sums.setdefault(getattr(line.account, field), [0] * (2 * len(line.amounts)))
         for i, (amount, count) in enumerate(zip(line.amounts, line.counts, strict=True)):
             flat[2 * i] += amount
             flat[2 * i + 1] += count
-    segments = [_line(Account("", seg, seg), flat) for seg, flat in sums.items()]
-    segments.sort(key=lambda line: (-line.overdue, line.account.segment))
-    return segments
+    groups = [
+        _line(Account("", key, "")._replace(**{field: key}), flat) for key, flat in sums.items()
+    ]
+    groups.sort(key=lambda line: (-line.overdue, line.account.name))
+    return groups

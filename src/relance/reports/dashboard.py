@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from relance.core.aging import Aging, Cell, by_segment, parse_buckets
+from relance.core.aging import Aging, Cell, by_group, parse_buckets
 from relance.core.currencies import minor_units
 from relance.core.forecast import Forecast
 from relance.core.indicators import Indicators
@@ -55,7 +55,8 @@ def _aging_chart(aging: Aging, titles: dict[str, str]) -> SafeString:
     cur = aging.currency
     ages = [c.label for c in aging.buckets if c.label != "credits"]
     lines = [(_("All customers"), aging.buckets)] + [
-        (s.account.segment or _("no segment"), _cells(aging, s.amounts)) for s in by_segment(aging)
+        (s.account.segment or _("no segment"), _cells(aging, s.amounts))
+        for s in by_group(aging, "segment")
     ]
     series = [
         charts.Series(

@@ -40,7 +40,7 @@ def _cells_json(
 
 def aging_json(aging: Aging) -> dict[str, Any]:
     """`{"date", "currency", "buckets": [{"label", "amount", "count"}], "total",
-    "customers": [{"code", "name", "segment", "buckets", "total"}]}`."""
+    "customers": [{"code", "name", "segment", "collector", "buckets", "total"}]}`."""
     cur, labels = aging.currency, aging.labels
     totals = aging.buckets
     return {
@@ -53,6 +53,7 @@ def aging_json(aging: Aging) -> dict[str, Any]:
                 "code": line.account.code,
                 "name": line.account.name,
                 "segment": line.account.segment,
+                "collector": line.account.collector,
                 "buckets": _cells_json(labels, line.amounts, line.counts, cur),
                 "total": format_minor(line.total, cur),
             }
@@ -72,7 +73,7 @@ def document(agings: Sequence[Aging]) -> dict[str, Any] | list[dict[str, Any]]:
     return one_or_many([aging_json(a) for a in agings])
 
 
-HEADER = ("date", "currency", "customer", "name", "segment")
+HEADER = ("date", "currency", "customer", "name", "segment", "collector")
 
 
 def _table(agings: Sequence[Aging]) -> Iterator[tuple[list[str], list[int], str]]:
@@ -83,12 +84,19 @@ def _table(agings: Sequence[Aging]) -> Iterator[tuple[list[str], list[int], str]
         for line in aging.customers:
             account = line.account
             yield (
-                [day, aging.currency, account.code, account.name, account.segment],
+                [
+                    day,
+                    aging.currency,
+                    account.code,
+                    account.name,
+                    account.segment,
+                    account.collector,
+                ],
                 [*line.amounts, line.total],
                 aging.currency,
             )
         yield (
-            [day, aging.currency, "", "TOTAL", ""],
+            [day, aging.currency, "", "TOTAL", "", ""],
             [c.amount for c in aging.buckets] + [aging.total],
             aging.currency,
         )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from relance.core.aging import CREDITS, Account, Aging, Bucket, Row, aged_balance, due_date_floors
@@ -124,13 +125,14 @@ def aging_rows(
     SELECT p.currency, p.customer_id, {CREDITS}, -SUM(p.unapplied_on), COUNT(*)
     FROM on_account p GROUP BY 1, 2
 )
-SELECT s.currency, c.code, c.name, c.segment, s.bucket, s.amount, s.n
+SELECT s.currency, c.code, c.name, c.segment, COALESCE(u.username, ''), s.bucket, s.amount, s.n
 FROM sums s JOIN ledger_customer c ON c.id = s.customer_id
+    LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = c.collector_id
 """
     )
     rows, accounts = [], {}
-    for currency, code, name, segment, index, amount, count in _fetch(sql, params):
-        accounts[code] = Account(code, name, segment)
+    for currency, code, name, segment, collector, index, amount, count in _fetch(sql, params):
+        accounts[code] = Account(code, name, segment, collector)
         # PostgreSQL sums bigints as numeric: back to int minor units.
         rows.append(Row(currency, code, index, int(amount), count))
     return rows, accounts
@@ -159,13 +161,19 @@ SELECT p.currency, -SUM(p.unapplied_on), 0 FROM on_account p GROUP BY p.currency
 
 
 def aging(
-    creditor: Creditor, as_of: date, buckets: Sequence[Bucket], segment: str | None = None
+    creditor: Creditor,
+    as_of: date,
+    buckets: Sequence[Bucket],
+    segment: str | None = None,
+    collector: str | None = None,
 ) -> list[Aging]:
-    """The aged balance on `as_of`, one per currency; only `segment`'s customers when
-    given."""
+    """The aged balance on `as_of`, one per currency; only the customers of `segment`
+    and of `collector` (a username) when given."""
     rows, accounts = aging_rows(creditor, as_of, buckets)
     if segment is not None:
         rows = [r for r in rows if accounts[r.customer].segment == segment]
+    if collector is not None:
+        rows = [r for r in rows if accounts[r.customer].collector == collector]
     # An empty ledger still gets a (zero) report in the creditor's currency.
     currencies = () if rows else (creditor.currency,)
     return aged_balance(rows, accounts, as_of, buckets, currencies)
@@ -173,6 +181,12 @@ def aging(
 
 def segments(creditor: Creditor) -> list[str]:
     return sorted(set(Customer.objects.filter(creditor=creditor).values_list("segment", flat=True)))
+
+
+def collectors(creditor: Creditor) -> list[str]:
+    """The usernames of those who work some of the creditor's customers."""
+    found = Customer.objects.filter(creditor=creditor, collector__isnull=False)
+    return sorted(set(found.values_list("collector__username", flat=True)))
 
 
 @dataclass(frozen=True, slots=True)

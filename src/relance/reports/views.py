@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relance.accounts.access import access, access_of, current_creditor
-from relance.core.aging import CREDITS, CREDITS_LABEL, NOT_DUE, Aging, by_segment, parse_buckets
+from relance.core.aging import CREDITS, CREDITS_LABEL, NOT_DUE, Aging, by_group, parse_buckets
 from relance.core.errors import DomainError
 from relance.core.roles import Permission
 from relance.ledger.queries import NotFound, get_customer
@@ -49,6 +49,15 @@ def _keys(aging: Aging) -> list[int]:
     return [*range(len(aging.buckets) - 1), CREDITS]
 
 
+def _groups(aging: Aging, field: str) -> list[dict[str, Any]]:
+    keys = _keys(aging)
+    return [
+        {"name": g.account.name, "cells": list(zip(keys, g.amounts, strict=True)),
+         "total": g.total, "overdue": g.overdue}
+        for g in by_group(aging, field)
+    ]  # fmt: skip
+
+
 def _section(aging: Aging) -> dict[str, Any]:
     keys = _keys(aging)
     return {
@@ -57,15 +66,8 @@ def _section(aging: Aging) -> dict[str, Any]:
             {"key": k, "title": bucket_title(c.label), "amount": c.amount, "count": c.items}
             for k, c in zip(keys, aging.buckets, strict=True)
         ],
-        "segments": [
-            {
-                "name": s.account.segment,
-                "cells": list(zip(keys, s.amounts, strict=True)),
-                "total": s.total,
-                "overdue": s.overdue,
-            }
-            for s in by_segment(aging)
-        ],
+        "segments": _groups(aging, "segment"),
+        "collectors": _groups(aging, "collector"),
         "customers": [
             {
                 "account": line.account,
@@ -90,7 +92,8 @@ def aging_page(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
         limits, buckets = "", parse_buckets(settings.AGING_BUCKETS)
     segment = request.GET.get("segment") or None
-    agings = queries.aging(creditor, day, buckets, segment)
+    collector = request.GET.get("collector") or None
+    agings = queries.aging(creditor, day, buckets, segment, collector)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         body = exports.aging_csv(agings) if fmt == "csv" else exports.aging_xlsx(agings)
@@ -109,7 +112,7 @@ def aging_page(request: HttpRequest) -> HttpResponse:
             creditor, day, buckets, bucket=index, customer=customer or None,
             currency=request.GET.get("currency") or None,
         )  # fmt: skip
-        if segment is not None:
+        if segment is not None or collector is not None:
             allowed = {c.account.code for a in agings for c in a.customers}
             found = [i for i in found if i.customer in allowed]
         title = []
@@ -127,8 +130,10 @@ def aging_page(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/aging.html", {
         "nav": "aging", "day": day, "today": timezone.localdate(), "limits": limits,
         "segment": segment or "", "segments": queries.segments(creditor),
+        "collector": collector or "", "collectors": queries.collectors(creditor),
         "sections": [_section(a) for a in agings], "drill": drill,
-        "base": urlencode({"date": day.isoformat(), "segment": segment or "", "buckets": limits}),
+        "base": urlencode({"date": day.isoformat(), "segment": segment or "",
+                           "collector": collector or "", "buckets": limits}),
     })  # fmt: skip
 
 
