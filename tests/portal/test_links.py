@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from tests.members import member
 from tests.portal.conftest import link_in, reminder
+from tests.text import has_word
 from typer.testing import CliRunner
 
 from relance.audit import Event
@@ -27,7 +28,7 @@ def test_a_reminder_email_carries_a_link_that_opens_the_customers_items(alpha, b
     body = page.content.decode()
     assert "F1" in body
     assert "F2" in body
-    assert "G1" not in body
+    assert not has_word(body, "G1")
     assert "Garage Beta" not in body
     assert "Vos échéances ouvertes" in body  # the customer's language, French
     assert "RF" in body
@@ -65,7 +66,7 @@ def test_a_tampered_token_is_not_found_and_names_nobody(portal, client):
         page = client.get(path)
         assert page.status_code == 404
         assert "Alpha" not in page.content.decode()
-        assert "C1" not in page.content.decode()
+        assert not has_word(page.content.decode(), "C1")
 
 
 def test_a_token_naming_another_customer_than_its_link_is_refused(alpha, beta, client):
