@@ -14,33 +14,21 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import psycopg
 import pytest
 from aiosmtpd.controller import Controller
-from django.conf import settings
+from tests.faults import RELANCE, Scratch
 
 from .conftest import Inbox, free_port
 
 pytestmark = pytest.mark.slow
-RELANCE = [sys.executable, "-m", "relance.cli"]
 
 
 @pytest.fixture
 def database(tmp_path):  # type: ignore[no-untyped-def]
-    """A database the subprocesses share: a file on SQLite, a scratch database on
-    PostgreSQL when the suite runs there."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}"
-        return
-    name = f"relance_kill_{os.getpid()}"
-    dsn = f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-    yield f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    """A database the subprocesses share (tests.faults.Scratch)."""
+    scratch = Scratch(tmp_path)
+    yield scratch.new("kill")
+    scratch.drop()
 
 
 def test_a_sender_killed_anywhere_neither_loses_nor_duplicates_an_email(database, tmp_path):
