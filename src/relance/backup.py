@@ -142,6 +142,10 @@ def backup(target: Path, progress: Progress | None = None) -> Summary:
             archive.write(path, f"media/{name}")
         archive.writestr("manifest.json", json.dumps(manifest, indent=1))
     partial.replace(target)
+    return _summary(manifest)
+
+
+def _summary(manifest: dict[str, Any]) -> Summary:
     return Summary({t: v["rows"] for t, v in manifest["tables"].items()}, len(manifest["files"]))
 
 
@@ -245,7 +249,7 @@ def restore(
             for creditor in Creditor.objects.all():
                 audit.record(actor, "restored", creditor, data)
         _restore_files(archive, manifest["files"])
-    return Summary({t: v["rows"] for t, v in manifest["tables"].items()}, len(manifest["files"]))
+    return _summary(manifest)
 
 
 def _insert(model: type[models.Model], stream: IO[bytes]) -> None:
