@@ -27,8 +27,9 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from relance.core import indicators as core  # noqa: E402
-from relance.core.aging import aged_balance, due_date_floors, parse_buckets  # noqa: E402
-from relance.ledger.models import Invoice  # noqa: E402
+from relance.core.aging import due_date_floors, parse_buckets  # noqa: E402
+from relance.ledger import flows  # noqa: E402
+from relance.ledger.models import Flow, Invoice  # noqa: E402
 from relance.ledger.queries import default_creditor  # noqa: E402
 from relance.reports import exports, indicators, queries  # noqa: E402
 
@@ -83,12 +84,9 @@ def main() -> None:
     print("| step | seconds | CPU seconds |\n|---|---|---|")
     best("floor: today's open amounts per currency, customer and bucket (one query)",
          aging_floor, n)  # fmt: skip
-    rows = best(
-        "aged balance today: the query", lambda: queries.aging_rows(creditor, day, buckets), n
-    )
     agings = best(
-        "aged balance today: the core (totals, customers sorted)",
-        lambda: aged_balance(*rows, day, buckets), n,
+        "aged balance today, query and core (totals, customers sorted)",
+        lambda: queries.aging(creditor, day, buckets), n,
     )  # fmt: skip
     print(f"| ({len(agings[0].customers):,} customers with something open) | | |")
     best("aged balance today: the JSON document", lambda: exports.document(agings), n)
@@ -96,12 +94,12 @@ def main() -> None:
         past = day - timedelta(days=back)
         best(f"aged balance {back} days ago (query + core)",
              lambda past=past: queries.aging(creditor, past, buckets), n)  # fmt: skip
-    best("receivables today (totals only)", lambda: queries.receivables(creditor, day), n)
-    best("receivables 90 days ago (totals only)",
-         lambda: queries.receivables(creditor, day - timedelta(days=90)), n)  # fmt: skip
     best("floor: open amounts and the period's sales per currency (one query)", dso_floor, n)
-    found = best("indicators: the flows of the whole history (queries)",
-                 lambda: indicators.flows(creditor), n)  # fmt: skip
+    rows = Flow.objects.filter(creditor=creditor).count()
+    found = best(f"indicators: the receivables' flows, read from their table ({rows:,} rows)",
+                 lambda: flows.read(creditor.pk), n)  # fmt: skip
+    best("(the same flows summed from the ledger, what the table spares)",
+         lambda: flows.history(creditor.pk), 1)  # fmt: skip
     ends = core.month_ends(day, 12)
     dates = [day, day - timedelta(days=90), ends[0].replace(day=1) - timedelta(days=1), *ends]
     best("indicators: receivables on 15 dates from the flows (core)",

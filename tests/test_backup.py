@@ -20,6 +20,7 @@ from relance.audit import Event
 from relance.cli import app
 from relance.collection.services import run_collection
 from relance.demo import build_demo
+from relance.ledger import flows
 from relance.ledger.models import Customer
 from relance.ledger.services import add_evidence
 
@@ -74,6 +75,9 @@ def test_restore_gives_back_every_table_and_file_as_backed_up(ledger: Path, tmp_
         "restored"
     }
     assert evidence.read_bytes() == b"%PDF-1.4 signed order"
+    # The receivables' flows, not in the archive, are the restored ledger's.
+    creditor_id = before["ledger_creditor"][0][0]
+    assert flows.sums(creditor_id) == flows.history(creditor_id) != []
     # The database's counters go on after the restored rows.
     created = Customer.objects.create(creditor_id=before["ledger_customer"][0][1], code="NEW")
     assert created.pk > max(row[0] for row in before["ledger_customer"])

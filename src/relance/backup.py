@@ -38,6 +38,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from relance import audit
+from relance.ledger import flows
 
 FORMAT = 1
 BATCH = 2000
@@ -54,9 +55,18 @@ class Summary:
     files: int
 
 
+# Kept by triggers from the other tables, and rebuilt from them on restore.
+DERIVED = {"ledger_flow"}
+
+
 def _models() -> list[type[models.Model]]:
-    """Every table Django manages (many-to-many tables included), in a stable order."""
-    found = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed]
+    """Every table Django manages (many-to-many tables included) but the derived ones,
+    in a stable order."""
+    found = [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and m._meta.db_table not in DERIVED
+    ]
     return sorted(found, key=lambda m: m._meta.db_table)
 
 
@@ -245,6 +255,9 @@ def restore(
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), known.values()):
                     cursor.execute(statement)
+            # The tables went in one by one, allocations perhaps before their invoices,
+            # so the flows their triggers wrote may be incomplete: afresh.
+            flows.rebuild()
             data = {"file": source.name, "backup_created_at": manifest["created_at"]}
             for creditor in Creditor.objects.all():
                 audit.record(actor, "restored", creditor, data)

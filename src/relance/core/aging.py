@@ -1,6 +1,6 @@
 """The aged balance (balance âgée): open amounts by how late they are on a date.
 
-The shell sums open amounts in SQL per currency, customer and bucket; this module
+The shell sums open amounts in SQL per currency and customer, bucket by bucket; this module
 decides the buckets (as due-date bounds the query can use), and turns those sums into
 the report: totals per currency, per customer and per segment. Currencies are never
 added together: there is one `Aging` per currency.
@@ -14,12 +14,13 @@ so that the total is what the customers owe net.
 ['not_due', '1-30', '31-60', '61-90', 'over_90']
 >>> bucket_of(date(2026, 3, 1), as_of=date(2026, 3, 31), buckets=buckets)
 1
+>>> c1, c2 = Account("C1", "Dupont SAS", "PME"), Account("C2", "Bleu", "ETI")
 >>> rows = [
-...     Row("EUR", "C1", 1, 120000, 2), Row("EUR", "C1", CREDITS, -20000, 1),
-...     Row("EUR", "C2", 0, 5000, 1), Row("USD", "C2", 4, 999, 1),
+...     Row("EUR", c1, (0, 120000, 0, 0, 0, -20000), (0, 2, 0, 0, 0, 1)),
+...     Row("EUR", c2, (5000, 0, 0, 0, 0, 0), (1, 0, 0, 0, 0, 0)),
+...     Row("USD", c2, (0, 0, 0, 0, 999, 0), (0, 0, 0, 0, 1, 0)),
 ... ]
->>> customers = {"C1": Account("C1", "Dupont SAS", "PME"), "C2": Account("C2", "Bleu", "ETI")}
->>> eur, usd = aged_balance(rows, customers, date(2026, 3, 31), buckets)
+>>> eur, usd = aged_balance(rows, date(2026, 3, 31), buckets)
 >>> eur.currency, eur.total, [(b.label, b.amount, b.items) for b in eur.buckets][:2]
 ('EUR', 105000, [('not_due', 5000, 1), ('1-30', 120000, 2)])
 >>> [(c.account.code, c.overdue, c.total, c.amounts[-1]) for c in eur.customers]
@@ -31,7 +32,6 @@ so that the total is what the customers owe net.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -142,23 +142,22 @@ def due_date_range(
     return earliest, latest
 
 
-class Row(NamedTuple):
-    """What the query summed: open amount and number of items of one customer in one
-    currency and bucket (`CREDITS` for unapplied credits)."""
-
-    currency: str
-    customer: str
-    bucket: int
-    amount: int
-    items: int
-
-
 # Tuples rather than dataclasses: a million-invoice ledger has 100,000 customer lines.
 class Account(NamedTuple):
     code: str
     name: str
     segment: str
     collector: str = ""  # the username of who works the customer
+
+
+class Row(NamedTuple):
+    """What the query summed for one customer in one currency: the open amounts and
+    numbers of items, bucket by bucket, unapplied credits last."""
+
+    currency: str
+    account: Account
+    amounts: tuple[int, ...]
+    counts: tuple[int, ...]
 
 
 class Cell(NamedTuple):
@@ -204,10 +203,13 @@ def _overdue(cells: Sequence[Cell]) -> int:
     return sum(c.amount for c in cells[1:-1])  # not_due first, credits last
 
 
+def _make(account: Account, amounts: tuple[int, ...], counts: tuple[int, ...]) -> Line:
+    return Line(account, amounts, counts, sum(amounts), sum(amounts[1:-1]))
+
+
 def _line(account: Account, sums: list[int]) -> Line:
     """A line from [amount, count] pairs flattened, bucket by bucket, credits last."""
-    amounts = tuple(sums[0::2])
-    return Line(account, amounts, tuple(sums[1::2]), sum(amounts), sum(amounts[1:-1]))
+    return _make(account, tuple(sums[0::2]), tuple(sums[1::2]))
 
 
 def cells(labels: Sequence[str], line: Line) -> tuple[Cell, ...]:
@@ -216,7 +218,6 @@ def cells(labels: Sequence[str], line: Line) -> tuple[Cell, ...]:
 
 def aged_balance(
     rows: Iterable[Row],
-    accounts: dict[str, Account],
     as_of: date,
     buckets: Sequence[Bucket],
     currencies: Iterable[str] = (),
@@ -225,23 +226,20 @@ def aged_balance(
     nothing open), customers the most overdue first, then by code. Every bucket is
     listed, empty ones with zero; the `credits` bucket comes last."""
     labels = [b.label for b in buckets] + [CREDITS_LABEL]
-    width = 2 * len(labels)
-    per_currency: dict[str, list[int]] = {c: [0] * width for c in currencies}
-    per_customer: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for currency, customer, bucket, amount, count in rows:
-        at = 2 * (len(labels) - 1 if bucket == CREDITS else bucket)
-        for sums in (
-            per_currency.setdefault(currency, [0] * width),
-            per_customer[currency].setdefault(customer, [0] * width),
-        ):
-            sums[at] += amount
-            sums[at + 1] += count
+    lines: dict[str, list[Line]] = {c: [] for c in currencies}
+    for currency, account, amounts, counts in rows:
+        lines.setdefault(currency, []).append(_make(account, amounts, counts))
+    zeros = (0,) * len(labels)
     result = []
-    for currency in sorted(per_currency):
-        lines = [_line(accounts[code], s) for code, s in per_customer[currency].items()]
-        lines.sort(key=lambda line: (-line.overdue, -line.total, line.account.code))
-        total = _line(Account("", "", ""), per_currency[currency])
-        result.append(Aging(as_of, currency, cells(labels, total), total.total, tuple(lines)))
+    for currency in sorted(lines):
+        found = lines[currency]
+        found.sort(key=lambda line: (-line.overdue, -line.total, line.account.code))
+        total = _make(
+            Account("", "", ""),
+            tuple(map(sum, zip(*(line.amounts for line in found), strict=True))) or zeros,
+            tuple(map(sum, zip(*(line.counts for line in found), strict=True))) or zeros,
+        )
+        result.append(Aging(as_of, currency, cells(labels, total), total.total, tuple(found)))
     return result
 
 

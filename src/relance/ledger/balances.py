@@ -17,6 +17,7 @@ from datetime import date
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from relance.ledger import flows
 from relance.ledger.models import Creditor, Customer, Invoice
 
 # Past this many touched customers one pass over every customer is cheaper.
@@ -55,9 +56,12 @@ def invalidate(creditor: Creditor) -> None:
 
 
 def refresh(creditor: Creditor, today: date) -> None:
-    """Recompute every customer's totals as of `today`."""
+    """Recompute every customer's totals as of `today`; and sum up the receivables'
+    flows the day's writes added (ledger.flows), at the same moments: once a day and
+    after large writes."""
     _update(creditor, today, None)
     _mark(creditor, today)
+    flows.compact(creditor.pk)
 
 
 def ensure_current(creditor: Creditor, today: date) -> None:

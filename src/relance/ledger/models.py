@@ -407,6 +407,26 @@ class Allocation(models.Model):
         return f"{self.amount} -> {self.invoice_id}"
 
 
+class Flow(models.Model):
+    """A change in what customers owe, from `start` on (and in what is not yet due, up
+    to `due`): written by triggers only, summed by the reports (ledger.flows)."""
+
+    # No foreign-key constraint: the triggers write it, and no delete cascades to it.
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    currency = models.CharField(max_length=3)
+    sale = models.BooleanField()  # an invoice's own amount: the credit sales of its day
+    start = models.DateField()
+    due = models.DateField(null=True)
+    amount = models.BigIntegerField()
+
+    # No index: the triggers append a row for most writes, and an index to keep up to
+    # date made building the million-invoice demo half as long again; summed up
+    # (`flows.compact`), a ledger's whole history is a few thousand rows to scan.
+
+
 class EvidenceKind(models.TextChoices):
     QUOTE = "quote", _("signed quote")
     PURCHASE_ORDER = "purchase_order", _("purchase order")

@@ -1,122 +1,22 @@
-"""Reads behind the indicators: receivables on month ends, credit sales per day, and a
-customer's payments, reminders, promises and disputes; the formulas are in
-relance.core.indicators (definitions in docs/reports.md)."""
+"""Reads behind the indicators: receivables on any date and credit sales per day from
+the receivables' flows (ledger.flows), and a customer's payments, reminders, promises
+and disputes; the formulas are in relance.core.indicators (definitions in
+docs/reports.md)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Max, Min, Q
 
 from relance.core import indicators as core
-from relance.core.indicators import Flow, Indicators, Settled, Snapshot
+from relance.core.indicators import Indicators, Settled, Snapshot
+from relance.ledger import flows
 from relance.ledger.models import Allocation, Creditor, Customer
-from relance.reports.queries import as_date, receivables
 
 TREND_MONTHS = 12
 HISTORY_MONTHS = 24  # how far back the countback may walk
-
-
-def daily_sales(creditor: Creditor, start: date, end: date) -> dict[str, dict[date, int]]:
-    """Credit sales (invoices, not credit notes) per currency and day, `start` to `end`."""
-    # Read in the order of the `invoice_flows` index, so the grouping needs no sort. On
-    # SQLite the dates are filtered row by row (`+`): given the range, the planner jumps
-    # through the index per currency and then sorts 1,000,000 rows (0.4 s against 1.4 s
-    # of CPU on the demo ledger, bench/README.md).
-    column = "+issue_date" if connection.vendor == "sqlite" else "issue_date"
-    sql = f"""
-SELECT currency, issue_date, SUM(amount) FROM ledger_invoice
-WHERE creditor_id = %(c)s AND kind = 'invoice' AND {column} >= %(start)s
-    AND {column} <= %(end)s
-GROUP BY kind, currency, issue_date
-"""
-    sales: dict[str, dict[date, int]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"c": creditor.pk, "start": start, "end": end})
-        for currency, day, total in cursor.fetchall():
-            sales[currency][as_date(day)] = int(total)
-    return sales
-
-
-def _later(a: str, b: str) -> str:
-    return f"CASE WHEN {a} > {b} THEN {a} ELSE {b} END"
-
-
-# Grouped flows of the receivables (core.indicators.Flow): invoices and credit notes from
-# their issue date, less what was settled elsewhere from the due date, written off,
-# allocated, paid on account. Columns: currency, kind ('invoice' flows count in the
-# current receivables until due), start, due, amount. An allocation dated after the due
-# date never touches the receivables not yet due: its due date is left out, so that the
-# many late payments of a day group together (fewer groups to sort). A payment on account
-# owes the customer what it has unapplied: from its date, what is unapplied today plus
-# what was allocated later, and each later allocation from its own date (allocations
-# are normally dated as their payment, so these are few rows to group).
-# In the order of the `invoice_flows` index: SQLite groups a million invoices without a
-# sort.
-_FLOWS = """
-SELECT currency, kind, issue_date, due_date, SUM(amount), SUM(settled_elsewhere)
-FROM ledger_invoice WHERE creditor_id = %(c)s
-GROUP BY kind, currency, issue_date, due_date
-"""
-_OTHER_FLOWS = f"""
-WITH late_allocations AS (
-    SELECT p.currency, p.date AS paid_on, a.date AS allocated_on, a.amount
-    FROM ledger_allocation a JOIN ledger_payment p ON p.id = a.payment_id
-    WHERE p.creditor_id = %(c)s AND p.customer_id IS NOT NULL AND a.date > p.date
-)
-SELECT currency, kind, {_later("written_off_on", "issue_date")}, due_date, -SUM(written_off)
-FROM ledger_invoice WHERE creditor_id = %(c)s AND written_off <> 0
-GROUP BY 1, 2, 3, 4
-UNION ALL
-SELECT i.currency, i.kind, {_later("a.date", "i.issue_date")},
-    CASE WHEN a.date <= i.due_date THEN i.due_date END, -SUM(a.amount)
-FROM ledger_allocation a JOIN ledger_invoice i ON i.id = a.invoice_id
-WHERE i.creditor_id = %(c)s
-GROUP BY 1, 2, 3, 4
-UNION ALL
-SELECT i.currency, i.kind, {_later("a.date", "i.issue_date")}, NULL, SUM(a.amount)
-FROM ledger_allocation a JOIN ledger_invoice i ON i.id = a.credit_note_id
-WHERE i.creditor_id = %(c)s
-GROUP BY 1, 2, 3
-UNION ALL
-SELECT currency, 'payment', date, NULL, -SUM(unapplied)
-FROM ledger_payment
-WHERE creditor_id = %(c)s AND customer_id IS NOT NULL AND unapplied <> 0
-GROUP BY 1, 2, 3
-UNION ALL
-SELECT currency, 'payment', paid_on, NULL, -SUM(amount) FROM late_allocations GROUP BY 1, 2, 3
-UNION ALL
-SELECT currency, 'payment', allocated_on, NULL, SUM(amount) FROM late_allocations GROUP BY 1, 2, 3
-"""
-
-
-def flows(creditor: Creditor) -> tuple[list[Flow], dict[str, dict[date, int]]]:
-    """The receivables' flows, and the credit sales per currency and day, in a few
-    grouped queries over the whole history (the same open amounts as the aged balance:
-    tests/reports check both agree)."""
-    found: list[Flow] = []
-    sales: dict[str, dict[date, int]] = defaultdict(dict)
-    params = {"c": creditor.pk}
-    with connection.cursor() as cursor:
-        cursor.execute(_FLOWS, params)
-        for currency, kind, issued, due, amount, elsewhere in cursor.fetchall():
-            issued, due = as_date(issued), as_date(due)
-            invoice = kind == "invoice"
-            found.append(Flow(currency, issued, due if invoice else None, int(amount)))
-            if elsewhere:
-                found.append(Flow(currency, max(issued, due), due if invoice else None,
-                                  -int(elsewhere)))  # fmt: skip
-            if invoice:
-                daily = sales[currency]
-                daily[issued] = daily.get(issued, 0) + int(amount)
-        cursor.execute(_OTHER_FLOWS, params)
-        for currency, kind, start, due, amount in cursor.fetchall():
-            current = as_date(due) if kind == "invoice" and due is not None else None
-            found.append(Flow(currency, as_date(start), current, int(amount)))
-    return found, sales
 
 
 def _zero(snapshots: dict[str, Snapshot], currency: str) -> Snapshot:
@@ -132,15 +32,8 @@ def report(
     ends = core.month_ends(as_of, trend_months) if trend_months else []
     start = as_of - timedelta(days=period)
     first = ends[0].replace(day=1) - timedelta(days=1) if ends else start
-    dates = sorted({as_of, start, first, *ends})
-    if ends:
-        found, sales = flows(creditor)
-        snapshots = core.receivables_on(found, dates)
-    else:
-        # Two dates: two aged-balance totals and one window of sales read less than the
-        # whole history as flows.
-        snapshots = {day: receivables(creditor, day) for day in dates}
-        sales = daily_sales(creditor, core.add_months(start, -HISTORY_MONTHS), as_of)
+    found, sales = flows.read(creditor.pk)
+    snapshots = core.receivables_on(found, sorted({as_of, start, first, *ends}))
     currencies = sorted(set(sales).union(*(s.keys() for s in snapshots.values())))
     result = []
     for currency in currencies or [creditor.currency]:

@@ -15,7 +15,9 @@ account, go to the `credits` bucket (core.aging.CREDITS), whatever their date.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,7 +26,6 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from relance.core.aging import CREDITS, Account, Aging, Bucket, Row, aged_balance, due_date_floors
-from relance.core.indicators import Snapshot
 from relance.ledger.models import Creditor, Customer
 
 # `items`: the invoices and credit notes open on %(d)s with what was open (`open_on`);
@@ -108,56 +109,34 @@ def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def aging_rows(
-    creditor: Creditor, as_of: date, buckets: Sequence[Bucket]
-) -> tuple[list[Row], dict[str, Account]]:
-    """Open amounts on `as_of` summed per currency, customer and bucket (one query)."""
+def aging_rows(creditor: Creditor, as_of: date, buckets: Sequence[Bucket]) -> list[Row]:
+    """Open amounts on `as_of` summed per currency and customer, bucket by bucket (one
+    query: a row per customer, not per bucket, is half the rows for Python to read)."""
     params = _params(creditor, as_of)
     bucket = _bucket_case(due_date_floors(as_of, buckets), params)
+    keys = [*range(len(buckets)), CREDITS]
+    # BIGINT: PostgreSQL would sum bigints as numeric.
+    amounts = [f"CAST(SUM(CASE WHEN b = {k} THEN amount ELSE 0 END) AS BIGINT)" for k in keys]
+    counts = [f"CAST(SUM(CASE WHEN b = {k} THEN 1 ELSE 0 END) AS BIGINT)" for k in keys]
     sql = (
         _OPEN_ON
         + f"""
 , sums AS (
-    SELECT i.currency, i.customer_id, {bucket} AS bucket, SUM(i.open_on) AS amount,
-        COUNT(*) AS n
-    FROM items i GROUP BY 1, 2, 3
-    UNION ALL
-    SELECT p.currency, p.customer_id, {CREDITS}, -SUM(p.unapplied_on), COUNT(*)
-    FROM on_account p GROUP BY 1, 2
+    SELECT currency, customer_id, {", ".join(amounts + counts)} FROM (
+        SELECT i.currency, i.customer_id, {bucket} AS b, i.open_on AS amount FROM items i
+        UNION ALL
+        SELECT p.currency, p.customer_id, {CREDITS}, -p.unapplied_on FROM on_account p
+    ) found GROUP BY currency, customer_id
 )
-SELECT s.currency, c.code, c.name, c.segment, COALESCE(u.username, ''), s.bucket, s.amount, s.n
+SELECT c.code, c.name, c.segment, COALESCE(u.username, ''), s.*
 FROM sums s JOIN ledger_customer c ON c.id = s.customer_id
     LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = c.collector_id
 """
     )
-    rows, accounts = [], {}
-    for currency, code, name, segment, collector, index, amount, count in _fetch(sql, params):
-        accounts[code] = Account(code, name, segment, collector)
-        # PostgreSQL sums bigints as numeric: back to int minor units.
-        rows.append(Row(currency, code, index, int(amount), count))
-    return rows, accounts
-
-
-def receivables(creditor: Creditor, as_of: date) -> dict[str, Snapshot]:
-    """Per currency, what customers owed on `as_of` (net of unapplied credits) and the
-    part of it not yet due: the aged balance's total and `not_due` bucket, summed
-    without the customers (one query)."""
-    params = _params(creditor, as_of) | {"f0": as_of}
-    sql = (
-        _OPEN_ON
-        + """
-SELECT i.currency, SUM(i.open_on),
-    SUM(CASE WHEN i.kind <> 'credit_note' AND i.due_date >= %(f0)s THEN i.open_on ELSE 0 END)
-FROM items i GROUP BY i.currency
-UNION ALL
-SELECT p.currency, -SUM(p.unapplied_on), 0 FROM on_account p GROUP BY p.currency
-"""
-    )
-    totals: dict[str, Snapshot] = {}
-    for currency, total, current in _fetch(sql, params):
-        before = totals.get(currency, Snapshot(0, 0))
-        totals[currency] = Snapshot(before.total + int(total), before.current + int(current))
-    return totals
+    width = len(keys)
+    return [
+        Row(r[4], Account(*r[:4]), r[6 : 6 + width], r[6 + width :]) for r in _fetch(sql, params)
+    ]
 
 
 def aging(
@@ -169,14 +148,31 @@ def aging(
 ) -> list[Aging]:
     """The aged balance on `as_of`, one per currency; only the customers of `segment`
     and of `collector` (a username) when given."""
-    rows, accounts = aging_rows(creditor, as_of, buckets)
-    if segment is not None:
-        rows = [r for r in rows if accounts[r.customer].segment == segment]
-    if collector is not None:
-        rows = [r for r in rows if accounts[r.customer].collector == collector]
-    # An empty ledger still gets a (zero) report in the creditor's currency.
-    currencies = () if rows else (creditor.currency,)
-    return aged_balance(rows, accounts, as_of, buckets, currencies)
+    with paused_collector():
+        rows = aging_rows(creditor, as_of, buckets)
+        if segment is not None:
+            rows = [r for r in rows if r.account.segment == segment]
+        if collector is not None:
+            rows = [r for r in rows if r.account.collector == collector]
+        # An empty ledger still gets a (zero) report in the creditor's currency.
+        currencies = () if rows else (creditor.currency,)
+        return aged_balance(rows, as_of, buckets, currencies)
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """Without Python's cycle collector while making a report's lines: they are tuples,
+    without cycles, and each collection triggered by making 100,000 of them would walk
+    every object alive again (a third of the aged balance's time on a million invoices,
+    bench/README.md)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def segments(creditor: Creditor) -> list[str]:
