@@ -6,7 +6,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: install demo test lint messages clean bench-prediction bench-matching
+.PHONY: install demo test lint messages clean bench-prediction bench-matching fuzz
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -48,3 +48,8 @@ messages: install
 # Payment-date prediction on ../shared/data/payment_history (bench/README.md, issue 8).
 bench-prediction: install
 	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(VENV)/bin/python bench/prediction.py
+
+# Every reader fed its sample files damaged at random, many more times than `make test`
+# does (tests/core/test_fuzz_readers.py; docs/reliability.md).
+fuzz: install
+	RELANCE_FUZZ_EXAMPLES=$${EXAMPLES:-3000} $(VENV)/bin/pytest tests/core/test_fuzz_readers.py

@@ -19,7 +19,8 @@ def main() -> None:
     from relance.bank.models import StatementLine
     from relance.channels.models import Message
     from relance.collection.models import Action, ActionItem, Run
-    from relance.ledger.models import Allocation, Customer, Invoice, Payment
+    from relance.ledger import flows
+    from relance.ledger.models import Allocation, Creditor, Customer, Invoice, Payment
 
     numbers: dict[int, list[str]] = {}
     for action, number in ActionItem.objects.values_list("action_id", "invoice__number"):
@@ -54,6 +55,12 @@ def main() -> None:
                 "run_dates": sorted({str(d) for d in Run.objects.values_list("date", flat=True)}),
                 "actions": sorted(actions),
                 "messages": rows(Message.objects, "action__customer__code", "channel", "status"),
+                # What the triggers kept, summed (their rows depend on when they were
+                # compacted), and whether it is what the ledger adds up to.
+                "flows": [
+                    [flows.sums(pk), flows.sums(pk) == flows.history(pk)]
+                    for pk in Creditor.objects.order_by("pk").values_list("pk", flat=True)
+                ],
             },
             default=str,
         )

@@ -77,6 +77,12 @@ class Scratch:
         self.made.append(name)
         return self.url(name)
 
+    def terminate(self, url: str) -> None:
+        """Cut every connection to the database of `url`, as a server restart would."""
+        name = url.rsplit("/", 1)[1]
+        self._admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")  # fmt: skip
+
     def drop(self) -> None:
         if self.server:
             self._admin(*(f"DROP DATABASE IF EXISTS {self._name(n)} WITH (FORCE)"

@@ -7,7 +7,9 @@ PostgreSQL (each command a real `relance` process on a shared database)."""
 from __future__ import annotations
 
 import random
+import sqlite3
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +59,10 @@ def clean_and_killed(
     )
     start = startup(clean, workdir)
     took = timed(clean, workdir, *args)
-    kills = kill_at_random(killed, workdir, args, (start, took), KILLS, random.Random(seed))
+    # Not up to the very end: a command that gets to finish leaves little or nothing for
+    # the next ones to do, and they end too soon to be killed.
+    window = (start, start + 0.8 * (took - start))
+    kills = kill_at_random(killed, workdir, args, window, KILLS, random.Random(seed))
     assert relance(killed, workdir, *args).returncode in (0, 1)
     return clean, killed, kills
 
@@ -69,6 +74,7 @@ def test_an_import_killed_anywhere_keeps_every_good_row_once(scratch, workdir):
     after = state(killed, workdir)
     assert after == state(clean, workdir)
     assert len(after["invoices"]) == INVOICES
+    assert [kept for _sums, kept in after["flows"]] == [True]  # the triggers' flows
 
 
 def test_a_collection_run_killed_anywhere_plans_each_action_once(scratch, workdir):
@@ -98,6 +104,7 @@ def test_a_statement_import_killed_while_matching_applies_each_payment_once(scra
     after = state(killed, workdir)
     assert after["allocations"], "nothing was matched: the test proves nothing"
     assert after == state(clean, workdir)
+    assert [kept for _sums, kept in after["flows"]] == [True]
 
 
 def _together(
@@ -139,5 +146,57 @@ def test_an_import_during_a_run_waits_and_loses_nothing(scratch, workdir):
     assert imported.returncode == 1, imported.stderr  # its bad rows are reported
     after = state(url, workdir)
     assert len(after["invoices"]) == INVOICES
+    assert [kept for _sums, kept in after["flows"]] == [True]
     keys = [(a[0], a[2], tuple(a[6])) for a in after["actions"]]
     assert len(keys) == len(set(keys))
+
+
+def test_a_run_that_finds_the_database_locked_stops_with_a_clear_error_and_writes_nothing(
+    scratch, workdir
+):
+    if not scratch.sqlite:
+        pytest.skip("SQLite's lock; on PostgreSQL a run waits for the other's row locks")
+    url = scratch.clone("ledger", "locked")
+    holder = sqlite3.connect(workdir / "locked.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, holding on
+    try:
+        done = subprocess.run([*RELANCE, "run", "--date", DAY], cwd=workdir, text=True,
+                              env=env(url, workdir, RELANCE_DB_TIMEOUT="1"),
+                              capture_output=True)  # fmt: skip
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.returncode == 1
+    assert "the database failed: database is locked (another process" in done.stderr
+    assert "Traceback" not in done.stderr
+    stopped = state(url, workdir)
+    assert (stopped["run_dates"], stopped["actions"]) == ([], [])
+    assert relance(url, workdir, "run", "--date", DAY).returncode == 0
+    clean = scratch.clone("ledger", "unlocked")
+    assert relance(clean, workdir, "run", "--date", DAY).returncode == 0
+    assert state(url, workdir) == state(clean, workdir)
+
+
+def test_a_run_whose_database_goes_away_stops_with_a_clear_error_and_writes_nothing(
+    scratch, workdir
+):
+    if scratch.sqlite:
+        pytest.skip("a server's connection cut; SQLite is a file in the process")
+    clean = scratch.clone("ledger", "steady")
+    assert relance(clean, workdir, "run", "--date", DAY).returncode == 0
+    url, start = scratch.clone("ledger", "cut"), startup(clean, workdir)
+    process = subprocess.Popen([*RELANCE, "run", "--date", DAY], env=env(url, workdir),
+                               cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)  # fmt: skip
+    time.sleep(start)
+    while process.poll() is None:  # cut its connections until it stops
+        scratch.terminate(url)
+        time.sleep(0.2)
+    _out, cut = process.communicate()
+    assert process.returncode == 1, "the run ended before its connection was cut"
+    assert "the database failed" in cut
+    assert "Traceback" not in cut
+    stopped = state(url, workdir)
+    assert (stopped["run_dates"], stopped["actions"]) == ([], [])
+    assert relance(url, workdir, "run", "--date", DAY).returncode == 0
+    assert state(url, workdir) == state(clean, workdir)

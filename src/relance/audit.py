@@ -1,7 +1,9 @@
 """The audit trail: one append-only table, written by every service in its transaction.
 
 An event says who did what to which record, and the values that changed. Rows are
-never updated or deleted; the model and its queryset refuse it.
+never updated or deleted; the model and its queryset refuse it. One exception, the
+law's: `redact` replaces personal data inside events when a person's data is erased
+(GDPR art. 17, relance.privacy), and the erasure is itself an event.
 """
 
 from __future__ import annotations
@@ -93,3 +95,15 @@ def changes(obj: models.Model, new: dict[str, Any]) -> dict[str, list[Any]]:
         for name, value in new.items()
         if getattr(obj, name) != value
     }
+
+
+def redact(events: models.QuerySet[Event], change: Any) -> int:
+    """Replace each event's data by `change(data)` where it differs: who did what and
+    when stays, the personal values go. Only relance.privacy calls it."""
+    changed = 0
+    for pk, data in events.values_list("pk", "data"):
+        new = change(data)
+        if new != data:
+            models.QuerySet(Event).filter(pk=pk).update(data=new)
+            changed += 1
+    return changed

@@ -81,9 +81,11 @@ app.add_typer(customer_app, name="customer")
 app.add_typer(creditor_app, name="creditor")
 app.add_typer(webhook_app, name="webhook")
 from relance.backup_cli import backup, restore  # noqa: E402
+from relance.privacy_cli import privacy_app  # noqa: E402
 
 app.command()(backup)
 app.command()(restore)
+app.add_typer(privacy_app, name="privacy")
 
 out = Console()
 err = Console(stderr=True)
@@ -2253,7 +2255,26 @@ def portal_revoke(customer: str) -> None:
 
 
 def main() -> None:
-    app()
+    from django.db import InterfaceError, OperationalError
+
+    try:
+        app()
+    except (OperationalError, InterfaceError) as exc:
+        # The database refused or went away: each command commits its work in steps that
+        # stand on their own (an import chunk, a whole run, a message's state), so what
+        # was committed stays and running the command again finishes the rest.
+        hint = ""
+        if "locked" in str(exc):
+            hint = (
+                " (another process kept the database busy for longer than "
+                "RELANCE_DB_TIMEOUT seconds)"
+            )
+        err.print(
+            f"[red]error:[/red] the database failed: {str(exc).strip()}{hint}. What was "
+            "committed before stays, the rest was rolled back: run the command again.",
+            highlight=False,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -101,7 +101,8 @@ def database(env: Env, base_dir: Path) -> dict[str, Any]:
                 "PRAGMA temp_store=MEMORY;"
             ),
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # Seconds a writer waits for another to finish before it gives up.
+            "timeout": env.int("RELANCE_DB_TIMEOUT", 20),
         }
         config["CONN_MAX_AGE"] = 0
     return config

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from relance.config import ConfigError, Env, database
 from relance.core.aging import parse_buckets
 from relance.core.errors import DomainError
+from relance.core.privacy import DEFAULT_RETENTION_YEARS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 WORK_DIR = Path.cwd()
@@ -60,6 +61,9 @@ try:
         parse_buckets(AGING_BUCKETS)
     except DomainError as exc:
         raise ConfigError(f"RELANCE_AGING_BUCKETS={AGING_BUCKETS!r}: {exc}") from None
+    # Years after a customer's last activity before `relance privacy purge` erases its
+    # personal data (docs/privacy.md).
+    RETENTION_YEARS = env.int("RELANCE_RETENTION_YEARS", DEFAULT_RETENTION_YEARS)
     # Webhooks never go to loopback, private or link-local addresses (SSRF) except to
     # the hosts an administrator lists here.
     WEBHOOK_ALLOWED_HOSTS = env.list("RELANCE_WEBHOOK_ALLOWED_HOSTS", [])
@@ -173,3 +177,11 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# Django's defaults, plus: no portal token in what django.request logs (relance.logs).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"portal_tokens": {"()": "relance.logs.PortalTokens"}},
+    "loggers": {"django.request": {"filters": ["portal_tokens"]}},
+}

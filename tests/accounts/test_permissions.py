@@ -168,3 +168,20 @@ def test_a_collector_lands_on_the_worklist_and_gets_403_on_reports(client, world
     assert client.get(reverse("dashboard"))["Location"] == reverse("worklist")
     assert client.get(reverse("aging")).status_code == 403
     assert client.get(reverse("matching")).status_code == 403
+
+
+def test_every_staff_post_without_its_csrf_token_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+    """Refused by the CSRF check itself (its page says so), before any view: no form of
+    the web app acts on a request another site could forge."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world["users"]["manager"])
+    refused = []
+    for name, pattern in STAFF:
+        response = browser.post(_url(world, name, pattern), HTTP_ACCEPT_LANGUAGE="en")
+        if response.status_code == 403 and b"CSRF" in response.content:
+            refused.append(name)
+    assert refused == [name for name, _p in STAFF]
+    anonymous = Client(enforce_csrf_checks=True)
+    assert anonymous.post(reverse("login"), {"username": "admin"}).status_code == 403

@@ -3,6 +3,7 @@ ledger to remind."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -24,9 +25,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# How long a slow server keeps the client waiting, past its timeout (EMAIL_TIMEOUT 1).
+SLOW = 2.0
+
+
 class Inbox:
     """What the server accepted. A recipient whose name starts with "bounce" is
-    refused for good (550), "busy" for now (451)."""
+    refused for good (550), "busy" for now (451); "slow-rcpt" is answered after `SLOW`
+    seconds, and a message to "slow-data" is kept but answered `SLOW` seconds after its
+    body."""
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
@@ -37,6 +44,8 @@ class Inbox:
             return "550 5.1.1 No such user"
         if address.startswith("busy"):
             return "451 4.3.0 Try again later"
+        if address.startswith("slow-rcpt"):
+            await asyncio.sleep(SLOW)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -45,6 +54,8 @@ class Inbox:
         self.received.append(
             email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[arg-type]
         )
+        if envelope.rcpt_tos[0].startswith("slow-data"):
+            await asyncio.sleep(SLOW)  # kept, but the client is not told in time
         return "250 Message accepted"
 
 

@@ -9,12 +9,14 @@ from io import BytesIO
 from pathlib import Path
 
 import zxingcpp
+from django.utils import timezone
 from PIL import Image
 from typer.testing import CliRunner
 
 from relance.audit import Event
 from relance.channels import outbox
 from relance.channels.models import Message
+from relance.channels.outbox import BACKOFF_MINUTES
 from relance.cli import app
 from relance.collection.models import Action
 from relance.collection.services import open_dispute, run_collection
@@ -129,6 +131,60 @@ def test_a_busy_server_is_retried_with_backoff(creditor, billed, smtp):
     assert send().sent == 1
     assert len(smtp.received) == 1
     assert Message.objects.get().attempts == 2
+
+
+def test_a_server_too_slow_before_the_message_is_retried_and_it_leaves_once(
+    creditor, billed, smtp, settings
+):
+    settings.EMAIL_TIMEOUT = 1
+    billed.email = "slow-rcpt@martin.example"
+    billed.save()
+    queue(billed, "first_reminder", ["email"])
+    assert send().retrying == 1
+    message = Message.objects.get()
+    assert message.status == "retry"
+    assert message.error.startswith("mail server unreachable")
+    assert "timed out" in message.error
+    Message.objects.update(next_attempt_at=message.next_attempt_at - timedelta(hours=1))
+    settings.EMAIL_TIMEOUT = 10
+    assert send().sent == 1
+    assert len(smtp.received) == 1
+
+
+def test_a_server_silent_after_receiving_the_message_leaves_it_to_a_person(
+    creditor, billed, smtp, settings
+):
+    # The server has the message but keeps the client waiting past its timeout for the
+    # answer: sending it again would deliver it twice.
+    settings.EMAIL_TIMEOUT = 1
+    billed.email = "slow-data@martin.example"
+    billed.save()
+    queue(billed, "first_reminder", ["email"])
+    report = send()
+    assert (report.sent, report.retrying, report.interrupted) == (0, 0, 1)
+    message = Message.objects.get()
+    assert message.status == "interrupted"
+    assert "may have left" in message.error
+    assert len(smtp.received) == 1  # the server has it
+    send()
+    assert len(smtp.received) == 1
+    assert Message.objects.get().status == "interrupted"
+
+
+def test_a_server_busy_every_time_fails_for_good_and_a_letter_replaces_the_email(
+    creditor, billed, smtp
+):
+    billed.email = "busy@martin.example"
+    billed.save()
+    queue(billed, "first_reminder", ["email"])
+    for _attempt in BACKOFF_MINUTES:
+        assert send().retrying == 1
+        Message.objects.filter(channel="email").update(next_attempt_at=timezone.now())
+    report = send()
+    assert (report.retrying, report.failed, report.letters) == (0, 1, 1)
+    email = Message.objects.get(channel="email")
+    assert (email.status, email.attempts) == ("failed", len(BACKOFF_MINUTES) + 1)
+    assert Message.objects.get(channel="letter").status == "to_print"
 
 
 def test_a_mail_server_that_is_down_leaves_the_emails_waiting(creditor, billed, settings, tmp_path):

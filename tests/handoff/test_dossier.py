@@ -113,6 +113,12 @@ def test_the_readiness_checklist_names_what_each_invoice_lacks(case):
     assert checks["F2"]["missing"] == ["no_agreement_proof", "no_delivery_proof"]
 
 
+def test_an_invoice_number_typed_as_a_formula_stays_text_in_the_csv(case):
+    Invoice.objects.filter(number="F2").update(number='=HYPERLINK("http://x")')
+    rows = opened(case).read("03-claim-readiness.csv").decode().splitlines()
+    assert any(row.startswith("\"'=HYPERLINK(") for row in rows), rows
+
+
 @pytest.mark.parametrize(("kind", "cerfa"), [("b2b", "12946"), ("b2c", "12948"), ("public", "")])
 def test_the_injunction_data_takes_the_cerfa_of_the_customer_kind(debtor, agency, kind, cerfa):
     Customer.objects.filter(pk=debtor.pk).update(kind=kind)

@@ -173,6 +173,18 @@ def test_a_reject_file_that_cannot_be_written_still_reports_the_rejects(
     assert "cannot write i.rejected.csv" in result.warnings[0]
 
 
+def test_a_full_disk_under_the_reject_file_keeps_the_good_rows_and_reports_the_rejects(
+    creditor, customer, write, tmp_path
+):
+    # /dev/full: every write fails with "No space left on device", as on a full disk.
+    path = write("i.csv", "number,customer,issue_date,amount\nF1,C1,bad,10\nF2,C1,2026-01-05,10\n")
+    (tmp_path / "i.rejected.csv").symlink_to("/dev/full")
+    result = run(path, "invoices", creditor)
+    assert (result.created, result.rejected, result.reject_file) == (1, 1, None)
+    assert result.errors[0].line == 2
+    assert "cannot write i.rejected.csv" in result.warnings[0]
+
+
 def test_rows_repeated_across_chunks_are_still_caught(creditor, customer, write, monkeypatch):
     monkeypatch.setattr(services, "CHUNK", 2)
     text = (

@@ -69,6 +69,17 @@ def test_a_tampered_token_is_not_found_and_names_nobody(portal, client):
         assert not has_word(page.content.decode(), "C1")
 
 
+def test_no_portal_token_reaches_the_logs(portal, client, caplog):
+    token = portal.split("/")[2]
+    with caplog.at_level("DEBUG"):
+        client.get(f"/portal/{token}/invoices/999999/")  # 404: Django logs its path
+        client.get(f"/portal/{token[:-1]}/")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/portal/[token]/invoices/999999/" in logged
+    assert token not in logged
+    assert token[:-1] not in logged
+
+
 def test_a_token_naming_another_customer_than_its_link_is_refused(alpha, beta, client):
     from django.core import signing
 

@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 LETTERS = ("letter", "registered_letter")
 # Channels the sender handles; calls and hand-offs are work for a person.
 SENDABLE = ("email", "sms", *LETTERS)
-SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+SMTP_BACKEND = "relance.channels.smtp.EmailBackend"
 BACKOFF_MINUTES = (1, 5, 30, 120, 360)  # then the message fails for good
 
 
@@ -414,6 +414,7 @@ class Delivery:
             raise Failure("no email address", permanent=True)
         try:
             self._connect()
+            self.connection.connection.body_sent = False
             refused = self.connection.connection.sendmail(
                 _sender(message.creditor), [message.recipient], data
             )
@@ -426,8 +427,16 @@ class Delivery:
                 f"{exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
+            doubtful = self.connection is not None and self.connection.connection.body_sent
             self._drop_connection()
             self.smtp_down = True
+            if doubtful:
+                raise Failure(
+                    f"the mail server stopped answering once it had the message ({exc}): it "
+                    "may have left; check before sending it again",
+                    permanent=False,
+                    doubtful=True,
+                ) from None
             raise Failure(f"mail server unreachable: {exc}", permanent=False) from None
         if refused:
             raise Failure(str(refused), permanent=True)
@@ -448,20 +457,26 @@ class Delivery:
             raise Failure(str(exc), permanent=exc.permanent) from None
 
     def _failed(self, message: Message, exc: Failure) -> None:
+        def mark(status: str, **more: Any) -> None:
+            Message.objects.filter(pk=message.pk).update(
+                status=status, error=exc.reason[:500], claimed_by="", attempts=message.attempts,
+                **more,
+            )  # fmt: skip
+
         retry = not exc.permanent and message.attempts <= len(BACKOFF_MINUTES)
         with transaction.atomic():
+            if exc.doubtful:
+                # As if the sender had been killed there (`recover`): a person decides.
+                mark(MessageStatus.INTERRUPTED)
+                audit.record(ACTOR, "message.interrupted", message, {"error": exc.reason[:500]})
+                self.report.interrupted += 1
+                return
             if retry:
                 at = timezone.now() + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
-                Message.objects.filter(pk=message.pk).update(
-                    status=MessageStatus.RETRY, next_attempt_at=at, error=exc.reason[:500],
-                    claimed_by="", attempts=message.attempts,
-                )  # fmt: skip
+                mark(MessageStatus.RETRY, next_attempt_at=at)
                 self.report.retrying += 1
                 return
-            Message.objects.filter(pk=message.pk).update(
-                status=MessageStatus.FAILED, error=exc.reason[:500], claimed_by="",
-                attempts=message.attempts,
-            )  # fmt: skip
+            mark(MessageStatus.FAILED)
             audit.record(ACTOR, "message.failed", message, {"error": exc.reason[:500]})
             self.report.failed += 1
             self.report.errors.append(f"{message.customer.code} {message.channel}: {exc.reason}")
@@ -493,9 +508,11 @@ class Delivery:
 
 
 class Failure(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    """`permanent`: sending again cannot help; `doubtful`: the message may have left."""
+
+    def __init__(self, reason: str, *, permanent: bool, doubtful: bool = False) -> None:
         super().__init__(reason)
-        self.reason, self.permanent = reason, permanent
+        self.reason, self.permanent, self.doubtful = reason, permanent, doubtful
 
 
 def _text(value: bytes | str) -> str:

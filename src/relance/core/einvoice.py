@@ -35,6 +35,7 @@ relance.core.einvoice.EInvoiceError: /Invoice/cbc:IssueDate (line 4): '02/03/202
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -164,14 +165,22 @@ def _syntax_of(root: Element) -> str:
 
 def embedded_xml(pdf: bytes) -> tuple[str, bytes]:
     """(name, content) of the invoice XML a Factur-X / ZUGFeRD / XRechnung PDF carries,
-    found by the factur-x library; its preferred name first when a PDF holds several."""
-    import facturx  # type: ignore[import-untyped]  # heavy: only for PDFs
+    its preferred name first when a PDF holds several.
+
+    Read with pypdf, which stops inflating a stream at 75 MB, rather than with the
+    factur-x library, which parses the XML on the way with lxml's default parser: the
+    content then meets only the locked-down parser (a DOCTYPE is refused, with that
+    reason, where factur-x would skip the file as "not an e-invoice")."""
+    from pypdf import PdfReader
 
     try:
-        for name in EMBEDDED_NAMES:
-            found, content = facturx.get_xml_from_pdf(pdf, check_xsd=False, filenames=[name])
-            if found and content:
-                return str(found), bytes(content)
+        attachments = PdfReader(io.BytesIO(pdf)).attachments
+        found = {name.lower(): name for name in attachments}
+        for wanted in EMBEDDED_NAMES:
+            if wanted in found:
+                for content in attachments[found[wanted]]:
+                    if content:
+                        return found[wanted], bytes(content)
     except Exception as exc:
         raise EInvoiceError("", f"cannot read the PDF: {exc}") from None
     raise EInvoiceError(

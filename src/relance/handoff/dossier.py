@@ -39,6 +39,7 @@ from relance.law import readiness
 from relance.law.interest import due
 from relance.ledger.models import Evidence, Invoice
 from relance.ledger.templatetags.money import format_money
+from relance.reports.exports import neutral
 
 MANIFEST = "MANIFEST.sha256"
 COURT_RULE = gettext_noop("the court of the debtor's domicile or registered office (CPC 1406)")
@@ -139,10 +140,12 @@ def _json(data: Any) -> str:
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    """Text cells neutralised: an invoice number typed as a formula stays text in the
+    agency's spreadsheet (reports.exports.neutral)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([neutral(v) if isinstance(v, str) else v for v in row] for row in rows)
     return out.getvalue()
 
 

@@ -8,6 +8,7 @@ row unchanged and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -241,6 +242,11 @@ def _write_rejects(
                     [line, column or "", reason, *(_plain(row.get(c, "")) for c in header)]
                 )
     except OSError:
+        # A disk that filled up midway leaves part of a file: none is better than a
+        # reject file that looks complete.
+        if target.is_file():
+            with contextlib.suppress(OSError):
+                target.unlink()
         return None
     return str(target)
 

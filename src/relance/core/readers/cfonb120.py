@@ -49,7 +49,10 @@ def _date(text: str) -> date:
     if not text.isdigit():
         raise DomainError(f"bad date {text!r}")
     year = int(text[4:6])
-    return date(year + (1900 if year >= 80 else 2000), int(text[2:4]), int(text[0:2]))
+    try:
+        return date(year + (1900 if year >= 80 else 2000), int(text[2:4]), int(text[0:2]))
+    except ValueError:
+        raise DomainError(f"bad date {text!r}") from None
 
 
 @dataclass

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from relance.core.errors import DomainError
 from relance.core.money import round_money
@@ -158,8 +158,11 @@ def _join(lines: list[str]) -> str:
     return out.strip()
 
 
-def _amount(text: str, currency: str) -> int:
-    return round_money(Decimal(text.replace(",", ".")), currency)
+def _amount(number: int, text: str, currency: str) -> int:
+    try:
+        return round_money(Decimal(text.replace(",", ".")), currency)
+    except InvalidOperation:
+        raise DomainError(f"MT940 line {number}: bad amount {text!r}") from None
 
 
 def _date(yymmdd: str) -> date:
@@ -172,8 +175,12 @@ def _balance(number: int, tag: str, value: str) -> tuple[str, int, date]:
     match = _BALANCE.match(value.strip())
     if not match:
         raise DomainError(f"MT940 line {number}: unreadable :{tag}: balance {value!r}")
-    amount = _amount(match["amount"], match["currency"])
-    return match["currency"], -amount if match["mark"] == "D" else amount, _date(match["date"])
+    amount = _amount(number, match["amount"], match["currency"])
+    try:
+        on = _date(match["date"])
+    except ValueError:
+        raise DomainError(f"MT940 line {number}: impossible date in {value!r}") from None
+    return match["currency"], -amount if match["mark"] == "D" else amount, on
 
 
 def _entry(draft: _Draft, number: int, value: str, extra: str, info: str) -> Entry:
@@ -191,7 +198,7 @@ def _entry(draft: _Draft, number: int, value: str, extra: str, info: str) -> Ent
             booked = date(year, month, day)
     except ValueError:
         raise DomainError(f"MT940 line {number}: impossible date in {value!r}") from None
-    amount = _amount(match["amount"], draft.currency)
+    amount = _amount(number, match["amount"], draft.currency)
     money_out = match["mark"] in ("D", "RC")  # a reversed credit takes the money back
     own, _, bank = match["refs"].partition("//")
     return Entry(

@@ -1,0 +1,114 @@
+"""Every reader, fed the real sample files of ../shared/data damaged at random (bytes
+flipped, cut, repeated, inserted, the file truncated): it reads what it can or refuses
+with a DomainError that says why; never another exception (a traceback for the user).
+Hypothesis shrinks a failure to the smallest damage that causes it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.conftest import SHARED_DATA
+
+from relance.core import einvoice, fec
+from relance.core.errors import DomainError
+from relance.core.readers import read
+
+STATEMENTS = {
+    "camt": sorted((SHARED_DATA / "camt").glob("*.xml")),
+    "mt940": sorted((SHARED_DATA / "mt940").glob("*.sta")),
+    "ofx": sorted((SHARED_DATA / "ofx").glob("*.ofx")),
+    "cfonb120": sorted((SHARED_DATA / "cfonb120").glob("*.txt")),
+}
+E_INVOICES = sorted((SHARED_DATA / "einvoice").glob("*.xml"))
+FEC = SHARED_DATA / "fec" / "0000000001FEC20220831.txt"
+# `make fuzz` runs many more (RELANCE_FUZZ_EXAMPLES) than the suite's quick pass.
+EXAMPLES = settings(
+    max_examples=int(os.environ.get("RELANCE_FUZZ_EXAMPLES", "60")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@st.composite
+def damaged(draw: st.DrawFn, original: bytes) -> bytes:
+    """`original` with one to four kinds of damage, each at a random place."""
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        size = draw(st.integers(1, 64))
+        kind = draw(st.sampled_from(["flip", "cut", "repeat", "insert", "truncate"]))
+        if kind == "flip" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif kind == "cut":
+            del data[at : at + size]
+        elif kind == "repeat":
+            data[at:at] = data[at : at + size]
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=size))
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+def _sample(paths: list[Path]) -> st.SearchStrategy[bytes]:
+    return st.sampled_from(paths).flatmap(lambda p: damaged(p.read_bytes()))
+
+
+def refusal(read_it: Callable[[], object], *errors: type[Exception]) -> str | None:
+    """None when it reads; the reason when it refuses with one of `errors`; any other
+    exception goes up and fails the test."""
+    try:
+        read_it()
+    except errors as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("fmt", sorted(STATEMENTS))
+def test_a_damaged_bank_statement_is_read_or_refused_with_a_reason(fmt: str) -> None:
+    @EXAMPLES
+    @given(_sample(STATEMENTS[fmt]))
+    def check(data: bytes) -> None:
+        reason = refusal(lambda: read(data, fmt), DomainError)
+        assert reason is None or reason.strip()
+
+    check()
+
+
+@EXAMPLES
+@given(_sample(E_INVOICES))
+def test_a_damaged_e_invoice_is_read_or_refused_with_a_reason(data: bytes) -> None:
+    reason = refusal(lambda: einvoice.read(data), DomainError)
+    assert reason is None or reason.strip()
+
+
+@EXAMPLES
+@given(damaged(FEC.read_bytes()))
+def test_a_damaged_fec_is_read_line_by_line_or_refused(data: bytes) -> None:
+    text = data.decode("latin-1")
+    reason = refusal(lambda: fec.parse(text), fec.FecFileError)
+    if reason is not None:
+        assert reason.strip()
+        return
+    for error in fec.parse(text).errors:
+        assert error.line >= 2
+        assert error.reason.strip()
+
+
+def test_an_mt940_amount_with_two_commas_is_refused_naming_its_line() -> None:
+    sample = (SHARED_DATA / "mt940" / "jejik_abnamro.sta").read_bytes()
+    damaged_file = sample.replace(b"D11,59N426", b"D11,11,59N426", 1)
+    with pytest.raises(DomainError, match=r"MT940 line \d+: bad amount '11,11,59'"):
+        read(damaged_file, "mt940")
+
+
+def test_a_cfonb_date_in_month_13_is_refused_naming_its_line() -> None:
+    sample = (SHARED_DATA / "cfonb120" / "silarhi_complex-test.txt").read_bytes()
+    first = sample.splitlines()[0]
+    bad = first[:34] + b"011320" + first[40:]
+    with pytest.raises(DomainError, match=r"line 1: bad date '011320'"):
+        read(sample.replace(first, bad, 1), "cfonb120")
