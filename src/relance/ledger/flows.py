@@ -311,9 +311,9 @@ def sums(creditor_id: int) -> list[tuple[str, bool, date, date | None, int]]:
         return sorted((_row(row) for row in cursor.fetchall()), key=_order)
 
 
-def _date(value: date | str) -> date:
-    """SQLite gives the dates of a raw query as text."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
+def as_date(value: Any) -> date:
+    """A date read by a raw query: SQLite gives it as text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _order(row: tuple[str, bool, date, date | None, int]) -> tuple[Any, ...]:
@@ -322,7 +322,7 @@ def _order(row: tuple[str, bool, date, date | None, int]) -> tuple[Any, ...]:
 
 def _row(row: tuple[Any, ...]) -> tuple[str, bool, date, date | None, int]:
     currency, sale, start, due, amount = row
-    return currency, bool(sale), _date(start), _date(due) if due else None, int(amount)
+    return currency, bool(sale), as_date(start), as_date(due) if due else None, int(amount)
 
 
 def rebuild() -> None:

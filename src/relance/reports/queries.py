@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from relance.core.aging import CREDITS, Account, Aging, Bucket, Row, aged_balance, due_date_floors
+from relance.ledger.flows import as_date
 from relance.ledger.models import Creditor, Customer
 
 # `items`: the invoices and credit notes open on %(d)s with what was open (`open_on`);
@@ -262,8 +263,3 @@ LIMIT %(limit)s
         )
         for kind, number, code, name, issued, due, cur, amount, left in _fetch(sql, params)
     ]
-
-
-def as_date(value: Any) -> date:
-    """SQLite returns the dates of a raw query as text."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
