@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Max, Q, TextField
+from django.db.models import Max, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -30,9 +30,9 @@ from relance.channels.models import Call, Message
 from relance.collection.models import Dispute, DisputeComment
 from relance.core.errors import DomainError
 from relance.core.privacy import ERASED, Claims, expired
-from relance.ledger.models import Contact, Creditor, Customer
+from relance.ledger.models import Contact, Creditor, Customer, Invoice, Payment
+from relance.ledger.queries import open_items
 
-OPEN = ("open", "partially_paid")
 # Bookkeeping of the machinery, not data about anyone.
 INTERNAL = {"claimed_by", "claimed_at", "attempts", "next_attempt_at", "document_sha256",
             "sha256", "fingerprint", "proposal", "review", "html", "open_total",
@@ -57,16 +57,6 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 def export_customer(customer: Customer) -> dict[str, Any]:
     """Everything Relance holds about `customer`, as one JSON-ready document."""
     disputes = Dispute.objects.filter(invoice__customer=customer)
-    comments: dict[int, list[dict[str, Any]]] = {}
-    for comment in DisputeComment.objects.filter(dispute__in=disputes).order_by("pk"):
-        comments.setdefault(comment.dispute_id, []).append(
-            {
-                "at": comment.created_at.isoformat(),
-                "author": comment.author,
-                "text": comment.text,
-                "file": comment.filename,
-            }
-        )
     return {
         "subject": {"customer": customer.code},
         "creditor": customer.creditor.name,
@@ -78,14 +68,10 @@ def export_customer(customer: Customer) -> dict[str, Any]:
         "messages": _rows(Message.objects.filter(customer=customer)),
         "calls": _rows(Call.objects.filter(customer=customer)),
         "notes": _rows(customer.notes.all()),
-        "disputes": [
-            {**row, "comments": comments.get(pk, [])}
-            for pk, row in zip(
-                disputes.order_by("pk").values_list("pk", flat=True),
-                _rows(disputes, "invoice__number"),
-                strict=True,
-            )
-        ],
+        "disputes": _rows(disputes, "invoice__number"),
+        "dispute_comments": _rows(
+            DisputeComment.objects.filter(dispute__in=disputes), "dispute__invoice__number"
+        ),
         "promises": _rows(customer.promises.all()),
         "payment_plans": _rows(customer.plans.all()),
         "portal_links": _rows(customer.portal_links.all()),
@@ -149,7 +135,7 @@ class Erased:
 
 def claims(customer: Customer) -> Claims:
     return Claims(
-        open_items=customer.invoices.filter(status__in=OPEN).count(),
+        open_items=open_items(customer).count(),
         open_disputes=Dispute.objects.filter(invoice__customer=customer, status="open").count(),
         open_promises=customer.promises.filter(status="open").count(),
         active_plans=customer.plans.filter(status__in=("proposed", "active")).count(),
@@ -164,6 +150,10 @@ def erase_customer(customer: Customer, *, actor: str) -> Erased:
             f"{customer.code} cannot be erased yet: {', '.join(reasons)} (what establishes or "
             "defends a claim may be kept: GDPR art. 17(3)(e))"
         )
+    return _erase(customer, actor)
+
+
+def _erase(customer: Customer, actor: str) -> Erased:
     report = Erased(customer.code, customers=1)
     contacts = customer.contacts.all()
     personal = {customer.name, customer.email, customer.phone, customer.iban}
@@ -280,30 +270,33 @@ def _redact_trail(creditor_id: int, values: Iterable[str]) -> int:
     return audit.redact(events.filter(found), lambda data: _redact(data, personal))
 
 
-def last_activity(customer: Customer) -> date | None:
-    """The last day anything happened with `customer`: an invoice issued or due, a
-    payment, a message."""
-    dates = [
-        customer.invoices.aggregate(d=Max("due_date"))["d"],
-        customer.invoices.aggregate(d=Max("issue_date"))["d"],
-        customer.payments.aggregate(d=Max("date"))["d"],
-    ]
-    sent = Message.objects.filter(customer=customer).aggregate(d=Max("created_at"))["d"]
-    if sent:
-        dates.append(timezone.localtime(sent).date())
-    found = [d for d in dates if d]
-    return max(found) if found else None
+def _latest(model: type[models.Model], field: str) -> Subquery:
+    """The latest `field` of the customer's rows of `model`, as a subquery."""
+    rows = model._default_manager.filter(customer=OuterRef("pk")).order_by().values("customer")
+    return Subquery(rows.annotate(latest=Max(field)).values("latest"))
 
 
 def purge(creditor: Creditor, *, actor: str, today: date, years: int) -> list[Erased]:
-    """Erase every customer whose last activity is more than `years` old and who has no
-    claim alive (the retention of docs/privacy.md)."""
+    """Erase every customer whose last activity (an invoice issued or due, a payment, a
+    message) is more than `years` old and who has no claim alive (the retention of
+    docs/privacy.md). The last activities come in one query."""
+    customers = (
+        Customer.objects.filter(creditor=creditor)
+        .exclude(name=ERASED)
+        .annotate(
+            issued=_latest(Invoice, "issue_date"),
+            due=_latest(Invoice, "due_date"),
+            paid=_latest(Payment, "date"),
+            sent=_latest(Message, "created_at"),
+        )
+    )
     erased = []
-    for customer in Customer.objects.filter(creditor=creditor).exclude(name=ERASED):
-        last = last_activity(customer)
-        if last is None or not expired(last, today=today, years=years):
+    for customer in customers:
+        sent = timezone.localtime(customer.sent).date() if customer.sent else None
+        dates = [d for d in (customer.issued, customer.due, customer.paid, sent) if d]
+        if not dates or not expired(max(dates), today=today, years=years):
             continue
         if claims(customer).reasons():
             continue
-        erased.append(erase_customer(customer, actor=actor))
+        erased.append(_erase(customer, actor))
     return erased
