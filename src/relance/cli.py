@@ -2269,12 +2269,11 @@ def main() -> None:
                 " (another process kept the database busy for longer than "
                 "RELANCE_DB_TIMEOUT seconds)"
             )
-        err.print(
-            f"[red]error:[/red] the database failed: {str(exc).strip()}{hint}. What was "
-            "committed before stays, the rest was rolled back: run the command again.",
-            highlight=False,
+        stopped = fail(
+            f"the database failed: {str(exc).strip()}{hint}. What was committed before "
+            "stays, the rest was rolled back: run the command again."
         )
-        sys.exit(1)
+        sys.exit(stopped.exit_code)
 
 
 if __name__ == "__main__":
