@@ -207,9 +207,15 @@ def _make(account: Account, amounts: tuple[int, ...], counts: tuple[int, ...]) -
     return Line(account, amounts, counts, sum(amounts), sum(amounts[1:-1]))
 
 
-def _line(account: Account, sums: list[int]) -> Line:
-    """A line from [amount, count] pairs flattened, bucket by bucket, credits last."""
-    return _make(account, tuple(sums[0::2]), tuple(sums[1::2]))
+def _summed(account: Account, lines: Sequence[Line], width: int) -> Line:
+    """The lines added up bucket by bucket (zeros when there are none)."""
+    if not lines:
+        return _make(account, (0,) * width, (0,) * width)
+    return _make(
+        account,
+        tuple(map(sum, zip(*(line.amounts for line in lines), strict=True))),
+        tuple(map(sum, zip(*(line.counts for line in lines), strict=True))),
+    )
 
 
 def cells(labels: Sequence[str], line: Line) -> tuple[Cell, ...]:
@@ -229,16 +235,11 @@ def aged_balance(
     lines: dict[str, list[Line]] = {c: [] for c in currencies}
     for currency, account, amounts, counts in rows:
         lines.setdefault(currency, []).append(_make(account, amounts, counts))
-    zeros = (0,) * len(labels)
     result = []
     for currency in sorted(lines):
         found = lines[currency]
         found.sort(key=lambda line: (-line.overdue, -line.total, line.account.code))
-        total = _make(
-            Account("", "", ""),
-            tuple(map(sum, zip(*(line.amounts for line in found), strict=True))) or zeros,
-            tuple(map(sum, zip(*(line.counts for line in found), strict=True))) or zeros,
-        )
+        total = _summed(Account("", "", ""), found, len(labels))
         result.append(Aging(as_of, currency, cells(labels, total), total.total, tuple(found)))
     return result
 
@@ -255,14 +256,12 @@ def by_group(aging: Aging, field: str) -> list[Line]:
     >>> [(s.account.name, s.total) for s in by_group(aging, "collector")]
     [('', 3), ('eve', 10)]
     """
-    sums: dict[str, list[int]] = {}
+    members: dict[str, list[Line]] = {}
     for line in aging.customers:
-        flat = sums.setdefault(getattr(line.account, field), [0] * (2 * len(line.amounts)))
-        for i, (amount, count) in enumerate(zip(line.amounts, line.counts, strict=True)):
-            flat[2 * i] += amount
-            flat[2 * i + 1] += count
+        members.setdefault(getattr(line.account, field), []).append(line)
     groups = [
-        _line(Account("", key, "")._replace(**{field: key}), flat) for key, flat in sums.items()
+        _summed(Account("", key, "")._replace(**{field: key}), lines, 0)
+        for key, lines in members.items()
     ]
     groups.sort(key=lambda line: (-line.overdue, line.account.name))
     return groups
