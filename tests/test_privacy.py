@@ -146,3 +146,32 @@ def test_the_commands_export_to_a_file_and_erase_only_when_told_yes(people, tmp_
     result = runner.invoke(app, ["privacy", "erase", "--person", "paul@bleu.example", "--yes"])
     assert result.exit_code == 0, result.output
     assert "kept:" in result.stdout
+
+
+def test_the_commands_refuse_unclear_requests(people) -> None:  # type: ignore[no-untyped-def]
+    for args, said in (
+        (["privacy", "export"], "say whose data: --customer CODE or --person"),
+        (["privacy", "export", "--customer", "C2", "--person", "x@y.z"], "say whose data"),
+        (["privacy", "export", "--customer", "NOPE"], "no customer 'NOPE'"),
+        (["privacy", "purge", "--years", "0"], "the retention is at least 1 year (not 0)"),
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, args
+        assert said in result.output, result.output
+    assert Customer.objects.get(code="C2").name == "Jeanne Dupré"  # nothing erased
+
+
+def test_a_retention_of_zero_years_in_the_environment_is_a_configuration_error(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "relance.cli", "privacy", "purge"],
+        env={**os.environ, "RELANCE_RETENTION_YEARS": "0",
+             "RELANCE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 1
+    said = " ".join(done.stderr.split())  # Rich folds long lines
+    assert "RELANCE_RETENTION_YEARS: the retention is at least 1 year (not 0)" in said

@@ -115,12 +115,13 @@ def purge(
     retention."""
     from django.conf import settings
 
-    from relance.cli import ACTOR, creditor, setup, today
+    from relance.cli import ACTOR, creditor, domain_errors, setup, today
 
     setup()
     from relance import privacy
+    from relance.core.privacy import retention
 
-    erased = privacy.purge(
-        creditor(), actor=ACTOR, today=today(), years=years or settings.RETENTION_YEARS
-    )
+    with domain_errors():
+        kept = retention(settings.RETENTION_YEARS if years is None else years)
+    erased = privacy.purge(creditor(), actor=ACTOR, today=today(), years=kept)
     _report(erased, as_json)

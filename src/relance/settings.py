@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from relance.config import ConfigError, Env, database
 from relance.core.aging import parse_buckets
 from relance.core.errors import DomainError
-from relance.core.privacy import DEFAULT_RETENTION_YEARS
+from relance.core.privacy import DEFAULT_RETENTION_YEARS, retention
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 WORK_DIR = Path.cwd()
@@ -63,7 +63,10 @@ try:
         raise ConfigError(f"RELANCE_AGING_BUCKETS={AGING_BUCKETS!r}: {exc}") from None
     # Years after a customer's last activity before `relance privacy purge` erases its
     # personal data (docs/privacy.md).
-    RETENTION_YEARS = env.int("RELANCE_RETENTION_YEARS", DEFAULT_RETENTION_YEARS)
+    try:
+        RETENTION_YEARS = retention(env.int("RELANCE_RETENTION_YEARS", DEFAULT_RETENTION_YEARS))
+    except DomainError as exc:
+        raise ConfigError(f"RELANCE_RETENTION_YEARS: {exc}") from None
     # Webhooks never go to loopback, private or link-local addresses (SSRF) except to
     # the hosts an administrator lists here.
     WEBHOOK_ALLOWED_HOSTS = env.list("RELANCE_WEBHOOK_ALLOWED_HOSTS", [])

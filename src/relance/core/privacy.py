@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from relance.core.errors import DomainError
+
 # The redaction that replaces a personal value that must stay in a record's shape.
 ERASED = "[erased]"
 # Five years: the prescription of claims between traders and of a consumer's debt to a
@@ -51,6 +53,21 @@ class Claims:
             (self.open_cases, "file with an agency or a court", "files with an agency or a court"),
         ]
         return [f"{n} {one if n == 1 else many}" for n, one, many in found if n]
+
+
+def retention(years: int) -> int:
+    """`years` as a retention: a whole number of years, at least one.
+
+    >>> retention(5)
+    5
+    >>> retention(0)
+    Traceback (most recent call last):
+    ...
+    relance.core.errors.DomainError: the retention is at least 1 year (not 0)
+    """
+    if years < 1:
+        raise DomainError(f"the retention is at least 1 year (not {years})")
+    return years
 
 
 def expired(last_activity: date, *, today: date, years: int) -> bool:
