@@ -414,7 +414,6 @@ class Delivery:
             raise Failure("no email address", permanent=True)
         try:
             self._connect()
-            self.connection.connection.body_sent = False
             refused = self.connection.connection.sendmail(
                 _sender(message.creditor), [message.recipient], data
             )

@@ -16,7 +16,11 @@ from django.core.mail.backends import smtp
 
 
 class _Noting:
-    body_sent = False
+    body_sent = False  # of the message being sent, or last sent
+
+    def sendmail(self, *args: Any, **kwargs: Any) -> Any:
+        self.body_sent = False
+        return super().sendmail(*args, **kwargs)  # type: ignore[misc]
 
     def send(self, s: Any) -> None:
         super().send(s)  # type: ignore[misc]
