@@ -1,7 +1,7 @@
 """The staff login: Django's view with a rate limit and an audit of failed attempts.
 
 Attempts are counted per address and per username in the portal's cache-based limiter
-(relance.portal.ratelimit); past the limit the form is refused for the rest of the minute.
+(relance.portal.ratelimit); past the limit in the last sixty seconds the form is refused.
 A failed attempt writes an audit event with the username and address, never the password.
 """
 
@@ -22,14 +22,14 @@ from relance.portal import ratelimit
 
 class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        window = int(time.time() // ratelimit.WINDOW_SECONDS)
+        now = time.time()
         limit = settings.LOGIN_ATTEMPTS_PER_MINUTE
         address = request.META.get("REMOTE_ADDR", "")
         username = request.POST.get("username", "").strip().lower()
         # Both counters move on every attempt, so neither guessing many passwords for one
         # user nor one password for many users gets far.
-        by_address = ratelimit.allowed("login-ip", address, limit, window=window)
-        by_username = ratelimit.allowed("login-user", username, limit, window=window)
+        by_address = ratelimit.allowed("login-ip", address, limit, now=now)
+        by_username = ratelimit.allowed("login-user", username, limit, now=now)
         if not (by_address and by_username):
             _failed(request, username, "locked")
             # An unbound form: the password is not even checked.

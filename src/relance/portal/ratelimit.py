@@ -1,5 +1,10 @@
-"""How often one address, and one link, may ask for a portal page: a fixed one-minute
+"""How often one address, one link or one username may be served: a sliding one-minute
 window counted in Django's cache.
+
+Counts are kept per calendar minute; a request is weighed against this minute's count
+plus the share of the previous minute's count still inside the last sixty seconds. A
+plain fixed window would let twice the limit through across a minute boundary (and a
+lock-out would end at the boundary rather than a minute later).
 
 A dozen lines do it, so no dependency (django-ratelimit would bring decorators and
 settings for this one use). The cache is Django's default: per process unless CACHES
@@ -15,11 +20,13 @@ from django.core.cache import cache
 WINDOW_SECONDS = 60
 
 
-def allowed(kind: str, key: str, limit: int, *, window: int) -> bool:
-    """Count one request for (`kind`, `key`) in the minute `window` (a number that
-    changes every minute: the caller passes it, so this reads no clock); False once the
-    count passes `limit`. The key is hashed: no address or token is kept as such."""
-    name = f"portal-rate:{kind}:{window}:{sha256(key.encode()).hexdigest()[:32]}"
+def allowed(kind: str, key: str, limit: int, *, now: float) -> bool:
+    """Count one request for (`kind`, `key`) at `now` (seconds since the epoch: the
+    caller passes it, so this reads no clock); False once the sliding count passes
+    `limit`. The key is hashed: no address or token is kept as such."""
+    minute, elapsed = divmod(now, WINDOW_SECONDS)
+    digest = sha256(key.encode()).hexdigest()[:32]
+    name = f"portal-rate:{kind}:{int(minute)}:{digest}"
     # add() sets the counter only if absent; incr() is atomic in every Django cache.
     cache.add(name, 0, timeout=WINDOW_SECONDS * 2)
     try:
@@ -27,4 +34,5 @@ def allowed(kind: str, key: str, limit: int, *, window: int) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(name, 1, timeout=WINDOW_SECONDS * 2)
         count = 1
-    return count <= limit
+    previous = cache.get(f"portal-rate:{kind}:{int(minute) - 1}:{digest}", 0)
+    return count + previous * (1 - elapsed / WINDOW_SECONDS) <= limit

@@ -48,12 +48,12 @@ def portal_view(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
-        window = int(time.time() // ratelimit.WINDOW_SECONDS)
+        now = time.time()
         limit = settings.PORTAL_RATE_PER_MINUTE
         address = request.META.get("REMOTE_ADDR", "")
         if not (
-            ratelimit.allowed("ip", address, limit, window=window)
-            and ratelimit.allowed("link", token, limit, window=window)
+            ratelimit.allowed("ip", address, limit, now=now)
+            and ratelimit.allowed("link", token, limit, now=now)
         ):
             return render(request, "portal/refused.html", {"status": 429}, status=429)
         try:
