@@ -1915,13 +1915,16 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
-    threads: Annotated[int, typer.Option()] = 8,
+    threads: Annotated[int, typer.Option(help="Threads per process.")] = 8,
+    workers: Annotated[
+        int, typer.Option(help="Processes: 1 is waitress; more is gunicorn, one per core.")
+    ] = 1,
 ) -> None:
-    """Serve the web app (waitress)."""
+    """Serve the web app (waitress, or gunicorn with several processes)."""
     setup()
     from django.conf import settings
     from django.core.management import call_command
-    from waitress import serve as waitress_serve
+    from django.db import connections
 
     from relance.config import ConfigError, require_secret_key
     from relance.wsgi import application
@@ -1930,9 +1933,20 @@ def serve(
         require_secret_key(settings.DEBUG, settings.SECRET_KEY_FROM_ENV)
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    if workers < 1:
+        raise fail("--workers must be 1 or more")
     call_command("migrate", interactive=False, verbosity=0)
     out.print(f"Relance is at [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="relance")
+    if workers == 1:
+        from waitress import serve as waitress_serve
+
+        waitress_serve(application, host=host, port=port, threads=threads, ident="relance")
+        return
+    # The processes are forked from this one: none may inherit its database connection.
+    connections.close_all()
+    from relance.server import Gunicorn
+
+    Gunicorn(application, bind=f"{host}:{port}", workers=workers, threads=threads).run()
 
 
 # ---------------------------------------------------------------------------
