@@ -1925,6 +1925,7 @@ def serve(
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
+    from django.urls import get_resolver
 
     from relance.config import ConfigError, require_secret_key
     from relance.wsgi import application
@@ -1942,7 +1943,9 @@ def serve(
 
         waitress_serve(application, host=host, port=port, threads=threads, ident="relance")
         return
-    # The processes are forked from this one: none may inherit its database connection.
+    # The processes are forked from this one: they share the views already imported
+    # (no slow first page in each), and none may inherit its database connection.
+    get_resolver().url_patterns  # noqa: B018
     connections.close_all()
     from relance.server import Gunicorn
 

@@ -16,7 +16,9 @@ from gunicorn.app.base import BaseApplication
 class Gunicorn(BaseApplication):
     def __init__(self, application: Any, **options: Any) -> None:
         self.application = application
-        self.options = options | {"worker_class": "gthread", "accesslog": None}
+        # Kept-alive connections wait in a poller, not a thread: long enough that a
+        # client (or a proxy) reusing one after a pause does not find it closed.
+        self.options = options | {"worker_class": "gthread", "keepalive": 30}
         super().__init__()
 
     def load_config(self) -> None:

@@ -304,3 +304,45 @@ def test_the_worklist_warns_of_prescription_deadlines(creditor, bakery, client):
     ]
     client.force_login(member("alice", password="x" * 12))
     assert ">OLD<" in client.get("/worklist/", {"date": "2026-03-02"}).content.decode()
+
+
+def test_a_long_worklist_section_comes_in_pages_of_fifty_the_largest_first(creditor, client):
+    for n in range(55):
+        customer = Customer.objects.create(
+            creditor=creditor, code=f"K{n:02}", name=f"Client {n}", email=f"k{n}@example.org"
+        )
+        Invoice.objects.create(
+            creditor=creditor, customer=customer, number=f"P{n}", issue_date=MONDAY,
+            due_date=MONDAY + timedelta(days=7), amount=100000 + n * 100,
+            open_amount=100000 + n * 100, status="open",
+        )  # fmt: skip
+    run_collection(creditor, MONDAY, actor="test")
+    client.force_login(member("alice", password="x" * 12))
+
+    first = client.get("/worklist/", {"date": MONDAY.isoformat()}).content.decode()
+    second = client.get("/worklist/", {"date": MONDAY.isoformat(), "auto_page": 2}).content.decode()
+
+    assert "(55)" in first
+    shown = [n for n in range(55) if f">K{n:02}<" in first]
+    assert shown == list(range(5, 55))
+    assert [n for n in range(55) if f">K{n:02}<" in second] == list(range(5))
+    assert "auto_page=2" in first
+    assert "auto_page=1" in second
+
+
+def test_prescription_runs_from_the_delivery_even_when_the_invoice_came_much_later(
+    creditor, bakery
+):
+    from relance.collection.queries import prescription_alerts
+
+    bakery.kind = "b2c"  # two years (C. conso L218-2)
+    bakery.save()
+    Invoice.objects.create(
+        creditor=creditor, customer=bakery, number="LATE-BILLED", issue_date=date(2024, 10, 1),
+        delivery_date=date(2024, 4, 20), due_date=date(2024, 10, 31), amount=50000,
+        open_amount=50000, status="open",
+    )  # fmt: skip
+    alerts = prescription_alerts(creditor, date(2026, 3, 2))
+    assert [(a["invoice"], str(a["deadline"]), a["months"]) for a in alerts] == [
+        ("LATE-BILLED", "2026-04-20", 3)
+    ]

@@ -91,16 +91,31 @@ def prescription_alerts(creditor: Creditor, day: date, months: int = 6) -> list[
     shortest = shortest_prescription(rules)
     if shortest is None:
         return []
-    horizon = add_years(day, -shortest) + timedelta(days=31 * months)
-    candidates = Invoice.objects.filter(
-        creditor=creditor, open_amount__gt=0, issue_date__lte=horizon
-    ).exclude(status="paid")
-    acknowledged = acknowledgements(candidates, day)
+
+    def horizon(years: int) -> date:
+        """The latest start (delivery, or else the invoice) whose period of `years`
+        ends within `months`; acknowledgements only push deadlines later."""
+        return add_years(day, -years) + timedelta(days=31 * months)
+
+    # Delivered or invoiced early enough for the shortest period; then each invoice's own
+    # period (a business's five years, not a consumer's two) leaves the few whose
+    # payments need a look.
+    started = Q(issue_date__lte=horizon(shortest)) | Q(delivery_date__lte=horizon(shortest))
+    found = (
+        Invoice.objects.filter(started, creditor=creditor, open_amount__gt=0)
+        .exclude(status="paid")
+        .values_list("id", "number", "customer__code", "customer__kind", "issue_date",
+                     "delivery_date")
+    )  # fmt: skip
+    rows = []
+    for pk, number, code, kind, issued, delivered in found:
+        years = rules.prescription_years(kind)
+        if years and (delivered or issued) <= horizon(years):
+            rows.append((pk, number, code, kind, delivered or issued))
+    acknowledged = acknowledgements(Invoice.objects.filter(pk__in=[r[0] for r in rows]), day)
     alerts = []
-    for pk, number, code, kind, issued, delivered in candidates.values_list(
-        "id", "number", "customer__code", "customer__kind", "issue_date", "delivery_date"
-    ):
-        last_day = deadline(rules, kind, delivered or issued, acknowledged.get(pk, []))
+    for pk, number, code, kind, start in rows:
+        last_day = deadline(rules, kind, start, acknowledged.get(pk, []))
         months_left = alert_months(last_day, day) if last_day else None
         if months_left:
             alerts.append(

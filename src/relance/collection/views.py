@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -52,7 +53,15 @@ SECTIONS = {
     "failed": Q(status=ActionStatus.FAILED),
     "other": Q(status=ActionStatus.PLANNED) & ~Q(channel="call"),
 }
-SHOWN = 200  # rows per section: the largest come first, by amount
+SHOWN = 200  # customers not contacted listed
+# Actions per page of each section, the largest first: a day of a large ledger holds
+# thousands, and a page of them all took seconds to make (bench/README.md, load).
+PER_PAGE = 50
+# What the worklist shows of each action's items (collection/_actions.html): an action
+# of a large customer has dozens, each a whole invoice row otherwise.
+_ITEMS_SHOWN = ActionItem.objects.select_related("invoice").only(
+    "action", "days_overdue", "invoice__number"
+)
 # ?sort=risk: the largest expected amount at risk first (relance.prediction: the open
 # amount times the probability of paying more than 30 days late).
 ORDERS = {
@@ -88,10 +97,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
             rows = rows.annotate(at_risk=Sum("items__invoice__prediction__amount_at_risk"))
         rows = (
             rows.select_related("customer")
-            .prefetch_related(Prefetch("items", ActionItem.objects.select_related("invoice")))
+            .prefetch_related(Prefetch("items", _ITEMS_SHOWN))
             .order_by(*ORDERS[sort])
         )
-        groups[name] = {"total": rows.count(), "rows": rows[:SHOWN]}
+        page = Paginator(rows, PER_PAGE).get_page(request.GET.get(f"{name}_page"))
+        groups[name] = {"total": page.paginator.count, "rows": page.object_list,
+                        "page": page, "param": f"{name}_page"}  # fmt: skip
     run = Run.objects.filter(creditor=creditor, date=day).order_by("-started_at").first()
     # A second run of the day skips those the first one contacted: they are not "not
     # contacted".

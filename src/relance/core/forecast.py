@@ -188,10 +188,12 @@ class Lateness:
         return out
 
 
-def _chances(
-    item: OpenItem, today: date, weeks: int, spread: Sequence[int], lateness: Lateness | None
-) -> dict[int, Decimal]:
-    """P(paid in week w) for w in 0..weeks (`weeks`: later); each week with a chance."""
+# What an item's chances depend on: its days past due when it has outlived its
+# prediction and the lateness curve applies, otherwise its centre date.
+Basis = int | date
+
+
+def _basis(item: OpenItem, today: date, lateness: Lateness | None) -> Basis:
     if (
         lateness is not None
         and lateness.informative
@@ -199,14 +201,24 @@ def _chances(
         and item.due < today
         and item.centre <= today
     ):
+        return (today - item.due).days
+    return item.centre
+
+
+def _chances(
+    basis: Basis, today: date, weeks: int, spread: Sequence[int], lateness: Lateness | None
+) -> dict[int, Decimal]:
+    """P(paid in week w) for w in 0..weeks (`weeks`: later); each week with a chance."""
+    if not isinstance(basis, date):
+        assert lateness is not None  # days past due are a basis only with a lateness
         found: dict[int, Decimal] = defaultdict(Decimal)
-        for days, p in lateness.remaining((today - item.due).days).items():
+        for days, p in lateness.remaining(basis).items():
             found[min(week_index(today + timedelta(days=days), today), weeks)] += p
         found[weeks] += 1 - sum(found.values())
         return {w: p for w, p in found.items() if p}
     counts: dict[int, int] = defaultdict(int)
     for residual in spread:
-        day = item.centre + timedelta(days=residual)
+        day = basis + timedelta(days=residual)
         if day >= today:
             counts[min(week_index(day, today), weeks)] += 1
     surviving = sum(counts.values())
@@ -230,17 +242,23 @@ def forecast(
     currency (sorted); `spread` is the predictor's residuals in days (see the module)."""
     if weeks < 1:
         raise ValueError("the forecast needs at least one week")
-    mean: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    variance: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    reach: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    # Items on the same basis have the same chances: their amounts (and squares, for the
+    # variance) are added up first, so each basis's chances are worked out once.
+    sums: dict[tuple[str, Basis], list[int]] = defaultdict(lambda: [0, 0])
     totals: dict[str, int] = defaultdict(int)
     for item in items:
         totals[item.currency] += item.amount
-        amount = Decimal(item.amount)
-        for w, p in _chances(item, today, weeks, spread, lateness).items():
-            mean[item.currency][w] += amount * p
-            variance[item.currency][w] += amount * amount * p * (1 - p)
-            reach[item.currency][w] += item.amount
+        found = sums[item.currency, _basis(item, today, lateness)]
+        found[0] += item.amount
+        found[1] += item.amount * item.amount
+    mean: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    variance: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    reach: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (currency, basis), (amount, squares) in sums.items():
+        for w, p in _chances(basis, today, weeks, spread, lateness).items():
+            mean[currency][w] += amount * p
+            variance[currency][w] += squares * p * (1 - p)
+            reach[currency][w] += amount
     out = []
     for currency in sorted(totals):
         rows = []

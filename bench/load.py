@@ -1,0 +1,74 @@
+"""The load test's users (locust): credit managers on the worklist and the customer 360,
+debtors on their portal, an ERP on the API. Run by bench/load.sh; the file written by
+bench/load_setup.py names the login, the token and the customers.
+
+Think times of 1 to 3 s between pages, as people click; the API client waits as long.
+The login does not follow its redirection to the dashboard: the dashboard's reports are
+timed by bench/aging.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+from locust import HttpUser, between, task
+
+with open(os.environ.get("RELANCE_LOAD_SETUP", "/tmp/relance-load.json")) as setup:
+    SETUP = json.load(setup)
+
+
+class CreditManager(HttpUser):
+    weight = 2
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        self.client.get("/login/", name="login")
+        self.client.post(
+            "/login/",
+            {"username": SETUP["username"], "password": SETUP["password"],
+             "csrfmiddlewaretoken": self.client.cookies["csrftoken"]},
+            name="login", allow_redirects=False,
+        )  # fmt: skip
+
+    @task(2)
+    def worklist(self) -> None:
+        self.client.get("/worklist/", name="worklist")
+
+    @task(3)
+    def customer(self) -> None:
+        code = random.choice(SETUP["customers"])
+        self.client.get(f"/customers/{code}/", name="customer 360")
+
+
+class Debtor(HttpUser):
+    weight = 1
+    wait_time = between(1, 3)
+
+    @task
+    def portal(self) -> None:
+        token = random.choice(SETUP["portal_tokens"])
+        self.client.get(f"/portal/{token}/", name="portal")
+
+
+class Erp(HttpUser):
+    weight = 1
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        self.client.headers["Authorization"] = f"Bearer {SETUP['api_token']}"
+
+    @task
+    def customer(self) -> None:
+        code = random.choice(SETUP["customers"])
+        self.client.get(f"/api/customers/{code}", name="api: customer")
+
+    @task
+    def open_invoices(self) -> None:
+        code = random.choice(SETUP["customers"])
+        self.client.get(f"/api/invoices?customer={code}&status=unpaid", name="api: invoices")
+
+    @task
+    def overdue(self) -> None:
+        self.client.get("/api/invoices?overdue=true", name="api: overdue, first page")
