@@ -6,7 +6,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: install demo test lint messages clean bench-prediction bench-matching fuzz
+.PHONY: install demo test lint messages clean bench-prediction bench-matching bench-load fuzz
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -53,3 +53,8 @@ bench-prediction: install
 # does (tests/core/test_fuzz_readers.py; docs/reliability.md).
 fuzz: install
 	RELANCE_FUZZ_EXAMPLES=$${EXAMPLES:-3000} $(VENV)/bin/pytest tests/core/test_fuzz_readers.py
+
+# The load test (bench/load.sh, bench/README.md): locust users against `relance serve
+# --workers` on the database named by RELANCE_DATABASE_URL (USERS, DURATION, WORKERS).
+bench-load: install
+	bench/load.sh

@@ -18,7 +18,7 @@ from relance.collection.models import Action
 
 from .conftest import MONDAY, Inbox, free_port, queue
 
-PASSWORD = "pw-7f3a9c1e5b2d"  # noqa: S105
+PASSWORD = "pw-7f3a9c1e5b2d"
 
 
 class Refusing:

@@ -35,6 +35,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from relance.core.errors import DomainError
@@ -204,17 +205,20 @@ def _overdue(cells: Sequence[Cell]) -> int:
 
 
 def _make(account: Account, amounts: tuple[int, ...], counts: tuple[int, ...]) -> Line:
-    return Line(account, amounts, counts, sum(amounts), sum(amounts[1:-1]))
+    total = sum(amounts)
+    return Line(account, amounts, counts, total, total - amounts[0] - amounts[-1])
 
 
 def _summed(account: Account, lines: Sequence[Line], width: int) -> Line:
     """The lines added up bucket by bucket (zeros when there are none)."""
     if not lines:
         return _make(account, (0,) * width, (0,) * width)
+    amounts = [line.amounts for line in lines]
+    counts = [line.counts for line in lines]
     return _make(
         account,
-        tuple(map(sum, zip(*(line.amounts for line in lines), strict=True))),
-        tuple(map(sum, zip(*(line.counts for line in lines), strict=True))),
+        tuple(sum(map(itemgetter(i), amounts)) for i in range(len(amounts[0]))),
+        tuple(sum(map(itemgetter(i), counts)) for i in range(len(counts[0]))),
     )
 
 
@@ -238,7 +242,11 @@ def aged_balance(
     result = []
     for currency in sorted(lines):
         found = lines[currency]
-        found.sort(key=lambda line: (-line.overdue, -line.total, line.account.code))
+        # Stable sorts on one attribute each, the last key first: a key tuple per line
+        # took as long as the rest of the report's arithmetic on 70,000 customers.
+        found.sort(key=attrgetter("account.code"))
+        found.sort(key=attrgetter("total"), reverse=True)
+        found.sort(key=attrgetter("overdue"), reverse=True)
         total = _summed(Account("", "", ""), found, len(labels))
         result.append(Aging(as_of, currency, cells(labels, total), total.total, tuple(found)))
     return result
