@@ -680,7 +680,10 @@ def send(
         disable=as_json or not err.is_terminal,
     ) as bar:  # fmt: skip
         task = bar.add_task("send", total=min(waiting, limit or waiting))
-        report = outbox.send(today=today(), limit=limit, progress=lambda n: bar.advance(task, n))
+        with domain_errors():
+            report = outbox.send(
+                today=today(), limit=limit, progress=lambda n: bar.advance(task, n)
+            )
     if as_json:
         emit(report.as_json())
     else:

@@ -158,6 +158,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STORAGES = {
+    "default": {"BACKEND": "relance.storage.AtomicFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Served straight from the package by WhiteNoise: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True

@@ -217,24 +217,55 @@ def prepare(action: Action, today: date, report: Report) -> list[Message]:
         report.failed += 1
         report.errors.append(f"{action.customer.code}: {exc}")
         return []
-    with transaction.atomic():
-        saved = []
-        for message, document in built:
-            if document is not None:
-                message.document.save(document[0], ContentFile(document[1]), save=False)
-                message.document_sha256 = sha256(document[1]).hexdigest()
-            message.save()
-            saved.append(message)
-        n = Action.objects.filter(
+    try:
+        return _store(action, items, built, report)
+    except OSError as exc:
+        # A full disk (or one that refuses): nothing of the action was kept, so it goes
+        # back to the queue, and the run stops: the next actions would fail alike.
+        Action.objects.filter(
             pk=action.pk, status=ActionStatus.SENDING, claimed_by=action.claimed_by
-        ).update(status=ActionStatus.SENT, status_reason="")
-        if not n:  # recovered by another sender meanwhile: it prepares it
-            transaction.set_rollback(True)
-            return []
-        audit.record(ACTOR, "action.sent", action, {
-            "messages": [{"channel": m.channel, "recipient": m.recipient} for m in saved],
-            "items": [i.number for i in items],
-        })  # fmt: skip
+        ).update(status=ActionStatus.QUEUED, claimed_by="", claimed_at=None)
+        raise DomainError(
+            f"could not store the reminder to {action.customer.code}: {exc}. It waits in "
+            "the queue: make room, then send again."
+        ) from exc
+
+
+def _store(
+    action: Action,
+    items: list[Invoice],
+    built: list[tuple[Message, tuple[str, bytes] | None]],
+    report: Report,
+) -> list[Message]:
+    """The messages and their documents saved with the action marked sent, or none of
+    them: the documents already written go with rolled-back rows."""
+    written: list[Message] = []
+    kept = False
+    try:
+        with transaction.atomic():
+            saved = []
+            for message, document in built:
+                if document is not None:
+                    message.document.save(document[0], ContentFile(document[1]), save=False)
+                    written.append(message)
+                    message.document_sha256 = sha256(document[1]).hexdigest()
+                message.save()
+                saved.append(message)
+            n = Action.objects.filter(
+                pk=action.pk, status=ActionStatus.SENDING, claimed_by=action.claimed_by
+            ).update(status=ActionStatus.SENT, status_reason="")
+            if not n:  # recovered by another sender meanwhile: it prepares it
+                transaction.set_rollback(True)
+                return []
+            audit.record(ACTOR, "action.sent", action, {
+                "messages": [{"channel": m.channel, "recipient": m.recipient} for m in saved],
+                "items": [i.number for i in items],
+            })  # fmt: skip
+            kept = True
+    finally:
+        if not kept:
+            for message in written:
+                message.document.delete(save=False)
     report.prepared += 1
     report.letters += sum(m.channel in LETTERS for m in saved)
     return [m for m in saved if m.status == MessageStatus.READY]
