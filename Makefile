@@ -49,10 +49,10 @@ messages: install
 bench-prediction: install
 	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(VENV)/bin/python bench/prediction.py
 
-# Every reader fed its sample files damaged at random, many more times than `make test`
-# does (tests/core/test_fuzz_readers.py; docs/reliability.md).
+# Every reader fed its sample files damaged at random, and the CSV and xlsx importers
+# through the database, many more times than `make test` does (docs/reliability.md).
 fuzz: install
-	RELANCE_FUZZ_EXAMPLES=$${EXAMPLES:-3000} $(VENV)/bin/pytest tests/core/test_fuzz_readers.py
+	RELANCE_FUZZ_EXAMPLES=$${EXAMPLES:-3000} $(VENV)/bin/pytest tests/core/test_fuzz_readers.py tests/imports/test_fuzz_imports.py
 
 # The load test (bench/load.sh, bench/README.md): locust users against `relance serve
 # --workers` on the database named by RELANCE_DATABASE_URL (USERS, DURATION, WORKERS).
