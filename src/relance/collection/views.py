@@ -53,7 +53,7 @@ SECTIONS = {
     "failed": Q(status=ActionStatus.FAILED),
     "other": Q(status=ActionStatus.PLANNED) & ~Q(channel="call"),
 }
-SHOWN = 200  # customers not contacted listed
+SHOWN = 200  # rows of the other panels (customers not contacted, messages to look at)
 # Actions per page of each section, the largest first: a day of a large ledger holds
 # thousands, and a page of them all took seconds to make (bench/README.md, load).
 PER_PAGE = 50
