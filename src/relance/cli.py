@@ -1946,6 +1946,11 @@ def serve(
 
         waitress_serve(application, host=host, port=port, threads=threads, ident="relance")
         return
+    if not settings.CACHE_URL:
+        err.print(
+            "[yellow]warning: without RELANCE_CACHE_URL each process counts the login and "
+            "portal rate limits on its own[/yellow]"
+        )
     # The processes are forked from this one: they share the views already imported
     # (no slow first page in each), and none may inherit its database connection.
     get_resolver().url_patterns  # noqa: B018

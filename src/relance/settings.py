@@ -76,6 +76,11 @@ try:
     HSTS_SECONDS = env.int("RELANCE_HSTS_SECONDS", 31536000)
     # Login attempts per minute, counted per address and per username (docs/security.md).
     LOGIN_ATTEMPTS_PER_MINUTE = env.int("RELANCE_LOGIN_ATTEMPTS_PER_MINUTE", 5)
+    # The rate limits count in Django's cache: each process its own unless they share
+    # one, as several `relance serve --workers` must (a Redis server).
+    CACHE_URL = env.secret("RELANCE_CACHE_URL")  # it may hold the server's password
+    if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("RELANCE_CACHE_URL: a redis://, rediss:// or unix:// address is expected")
 except ConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -156,6 +161,11 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 
 STATIC_URL = "static/"
 STORAGES = {

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import subprocess
+import sys
+
 import pytest
 from django.core.cache import cache
 
@@ -41,3 +46,23 @@ def test_keys_and_kinds_are_counted_apart():
         allowed("t", "k", 3, now=MINUTE)
     assert allowed("t", "other", 3, now=MINUTE) is True
     assert allowed("u", "k", 3, now=MINUTE) is True
+
+
+def test_with_a_redis_cache_several_processes_share_one_count():
+    """As `relance serve --workers` with RELANCE_CACHE_URL: the Redis server on
+    localhost holds the count, so a second process finds the limit already reached."""
+    key = secrets.token_hex(8)
+    script = (
+        "import django; django.setup(); from relance.portal.ratelimit import allowed; "
+        f"print(sum(allowed('test', '{key}', 2, now={MINUTE}) for _ in range(2)))"
+    )
+    env = os.environ | {
+        "RELANCE_CACHE_URL": "redis://127.0.0.1:6379/0",
+        "DJANGO_SETTINGS_MODULE": "relance.settings",
+    }
+    passed = [
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                       text=True, check=True).stdout.strip()
+        for _ in range(2)
+    ]  # fmt: skip
+    assert passed == ["2", "0"]
