@@ -21,7 +21,7 @@ from relance.cli import app
 from relance.collection.services import run_collection
 from relance.demo import build_demo
 from relance.ledger import flows
-from relance.ledger.models import Customer
+from relance.ledger.models import Customer, Invoice
 from relance.ledger.services import add_evidence
 
 DAY = date(2026, 11, 16)
@@ -81,6 +81,12 @@ def test_restore_gives_back_every_table_and_file_as_backed_up(ledger: Path, tmp_
     # The database's counters go on after the restored rows.
     created = Customer.objects.create(creditor_id=before["ledger_customer"][0][1], code="NEW")
     assert created.pk > max(row[0] for row in before["ledger_customer"])
+    # The triggers the restore set aside are back: a new invoice has its flows.
+    Invoice.objects.create(
+        creditor_id=creditor_id, customer=created, number="AFTER", issue_date=date(2026, 3, 2),
+        due_date=date(2026, 4, 1), amount=12345, open_amount=12345, status="open",
+    )  # fmt: skip
+    assert flows.sums(creditor_id) == flows.history(creditor_id)
 
 
 def test_restore_writes_on_each_creditors_trail_which_backup_it_came_from(

@@ -28,7 +28,8 @@ this module: a change to them needs a new migration that drops and creates them 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -323,6 +324,24 @@ def _order(row: tuple[str, bool, date, date | None, int]) -> tuple[Any, ...]:
 def _row(row: tuple[Any, ...]) -> tuple[str, bool, date, date | None, int]:
     currency, sale, start, due, amount = row
     return currency, bool(sale), as_date(start), as_date(due) if due else None, int(amount)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Without the triggers, then with them back and the table rebuilt: for a writer
+    that replaces the whole ledger (a restore), whose flows the triggers would only write
+    to throw away. Inside the caller's transaction, so that a failure brings the
+    triggers back with the rollback, and no other writer goes by meanwhile."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("flows.paused() needs a transaction")
+    with connection.cursor() as cursor:
+        for statement in drop_sql(connection.vendor):
+            cursor.execute(statement)
+    yield
+    with connection.cursor() as cursor:
+        for statement in install_sql(connection.vendor):
+            cursor.execute(statement)
+    rebuild()
 
 
 def rebuild() -> None:
