@@ -159,3 +159,16 @@ def test_the_aged_balance_groups_and_filters_by_collector(ledger, client) -> Non
     ).content.decode()
     assert "By collector" in page
     assert 'href="?date=2026-03-31&amp;collector=eve' in page
+
+
+def test_an_unknown_segment_or_collector_is_an_error_not_an_empty_report(ledger) -> None:  # type: ignore[no-untyped-def]
+    eve = services.add_user("eve", actor="test")
+    services.set_role(eve, ledger, "collector", actor="test")
+    services.assign_collector(ledger.customers.get(code="C2"), eve, actor="test")
+    for option, value, known in (("--collector", "evee", "known: eve"),
+                                 ("--segment", "nope", "known:")):  # fmt: skip
+        result = CliRunner().invoke(app, ["report", "aging", option, value])
+        said = " ".join(result.output.split())
+        assert result.exit_code == 1
+        assert f"{option} {value}: none of the customers has it ({known}" in said
+    assert CliRunner().invoke(app, ["report", "aging", "--collector", "eve"]).exit_code == 0
