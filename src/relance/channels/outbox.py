@@ -494,25 +494,41 @@ class Delivery:
             )  # fmt: skip
 
         retry = not exc.permanent and message.attempts <= len(BACKOFF_MINUTES)
-        with transaction.atomic():
-            if exc.doubtful:
-                # As if the sender had been killed there (`recover`): a person decides.
-                mark(MessageStatus.INTERRUPTED)
-                audit.record(ACTOR, "message.interrupted", message, {"error": exc.reason[:500]})
-                self.report.interrupted += 1
-                return
-            if retry:
-                at = timezone.now() + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
-                mark(MessageStatus.RETRY, next_attempt_at=at)
-                self.report.retrying += 1
-                return
-            mark(MessageStatus.FAILED)
-            audit.record(ACTOR, "message.failed", message, {"error": exc.reason[:500]})
-            self.report.failed += 1
-            self.report.errors.append(f"{message.customer.code} {message.channel}: {exc.reason}")
-            if message.action_id and message.channel in ("email", "sms"):
-                message.error = exc.reason
-                self._fall_back(message)
+        try:
+            with transaction.atomic():
+                if exc.doubtful:
+                    # As if the sender had been killed there (`recover`): a person decides.
+                    mark(MessageStatus.INTERRUPTED)
+                    audit.record(ACTOR, "message.interrupted", message,
+                                 {"error": exc.reason[:500]})  # fmt: skip
+                    self.report.interrupted += 1
+                    return
+                if retry:
+                    at = timezone.now() + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
+                    mark(MessageStatus.RETRY, next_attempt_at=at)
+                    self.report.retrying += 1
+                    return
+                mark(MessageStatus.FAILED)
+                audit.record(ACTOR, "message.failed", message, {"error": exc.reason[:500]})
+                self.report.failed += 1
+                self.report.errors.append(
+                    f"{message.customer.code} {message.channel}: {exc.reason}"
+                )
+                if message.action_id and message.channel in ("email", "sms"):
+                    message.error = exc.reason
+                    self._fall_back(message)
+        except OSError as error:
+            # The letter replacing a refused message could not be stored: nothing of the
+            # failure was kept. The message waits to be tried again (refused again, it is
+            # replaced then), and the send stops: the next letters would fail alike.
+            Message.objects.filter(pk=message.pk).update(
+                status=MessageStatus.RETRY, next_attempt_at=timezone.now(), claimed_by=""
+            )
+            raise DomainError(
+                f"could not store the letter replacing the {message.channel} to "
+                f"{message.customer.code}: {error}. The {message.channel} waits to be tried "
+                "again: make room, then send again."
+            ) from error
 
     def _fall_back(self, message: Message) -> None:
         """A refused email or SMS becomes a letter to print (when the action has none)."""
@@ -532,7 +548,8 @@ class Delivery:
                 letter.save()
                 audit.record(ACTOR, "message.fallback", letter,
                              {"instead_of": message.channel, "error": message.error})  # fmt: skip
-        except IntegrityError:
+        except IntegrityError:  # another sender made it first
+            letter.document.delete(save=False)
             return
         self.report.letters += 1
 
