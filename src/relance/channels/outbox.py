@@ -222,13 +222,9 @@ def prepare(action: Action, today: date, report: Report) -> list[Message]:
     except OSError as exc:
         # A full disk (or one that refuses): nothing of the action was kept, so it goes
         # back to the queue, and the run stops: the next actions would fail alike.
-        Action.objects.filter(
-            pk=action.pk, status=ActionStatus.SENDING, claimed_by=action.claimed_by
-        ).update(status=ActionStatus.QUEUED, claimed_by="", claimed_at=None)
-        raise DomainError(
-            f"could not store the reminder to {action.customer.code}: {exc}. It waits in "
-            "the queue: make room, then send again."
-        ) from exc
+        reason = f"could not store the reminder to {action.customer.code}: {exc}"
+        _close(action, ActionStatus.QUEUED, reason[:200])
+        raise DomainError(f"{reason}. It waits in the queue: make room, then send again.") from exc
 
 
 def _store(
@@ -521,9 +517,7 @@ class Delivery:
             # The letter replacing a refused message could not be stored: nothing of the
             # failure was kept. The message waits to be tried again (refused again, it is
             # replaced then), and the send stops: the next letters would fail alike.
-            Message.objects.filter(pk=message.pk).update(
-                status=MessageStatus.RETRY, next_attempt_at=timezone.now(), claimed_by=""
-            )
+            mark(MessageStatus.RETRY, next_attempt_at=timezone.now())
             raise DomainError(
                 f"could not store the letter replacing the {message.channel} to "
                 f"{message.customer.code}: {error}. The {message.channel} waits to be tried "
