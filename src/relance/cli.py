@@ -1172,15 +1172,16 @@ def report_aging(
     from relance.reports import exports, queries
 
     day = _date(date_, "--date")
+    chosen = creditor()
     # A misspelt segment or collector would give an empty report that looks like good news.
     for option, value, known in (
         ("--segment", segment, queries.segments),
         ("--collector", collector, queries.collectors),
     ):
-        if value is not None and value not in (names := known(creditor())):
+        if value is not None and value not in (names := known(chosen)):
             raise fail(f"{option} {value}: none of the customers has it (known: "
                        f"{', '.join(n or '(none)' for n in names) or 'none'})")  # fmt: skip
-    agings = queries.aging(creditor(), day, _buckets(buckets), segment, collector)
+    agings = queries.aging(chosen, day, _buckets(buckets), segment, collector)
     if csv_file:
         csv_file.write_text(exports.aging_csv(agings), encoding="utf-8")
     if xlsx_file:
