@@ -283,6 +283,23 @@ def _minor(value: Decimal, currency: str) -> int:
     return round_money(value.scaleb(-minor_units(currency)), currency)
 
 
+def mean_days_late(settled: Iterable[tuple[str, date, int]], at: date) -> dict[str, float]:
+    """Each customer's mean days late over its invoices settled before `at`, from
+    (customer, settled on, days late): what `fallback_centre` adds to a due date.
+
+    >>> mean_days_late([("C1", date(2026, 1, 5), 4), ("C1", date(2026, 2, 1), 10),
+    ...                 ("C2", date(2026, 3, 9), 30)], date(2026, 3, 1))
+    {'C1': 7.0}
+    """
+    late: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for customer, settled_on, days in settled:
+        if settled_on < at:
+            found = late[customer]
+            found[0] += days
+            found[1] += 1
+    return {customer: total / count for customer, (total, count) in late.items()}
+
+
 def fallback_centre(due_date: date, mean_days_late: float | None, today: date) -> date:
     """Where an item without a prediction is expected: its due date plus the customer's
     mean days late (when known), and not before today.

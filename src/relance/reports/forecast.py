@@ -27,6 +27,7 @@ from relance.core.forecast import (
     compare,
     fallback_centre,
     forecast,
+    mean_days_late,
     spread_points,
     week_index,
 )
@@ -66,18 +67,6 @@ def lateness(history: list[InvoiceRecord], at: date) -> Lateness:
     )  # fmt: skip
 
 
-def _mean_days_late(history: list[InvoiceRecord], at: date) -> dict[str, float]:
-    """Each customer's mean days late over its invoices settled before `at`: one pass
-    over the history (a million invoices) rather than an index of it."""
-    late: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r in history:
-        if r.settled_on is not None and r.settled_on < at:
-            found = late[r.customer]
-            found[0] += r.days_late
-            found[1] += 1
-    return {customer: total / count for customer, (total, count) in late.items()}
-
-
 def _items(
     history: list[InvoiceRecord],
     amounts: dict[str, int],
@@ -87,7 +76,10 @@ def _items(
     """The open items of `amounts` (key: open amount on `at`), centred on their
     prediction, or on the due date plus the customer's mean days late; and how many had
     no prediction."""
-    means = _mean_days_late(history, at)
+    means = mean_days_late(
+        ((r.customer, r.settled_on, r.days_late) for r in history if r.settled_on is not None),
+        at,
+    )
     items, fallback = [], 0
     for r in history:
         amount = amounts.get(r.key, 0)
