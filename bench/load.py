@@ -19,6 +19,10 @@ with open(os.environ.get("RELANCE_LOAD_SETUP", "/tmp/relance-load.json")) as set
     SETUP = json.load(setup)
 
 
+def any_customer() -> str:
+    return random.choice(SETUP["customers"])
+
+
 class CreditManager(HttpUser):
     weight = 2
     wait_time = between(1, 3)
@@ -38,8 +42,7 @@ class CreditManager(HttpUser):
 
     @task(3)
     def customer(self) -> None:
-        code = random.choice(SETUP["customers"])
-        self.client.get(f"/customers/{code}/", name="customer 360")
+        self.client.get(f"/customers/{any_customer()}/", name="customer 360")
 
 
 class Debtor(HttpUser):
@@ -61,13 +64,13 @@ class Erp(HttpUser):
 
     @task
     def customer(self) -> None:
-        code = random.choice(SETUP["customers"])
-        self.client.get(f"/api/customers/{code}", name="api: customer")
+        self.client.get(f"/api/customers/{any_customer()}", name="api: customer")
 
     @task
     def open_invoices(self) -> None:
-        code = random.choice(SETUP["customers"])
-        self.client.get(f"/api/invoices?customer={code}&status=unpaid", name="api: invoices")
+        self.client.get(
+            f"/api/invoices?customer={any_customer()}&status=unpaid", name="api: invoices"
+        )
 
     @task
     def overdue(self) -> None:

@@ -5,7 +5,6 @@ Hypothesis shrinks a failure to the smallest damage that causes it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import SHARED_DATA
+from tests.damage import damaged, fuzz_examples
 
 from relance.core import einvoice, fec
 from relance.core.errors import DomainError
@@ -26,32 +26,10 @@ STATEMENTS = {
 }
 E_INVOICES = sorted((SHARED_DATA / "einvoice").glob("*.xml"))
 FEC = SHARED_DATA / "fec" / "0000000001FEC20220831.txt"
-# `make fuzz` runs many more (RELANCE_FUZZ_EXAMPLES) than the suite's quick pass.
 EXAMPLES = settings(
-    max_examples=int(os.environ.get("RELANCE_FUZZ_EXAMPLES", "60")),
+    max_examples=fuzz_examples(60),
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-@st.composite
-def damaged(draw: st.DrawFn, original: bytes) -> bytes:
-    """`original` with one to four kinds of damage, each at a random place."""
-    data = bytearray(original)
-    for _ in range(draw(st.integers(1, 4))):
-        at = draw(st.integers(0, max(len(data) - 1, 0)))
-        size = draw(st.integers(1, 64))
-        kind = draw(st.sampled_from(["flip", "cut", "repeat", "insert", "truncate"]))
-        if kind == "flip" and data:
-            data[at] = draw(st.integers(0, 255))
-        elif kind == "cut":
-            del data[at : at + size]
-        elif kind == "repeat":
-            data[at:at] = data[at : at + size]
-        elif kind == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=size))
-        else:
-            del data[at:]
-    return bytes(data)
 
 
 def _sample(paths: list[Path]) -> st.SearchStrategy[bytes]:

@@ -5,13 +5,12 @@ and the same damaged file imported twice changes nothing the second time."""
 from __future__ import annotations
 
 import io
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
-from tests.core.test_fuzz_readers import damaged
+from tests.damage import damaged, fuzz_examples
 
 from relance.imports.services import import_file
 from relance.ledger.models import Invoice
@@ -40,7 +39,7 @@ def _xlsx(csv_text: str) -> bytes:
 
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("RELANCE_FUZZ_EXAMPLES", "30")) // 2,
+    max_examples=fuzz_examples(30) // 2,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
