@@ -71,3 +71,20 @@ def test_audit_events_can_be_neither_changed_nor_deleted():
         Event.objects.filter(pk=event.pk).update(verb="z")
     with pytest.raises(AppendOnly):
         Event.objects.all().delete()
+
+
+def test_a_cache_address_that_is_not_redis_stops_relance_without_echoing_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "relance.cli", "report", "aging"],
+        env={**os.environ, "RELANCE_CACHE_URL": "memcached://:s3cret@cache:11211",
+             "RELANCE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 1, said
+    assert "RELANCE_CACHE_URL: a redis://, rediss:// or unix:// address is expected" in said
+    assert "s3cret" not in said
