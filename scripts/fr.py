@@ -806,6 +806,7 @@ FR = {
     "External credit score recorded.": "Note de crédit externe enregistrée.",
     "Credit limit saved.": "Limite de crédit enregistrée.",
     "%(number)s declared to the insurer.": "%(number)s déclarée à l'assureur.",
+    "The customers the run left out, and why": "Les clients que la tournée a laissés de côté, et pourquoi",
 }
 
 # The hand-off to a partner (relance.handoff).

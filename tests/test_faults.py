@@ -20,7 +20,7 @@ from .faults import RELANCE, Scratch, env, kill_at_random, ledger_files, relance
 pytestmark = pytest.mark.slow
 DAY = "2026-12-01"
 KILLS = 4
-INVOICES = 4000
+INVOICES = 8000
 
 
 @pytest.fixture(scope="module")

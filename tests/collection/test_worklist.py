@@ -149,12 +149,18 @@ def test_the_worklist_says_who_was_not_contacted_and_why(creditor, client):
         due_date=MONDAY - timedelta(days=10), amount=50000, open_amount=50000, status="open",
     )  # fmt: skip
     run_collection(creditor, MONDAY, actor="t")  # first reminder
+    run_collection(creditor, MONDAY, actor="t")  # min gap: the first run contacted C7
     run_collection(creditor, MONDAY + timedelta(days=1), actor="t")  # min gap
-    body = client.get(
-        reverse("worklist"), {"date": (MONDAY + timedelta(days=1)).isoformat()}
-    ).content.decode()
-    assert "contacté trop récemment" in body  # the reason in words (min_gap)
-    assert ">C7<" in body
+    tuesday = {"date": (MONDAY + timedelta(days=1)).isoformat()}
+
+    worklist = client.get(reverse("worklist"), tuesday).content.decode()
+    listed = client.get(reverse("worklist-not-contacted"), tuesday).content.decode()
+    on_monday = client.get(reverse("worklist-not-contacted"), {"date": MONDAY.isoformat()})
+
+    assert f"{reverse('worklist-not-contacted')}?date={tuesday['date']}" in worklist
+    assert "contacté trop récemment" in listed  # the reason in words (min_gap)
+    assert ">C7<" in listed
+    assert ">C7<" not in on_monday.content.decode()  # skipped by the second run, not left out
 
 
 def test_the_last_run_line_ends_with_one_full_stop_when_the_time_ends_with_one(creditor, client):
@@ -166,3 +172,23 @@ def test_the_last_run_line_ends_with_one_full_stop_when_the_time_ends_with_one(c
     ).content.decode()
     line = body[body.index("Last run") : body.index("<button", body.index("Last run"))]
     assert line.strip() == "Last run: 03/02/2026 9:30 a.m."
+
+
+def test_a_collector_sees_only_her_portfolio_among_those_not_contacted(creditor, client):
+    paula = member("paula", password="x" * 12, role="collector")
+    for code, collector in (("C8", paula), ("C9", None)):
+        customer = Customer.objects.create(
+            creditor=creditor, code=code, name=code, email=f"{code}@example.org",
+            collector=collector, hold_until=MONDAY + timedelta(days=9),
+        )  # fmt: skip
+        Invoice.objects.create(
+            creditor=creditor, customer=customer, number=f"F{code}", issue_date=MONDAY - timedelta(days=40),
+            due_date=MONDAY - timedelta(days=10), amount=50000, open_amount=50000, status="open",
+        )  # fmt: skip
+    run_collection(creditor, MONDAY, actor="t")  # both on hold
+    client.force_login(paula)
+
+    body = client.get(reverse("worklist-not-contacted"), {"date": MONDAY.isoformat()})
+
+    assert ">C8<" in body.content.decode()
+    assert ">C9<" not in body.content.decode()

@@ -75,6 +75,8 @@ def test_a_debtor_promises_and_disputes_and_the_credit_manager_sees_it(
     page.locator("form [type=submit]").click()
     page.wait_for_load_state()
     page.goto(f"{live_server.url}/worklist/?date={day.isoformat()}")
+    page.get_by_role("link", name="The customers the run left out, and why").click()
+    page.wait_for_load_state()
     rows = page.locator("tr", has_text="C1").all_inner_texts()
     assert any("promise" in r and "F1" in r for r in rows), rows
     assert any("dispute" in r and "F2" in r for r in rows), rows

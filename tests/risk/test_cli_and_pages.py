@@ -152,3 +152,21 @@ def test_the_pages_speak_french(book, client_in):
     ).content.decode()
     assert "Risque" in page
     assert "Conditions pour les nouvelles commandes" in page
+
+
+def test_the_worklist_pages_the_customers_near_their_limit_the_highest_share_first(book, client_in):
+    today = timezone.localdate()
+    for n in range(30):  # 81 % to 110 % of a 100.00 limit
+        book.invoice(
+            book.customer(f"L{n:02}", limit=100_00), due=today + 9 * D, amount=(81 + n) * 100
+        )
+    book.customer("CALM", limit=100_00)  # nothing open
+
+    first = client_in.get(reverse("worklist")).content.decode()
+    second = client_in.get(reverse("worklist"), {"limits_page": 2}).content.decode()
+
+    assert "(30)" in first
+    assert [n for n in range(30) if f">L{n:02}<" in first] == list(range(5, 30))
+    assert [n for n in range(30) if f">L{n:02}<" in second] == list(range(5))
+    assert "limits_page=2" in first
+    assert ">CALM<" not in first + second

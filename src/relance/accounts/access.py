@@ -51,7 +51,11 @@ class Access:
         """`qs` narrowed to this creditor's records a collector may see through `path`, the
         lookup from the model to its customer ("" when the model is the customer)."""
         prefix = f"{path}__" if path else ""
-        qs = qs.filter(**{f"{prefix}creditor": self.creditor})
+        # A record that names its own creditor (the services make it its customer's) is
+        # narrowed by it: the customers' table then joins only for a portfolio.
+        names_creditor = any(f.name == "creditor" for f in qs.model._meta.concrete_fields)
+        own = "" if path == "customer" and names_creditor else prefix
+        qs = qs.filter(**{f"{own}creditor": self.creditor})
         if self.portfolio_only:
             qs = qs.filter(**{f"{prefix}collector": self.user})
         return qs

@@ -28,7 +28,7 @@ from relance.api.schemas import (
 )
 from relance.core.money import format_minor
 from relance.ledger import queries
-from relance.ledger.models import Allocation, Contact, Customer, Payment
+from relance.ledger.models import OPEN_ITEMS, Allocation, Contact, Customer, Payment
 
 router = Router(tags=["ledger"], auth=READ)
 
@@ -132,7 +132,8 @@ def list_invoices(request: HttpRequest, q: Query[InvoiceFilter]) -> dict[str, An
     flt = queries.InvoiceFilter(status=q.status, customer=q.customer)
     qs = queries.invoices(creditor_of(request), flt, today)
     if q.overdue is True:
-        qs = qs.filter(due_date__lt=today).exclude(open_amount=0)
+        # By status, not by the open amount it follows: then counted from an index.
+        qs = qs.filter(OPEN_ITEMS, due_date__lt=today)
     elif q.overdue is False:
         qs = qs.filter(Q(due_date__gte=today) | Q(open_amount=0))
     if q.due_before:

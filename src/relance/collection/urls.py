@@ -4,6 +4,7 @@ from relance.collection import views
 
 urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
+    path("worklist/not-contacted/", views.not_contacted, name="worklist-not-contacted"),
     path("worklist/decide/", views.decide, name="worklist-decide"),
     path("worklist/run/", views.run_now, name="worklist-run"),
     path("collection/hold/", views.hold, name="hold"),

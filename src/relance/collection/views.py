@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,15 +55,26 @@ SECTIONS = {
     "failed": Q(status=ActionStatus.FAILED),
     "other": Q(status=ActionStatus.PLANNED) & ~Q(channel="call"),
 }
-SHOWN = 200  # rows of the other panels (customers not contacted, messages to look at)
+SHOWN = 200  # rows of the other panels (messages to look at, disputes, promises)
 # Actions per page of each section, the largest first: a day of a large ledger holds
 # thousands, and a page of them all took seconds to make (bench/README.md, load).
-PER_PAGE = 50
-# What the worklist shows of each action's items (collection/_actions.html): an action
-# of a large customer has dozens, each a whole invoice row otherwise.
-_ITEMS_SHOWN = ActionItem.objects.select_related("invoice").only(
-    "action", "days_overdue", "invoice__number"
+PER_PAGE = 25
+# What the worklist shows of each action's items (collection/_actions.html, which says
+# how many more there are): an action of a large customer has dozens.
+ITEMS_SHOWN = 5
+_FIRST_ITEMS = (
+    ActionItem.objects.select_related("invoice")
+    .only("action", "days_overdue", "invoice__number")
+    .order_by("pk")[:ITEMS_SHOWN]
 )
+_ITEM_COUNT = Subquery(
+    ActionItem.objects.filter(action=OuterRef("pk"))
+    .values("action")
+    .annotate(n=Count("pk"))
+    .values("n")
+)
+_SHOWN_FIELDS = ("date", "scenario", "step", "channel", "channels", "currency", "amount",
+                 "fallback", "status", "status_reason", "customer__code", "customer__name")  # fmt: skip
 # ?sort=risk: the largest expected amount at risk first (relance.prediction: the open
 # amount times the probability of paying more than 30 days late).
 ORDERS = {
@@ -90,33 +103,35 @@ def worklist(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "amount")
     if sort not in ORDERS:
         sort = "amount"
+    # One pass over the day's actions counts every section; each page then sorts only
+    # the columns it shows (the whole rows spilled the sort to disk on a large day).
+    counts = base.aggregate(**{n: Count("pk", filter=c) for n, c in SECTIONS.items()})
     groups = {}
     for name, condition in SECTIONS.items():
-        rows = base.filter(condition)
+        rows = base.filter(condition).only(*_SHOWN_FIELDS).annotate(item_count=_ITEM_COUNT)
         if sort == "risk":
             rows = rows.annotate(at_risk=Sum("items__invoice__prediction__amount_at_risk"))
         rows = (
             rows.select_related("customer")
-            .prefetch_related(Prefetch("items", _ITEMS_SHOWN))
+            .prefetch_related(Prefetch("items", _FIRST_ITEMS, to_attr="items_shown"))
             .order_by(*ORDERS[sort])
         )
-        page = Paginator(rows, PER_PAGE).get_page(request.GET.get(f"{name}_page"))
-        groups[name] = {"total": page.paginator.count, "rows": page.object_list,
-                        "page": page, "param": f"{name}_page"}  # fmt: skip
-    run = Run.objects.filter(creditor=creditor, date=day).order_by("-started_at").first()
-    # A second run of the day skips those the first one contacted: they are not "not
-    # contacted".
-    contacted = set(base.filter(date=day).values_list("customer__code", flat=True))
-    skipped = [s for s in (run.skipped if run else []) if s["customer"] not in contacted]
-    if you.portfolio_only:
-        mine = set(you.customers().values_list("code", flat=True))
-        skipped = [s for s in skipped if s["customer"] in mine]
+        pages = _Counted(rows, PER_PAGE, counts[name])
+        page = pages.get_page(request.GET.get(f"{name}_page"))
+        groups[name] = {"total": pages.count, "rows": page.object_list, "page": page,
+                        "param": f"{name}_page"}  # fmt: skip
+    # Who the run left out is a page of its own (not_contacted): thousands on a large day.
+    run = (
+        Run.objects.filter(creditor=creditor, date=day)
+        .defer("skipped")
+        .order_by("-started_at")
+        .first()
+    )
     # A collector's worklist is their portfolio's: the creditor-wide panels (letters to
     # print, failed messages, prescription, reasons) are the credit managers'.
     everyone = not you.portfolio_only
     return render(request, "collection/worklist.html", {
-        "day": day, "sort": sort, "groups": groups, "run": run, "skipped": skipped[:SHOWN],
-        "skipped_total": len(skipped), "shown": SHOWN, "nav": "worklist",
+        "day": day, "sort": sort, "groups": groups, "run": run, "nav": "worklist",
         "creditor": creditor, "channels": services.EDITABLE_CHANNELS,
         "prescription": queries.prescription_alerts(creditor, day) if everyone else [],
         "defaulted_plans": you.scope(queries.plan_alerts(creditor, day)),
@@ -126,6 +141,54 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "broken_promises": you.scope(queries.broken_promises(creditor, day))[:SHOWN],
         "reasons": _labelled(queries.reason_statistics(creditor, since=day - timedelta(days=REASON_DAYS))) if everyone else [],
     })  # fmt: skip
+
+
+@access()
+def not_contacted(request: HttpRequest) -> HttpResponse:
+    """The customers the day's run did not contact, and why, a page at a time: a large
+    ledger's run skips thousands."""
+    creditor = current_creditor(request)
+    you = access_of(request)
+    day = _day(request)
+    run = Run.objects.filter(creditor=creditor, date=day).order_by("-started_at").first()
+    contacts = Action.objects.filter(creditor=creditor, date=day).exclude(
+        status=ActionStatus.CANCELLED
+    )
+    skipped = _not_contacted(you.customers(), contacts, run.skipped if run else [])
+    return render(request, "collection/not_contacted.html", {
+        "day": day, "run": run, "page": Paginator(skipped, PER_PAGE).get_page(request.GET.get("page")),
+        "nav": "worklist",
+    })  # fmt: skip
+
+
+class _Counted(Paginator):
+    """A paginator told its count (the worklist counts its sections in one query)."""
+
+    def __init__(self, rows: Any, per_page: int, count: int) -> None:
+        super().__init__(rows, per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+
+def _not_contacted(
+    customers: QuerySet[Customer], today: QuerySet[Action], skipped: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The run's skipped customers, among `customers` (a collector's portfolio), that no
+    action of the day contacts (a second run skips those the first one contacted).
+    Compared by key, the day's tens of thousands of actions need no join with the
+    customers (which PostgreSQL reads whole)."""
+    contacted = set(today.values_list("customer_id", flat=True))
+    codes = [s["customer"] for s in skipped]
+    keys: dict[str, int] = {}
+    size = connection.ops.bulk_batch_size(["code"], codes) or 1  # SQLite bounds parameters
+    for start in range(0, len(codes), size):
+        keys.update(
+            customers.filter(code__in=codes[start : start + size]).values_list("code", "pk")
+        )
+    return [s for s in skipped if s["customer"] in keys and keys[s["customer"]] not in contacted]
 
 
 REASON_DAYS = 90  # the worklist's panel of reasons for non-payment looks this far back

@@ -93,7 +93,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "remaining": case.customer.invoices.filter(
             pk__in=case.items.values("invoice_id"), open_amount__gt=0
         ).order_by("due_date", "number"),
-        "timeline": collection.customer_timeline(case.customer).reverse()[:100],
+        "timeline": collection.customer_timeline(case.customer, newest=100)[::-1],
         "closings": [
             (CaseEvent.WITHDRAW, _("withdrawn: dunning resumes")),
             (CaseEvent.UNCOLLECTABLE, _("uncollectable")),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from relance.core import identifiers
@@ -16,6 +18,7 @@ from relance.core.currencies import is_currency
 from relance.core.errors import DomainError
 from relance.core.law import Sector
 from relance.core.ledger import InvoiceKind, InvoiceStatus
+from relance.core.risk import WARNING_PERCENT
 
 
 class CustomerKind(models.TextChoices):
@@ -108,6 +111,15 @@ class Creditor(models.Model):
         _check_identifiers(self, ("registration_number", "vat_number", "iban", "bic"))
 
 
+# A customer whose exposure has reached the warning share of its credit limit: the
+# worklist's alerts (relance.risk.queries.limit_alerts), read from a partial index.
+NEAR_LIMIT = models.Q(
+    GreaterThanOrEqual(models.F("open_total") * 100, models.F("credit_limit") * WARNING_PERCENT),
+    credit_limit__isnull=False,
+    open_total__gt=0,
+)
+
+
 class Customer(models.Model):
     creditor = models.ForeignKey(
         Creditor, on_delete=models.PROTECT, related_name="customers", db_index=False
@@ -172,6 +184,9 @@ class Customer(models.Model):
             models.Index(fields=["creditor", "name"]),
             models.Index(fields=["creditor", "-overdue_total", "code"]),
             models.Index(fields=["creditor", "-open_total", "code"]),
+            models.Index(
+                fields=["creditor", "code"], condition=NEAR_LIMIT, name="customer_near_limit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,6 +233,12 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone
+
+
+# An invoice with something left to pay (the partial indexes below hold only these).
+OPEN_ITEMS = models.Q(status__in=("open", "partially_paid"))
+# Where a claim's prescription period starts: the delivery, or else the invoice.
+PRESCRIPTION_START = Coalesce("delivery_date", "issue_date")
 
 
 class Invoice(models.Model):
@@ -300,8 +321,12 @@ class Invoice(models.Model):
                     "settled_elsewhere",
                     "status",  # not read, but without it SQLite thinks it must visit rows
                 ],
-                condition=models.Q(status__in=("open", "partially_paid")),
+                condition=OPEN_ITEMS,
                 name="invoice_open_items",
+            ),
+            # The worklist's prescription alerts: the open items that started long ago.
+            models.Index(
+                "creditor", PRESCRIPTION_START, condition=OPEN_ITEMS, name="invoice_open_start"
             ),
             models.Index(
                 fields=[

