@@ -2,7 +2,8 @@
 debtors on their portal, an ERP on the API. Run by bench/load.sh; the file written by
 bench/load_setup.py names the login, the token and the customers.
 
-Think times of 1 to 3 s between pages, as people click; the API client waits as long.
+Think times of 1 to 3 s between pages, as people click fast; the API client waits as
+long. RELANCE_LOAD_THINK="5-15" (seconds) sets another pace.
 The login does not follow its redirection to the dashboard: the dashboard's reports are
 timed by bench/aging.py, not here.
 """
@@ -19,13 +20,16 @@ with open(os.environ.get("RELANCE_LOAD_SETUP", "/tmp/relance-load.json")) as set
     SETUP = json.load(setup)
 
 
+THINK = between(*(float(s) for s in os.environ.get("RELANCE_LOAD_THINK", "1-3").split("-")))
+
+
 def any_customer() -> str:
     return random.choice(SETUP["customers"])
 
 
 class CreditManager(HttpUser):
     weight = 2
-    wait_time = between(1, 3)
+    wait_time = THINK
 
     def on_start(self) -> None:
         self.client.get("/login/", name="login")
@@ -47,7 +51,7 @@ class CreditManager(HttpUser):
 
 class Debtor(HttpUser):
     weight = 1
-    wait_time = between(1, 3)
+    wait_time = THINK
 
     @task
     def portal(self) -> None:
@@ -57,7 +61,7 @@ class Debtor(HttpUser):
 
 class Erp(HttpUser):
     weight = 1
-    wait_time = between(1, 3)
+    wait_time = THINK
 
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Bearer {SETUP['api_token']}"

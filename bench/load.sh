@@ -4,7 +4,8 @@
 #
 #   RELANCE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/relance_load make bench-load
 #
-# USERS (20), DURATION (2m), WORKERS (3), THREADS (4), PORT (8765); the results go to
+# USERS (20), DURATION (2m), WORKERS (3), THREADS (4), PORT (8765), RELANCE_LOAD_THINK
+# (1-3 seconds between a user's requests, bench/load.py); the results go to
 # OUT (/tmp/relance-load). Users arrive SPAWN_RATE (2) a second, and the figures count
 # from when the last has arrived (--reset-stats): twenty logins in the same second (each
 # a deliberately slow password hash) would otherwise fill the first seconds' queue.
