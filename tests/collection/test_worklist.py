@@ -192,3 +192,23 @@ def test_a_collector_sees_only_her_portfolio_among_those_not_contacted(creditor,
 
     assert ">C8<" in body.content.decode()
     assert ">C9<" not in body.content.decode()
+
+
+def test_an_action_shows_its_first_five_invoices_and_counts_the_others(creditor, client):
+    customer = Customer.objects.create(
+        creditor=creditor, code="MANY", name="Many invoices", email="many@example.fr"
+    )
+    for n in range(7):
+        Invoice.objects.create(
+            creditor=creditor, customer=customer, number=f"M{n}", issue_date=MONDAY - timedelta(days=40),
+            due_date=MONDAY - timedelta(days=3), amount=10000, open_amount=10000, status="open",
+        )  # fmt: skip
+    run_collection(creditor, MONDAY, actor="t")
+    client.force_login(member("alice", password="x" * 12))
+
+    body = page(client)
+
+    shown = [n for n in range(7) if f'href="/invoices/M{n}/"' in body]
+    assert len(shown) == 5
+    assert "3 days overdue" in body or "3 jours de retard" in body
+    assert "; and 2 more invoices" in body or "; et 2 autres factures" in body

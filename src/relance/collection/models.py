@@ -402,7 +402,10 @@ class Action(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         indexes = [
-            models.Index(fields=["creditor", "date"]),
+            # The worklist: a day's actions by amount (its largest section's page), and
+            # each section counted from its status and date alone.
+            models.Index(fields=["creditor", "date", "-amount", "id"], name="action_day_amount"),
+            models.Index(fields=["creditor", "status", "date"], name="action_section"),
             models.Index(fields=["customer", "date"]),
             models.Index(fields=["status"]),
         ]

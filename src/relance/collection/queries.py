@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import cache
 from itertools import chain
 from operator import attrgetter
 from typing import Any
@@ -103,25 +104,24 @@ def prescription_alerts(creditor: Creditor, day: date, months: int = 6) -> list[
     if shortest is None:
         return []
 
+    @cache
     def horizon(years: int) -> date:
         """The latest start (delivery, or else the invoice) whose period of `years`
         ends within `months`; acknowledgements only push deadlines later."""
         return add_years(day, -years) + timedelta(days=31 * months)
 
-    # Delivered or invoiced early enough for the shortest period; then each invoice's own
-    # period (a business's five years, not a consumer's two) leaves the few whose
-    # payments need a look (index invoice_open_start). Their customers are read apart:
-    # PostgreSQL cannot tell how few the invoices are and joins all the customers.
-    found = list(
+    # Delivered or invoiced early enough for the shortest period (index
+    # invoice_open_start; its statistics tell PostgreSQL how few they are); then each
+    # invoice's own period (a business's five years, not a consumer's two) leaves the few
+    # whose payments need a look.
+    found = (
         Invoice.objects.filter(OPEN_ITEMS, creditor=creditor, open_amount__gt=0)
         .annotate(start=PRESCRIPTION_START)
         .filter(start__lte=horizon(shortest))
-        .values_list("id", "number", "customer_id", "start")
+        .values_list("id", "number", "customer__code", "customer__kind", "start")
     )
-    customers = Customer.objects.only("code", "kind").in_bulk({r[2] for r in found})
     rows = []
-    for pk, number, customer_id, start in found:
-        code, kind = customers[customer_id].code, customers[customer_id].kind
+    for pk, number, code, kind, start in found:
         years = rules.prescription_years(kind)
         if years and start <= horizon(years):
             rows.append((pk, number, code, kind, start))

@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relance.accounts.access import access, access_of, current_creditor
@@ -42,19 +44,25 @@ from relance.core.disputes import DisputeStatus, is_overdue
 from relance.core.errors import DomainError
 from relance.core.money import typed_minor
 from relance.core.roles import Permission
-from relance.ledger.models import Customer
+from relance.ledger.models import Customer, Invoice
 from relance.ledger.queries import NotFound
 from relance.ledger.views import customer_of, form_date, invoice_of, redirect_back
 
+
 # What a person does with an action decides where the worklist shows it (letters to
-# print and messages that failed are shown from relance.channels).
-SECTIONS = {
-    "approve": Q(status=ActionStatus.AWAITING_APPROVAL),
-    "calls": Q(status=ActionStatus.PLANNED, channel="call"),
-    "auto": Q(status__in=[ActionStatus.QUEUED, ActionStatus.SENDING, ActionStatus.SENT]),
-    "failed": Q(status=ActionStatus.FAILED),
-    "other": Q(status=ActionStatus.PLANNED) & ~Q(channel="call"),
-}
+# print and messages that failed are shown from relance.channels): the day's actions,
+# and the decisions and tasks still waiting from earlier days.
+def _sections(day: date) -> dict[str, Q]:
+    waiting = Q(date__lte=day)
+    return {
+        "approve": waiting & Q(status=ActionStatus.AWAITING_APPROVAL),
+        "calls": waiting & Q(status=ActionStatus.PLANNED, channel="call"),
+        "auto": Q(date=day, status__in=[ActionStatus.QUEUED, ActionStatus.SENDING, ActionStatus.SENT]),
+        "failed": Q(date=day, status=ActionStatus.FAILED),
+        "other": waiting & Q(status=ActionStatus.PLANNED) & ~Q(channel="call"),
+    }  # fmt: skip
+
+
 SHOWN = 200  # rows of the other panels (messages to look at, disputes, promises)
 # Actions per page of each section, the largest first: a day of a large ledger holds
 # thousands, and a page of them all took seconds to make (bench/README.md, load).
@@ -62,24 +70,14 @@ PER_PAGE = 25
 # What the worklist shows of each action's items (collection/_actions.html, which says
 # how many more there are): an action of a large customer has dozens.
 ITEMS_SHOWN = 5
-_FIRST_ITEMS = (
-    ActionItem.objects.select_related("invoice")
-    .only("action", "days_overdue", "invoice__number")
-    .order_by("pk")[:ITEMS_SHOWN]
-)
-_ITEM_COUNT = Subquery(
-    ActionItem.objects.filter(action=OuterRef("pk"))
-    .values("action")
-    .annotate(n=Count("pk"))
-    .values("n")
-)
 _SHOWN_FIELDS = ("date", "scenario", "step", "channel", "channels", "currency", "amount",
                  "fallback", "status", "status_reason", "customer__code", "customer__name")  # fmt: skip
 # ?sort=risk: the largest expected amount at risk first (relance.prediction: the open
 # amount times the probability of paying more than 30 days late).
+AT_RISK = Sum("items__invoice__prediction__amount_at_risk")
 ORDERS = {
-    "amount": ("-amount", "customer__code"),
-    "risk": (F("at_risk").desc(nulls_last=True), "-amount", "customer__code"),
+    "amount": ("-amount", "pk"),
+    "risk": (F("at_risk").desc(nulls_last=True), "-amount", "pk"),
 }
 
 
@@ -95,31 +93,27 @@ def worklist(request: HttpRequest) -> HttpResponse:
     creditor = current_creditor(request)
     you = access_of(request)
     day = _day(request)
-    # The day's actions, and the decisions and tasks still waiting from earlier days.
-    shown = (Q(date=day) & ~Q(status=ActionStatus.CANCELLED)) | Q(
-        date__lt=day, status__in=[ActionStatus.AWAITING_APPROVAL, ActionStatus.PLANNED]
-    )
-    base = you.scope(Action.objects.filter(shown, creditor=creditor))
+    sections = _sections(day)
+    base = you.scope(Action.objects.filter(creditor=creditor))
     sort = request.GET.get("sort", "amount")
     if sort not in ORDERS:
         sort = "amount"
-    # One pass over the day's actions counts every section; each page then sorts only
-    # the columns it shows (the whole rows spilled the sort to disk on a large day).
-    counts = base.aggregate(**{n: Count("pk", filter=c) for n, c in SECTIONS.items()})
+    # Each section is counted, then sorted on its keys alone and its page read (the
+    # indexes action_section and action_day_amount; whole rows spilled the sort of a
+    # large day to disk).
     groups = {}
-    for name, condition in SECTIONS.items():
-        rows = base.filter(condition).only(*_SHOWN_FIELDS).annotate(item_count=_ITEM_COUNT)
+    for name, condition in sections.items():
+        keys = base.filter(condition)
+        count = keys.count()
         if sort == "risk":
-            rows = rows.annotate(at_risk=Sum("items__invoice__prediction__amount_at_risk"))
-        rows = (
-            rows.select_related("customer")
-            .prefetch_related(Prefetch("items", _FIRST_ITEMS, to_attr="items_shown"))
-            .order_by(*ORDERS[sort])
-        )
-        pages = _Counted(rows, PER_PAGE, counts[name])
+            keys = keys.annotate(at_risk=AT_RISK)
+        pages = _Counted(keys.order_by(*ORDERS[sort]).values_list("pk", flat=True), PER_PAGE, count)
         page = pages.get_page(request.GET.get(f"{name}_page"))
-        groups[name] = {"total": pages.count, "rows": page.object_list, "page": page,
+        groups[name] = {"total": pages.count, "page": page, "keys": list(page.object_list),
                         "param": f"{name}_page"}  # fmt: skip
+    shown = _shown_actions([pk for group in groups.values() for pk in group["keys"]], sort)
+    for group in groups.values():
+        group["rows"] = [shown[pk] for pk in group["keys"]]
     # Who the run left out is a page of its own (not_contacted): thousands on a large day.
     run = (
         Run.objects.filter(creditor=creditor, date=day)
@@ -161,8 +155,38 @@ def not_contacted(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
+def _shown_actions(keys: list[int], sort: str) -> dict[int, Action]:
+    """The worklist's actions by key, each with its first items (`items_shown`: their
+    invoice, its link and how late it is) and how many it has (`item_count`)."""
+    rows = Action.objects.filter(pk__in=keys).select_related("customer").only(*_SHOWN_FIELDS)
+    if sort == "risk":
+        rows = rows.annotate(at_risk=AT_RISK)
+    actions = rows.in_bulk()
+    for action in actions.values():
+        action.items_shown, action.item_count = [], 0  # type: ignore[attr-defined]
+    # The invoices are read once the items are chosen: joined before, all of them were.
+    first = list(
+        ActionItem.objects.filter(action__in=keys)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("action"), order_by=F("pk").asc()),
+            count=Window(Count("pk"), partition_by=F("action")),
+        )
+        .filter(rank__lte=ITEMS_SHOWN)
+        .values_list("action", "invoice", "days_overdue", "count")
+    )
+    numbers = dict(Invoice.objects.filter(pk__in={i[1] for i in first}).values_list("pk", "number"))
+    for key, invoice, days, count in first:
+        action, number = actions[key], numbers[invoice]
+        action.item_count = count  # type: ignore[attr-defined]
+        late = ngettext("%(days)s day overdue", "%(days)s days overdue", days) % {"days": days}
+        action.items_shown.append(  # type: ignore[attr-defined]
+            {"number": number, "url": reverse("invoice", args=[number]), "late": late}
+        )
+    return actions
+
+
 class _Counted(Paginator):
-    """A paginator told its count (the worklist counts its sections in one query)."""
+    """A paginator told its count (counting the keys sorted by risk would sum it)."""
 
     def __init__(self, rows: Any, per_page: int, count: int) -> None:
         super().__init__(rows, per_page)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db.models import prefetch_related_objects
+
 from relance import law
 from relance.core.errors import DomainError
 from relance.core.law import Claim, for_country
@@ -66,7 +68,7 @@ def due(invoice: Invoice, as_of: date, *, rates_until: date | None = None) -> Du
     start_amount, changes, until = balance_history(
         invoice.amount,
         invoice.settled_elsewhere,
-        list(invoice.allocations.values_list("date", "amount")),
+        [(a.date, a.amount) for a in invoice.allocations.all()],
         invoice.open_amount > 0,
         as_of,
     )
@@ -115,6 +117,8 @@ def claims(invoices: list[Invoice], as_of: date) -> dict[str, Any]:
     before `as_of`, else None, "error": message or ""}."""
     totals: dict[str, dict[str, int]] = {}
     last = covered(as_of)
+    # One query for every invoice's payments, rather than one per invoice.
+    prefetch_related_objects(invoices, "allocations")
     try:
         for invoice in invoices:
             if invoice.kind != "invoice" or invoice.due_date >= as_of:
