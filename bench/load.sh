@@ -4,7 +4,7 @@
 #
 #   RELANCE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/relance_load make bench-load
 #
-# USERS (20), DURATION (2m), WORKERS (3), THREADS (4), PORT (8765), RELANCE_LOAD_THINK
+# USERS (20), DURATION (2m), WORKERS (4), THREADS (2), PORT (8765), RELANCE_LOAD_THINK
 # (1-3 seconds between a user's requests, bench/load.py); the results go to
 # OUT (/tmp/relance-load). Users arrive SPAWN_RATE (2) a second, and the figures count
 # from when the last has arrived (--reset-stats): twenty logins in the same second (each
@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 : "${RELANCE_DATABASE_URL:?name the database to load with RELANCE_DATABASE_URL}"
 USERS=${USERS:-20}
 DURATION=${DURATION:-2m}
-WORKERS=${WORKERS:-3}
-THREADS=${THREADS:-4}
+WORKERS=${WORKERS:-4}
+THREADS=${THREADS:-2}
 PORT=${PORT:-8765}
 SPAWN_RATE=${SPAWN_RATE:-2}
 OUT=${OUT:-/tmp/relance-load}

@@ -1927,9 +1927,12 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
-    threads: Annotated[int, typer.Option(help="Threads per process.")] = 8,
+    threads: Annotated[
+        int | None,
+        typer.Option(help="Threads per process: 8 with one process, 2 with several."),
+    ] = None,
     workers: Annotated[
-        int, typer.Option(help="Processes: 1 is waitress; more is gunicorn, one per core.")
+        int, typer.Option(help="Processes: 1 is waitress; more is gunicorn, two per core.")
     ] = 1,
 ) -> None:
     """Serve the web app (waitress, or gunicorn with several processes)."""
@@ -1953,7 +1956,7 @@ def serve(
     if workers == 1:
         from waitress import serve as waitress_serve
 
-        waitress_serve(application, host=host, port=port, threads=threads, ident="relance")
+        waitress_serve(application, host=host, port=port, threads=threads or 8, ident="relance")
         return
     if not settings.CACHE_URL:
         err.print(
@@ -1966,7 +1969,10 @@ def serve(
     connections.close_all()
     from relance.server import Gunicorn
 
-    Gunicorn(application, bind=f"{host}:{port}", workers=workers, threads=threads).run()
+    # A page is mostly Python, and the threads of one process take turns on its lock:
+    # four threads a process made the slowest pages twice as slow under load as two
+    # (bench/README.md, load).
+    Gunicorn(application, bind=f"{host}:{port}", workers=workers, threads=threads or 2).run()
 
 
 # ---------------------------------------------------------------------------
