@@ -130,6 +130,10 @@ def test_two_runs_for_the_same_date_at_once_plan_each_action_once(scratch, workd
 
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
     assert state(both, workdir) == state(alone, workdir)
+    # The one that waited says so.
+    waited = [p for p in (first, second) if "Another run for" in p.stderr]
+    assert len(waited) == 1, first.stderr + second.stderr
+    assert "this one waited for it to finish" in waited[0].stderr
 
 
 def test_an_import_during_a_run_waits_and_loses_nothing(scratch, workdir):

@@ -634,11 +634,21 @@ def run(date_: DateOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = Fa
     setup()
     from collections import Counter
 
+    from django.utils import timezone
+
     from relance.collection.services import run_collection
 
     day = _date(date_, "--date")
     with domain_errors():
         result = run_collection(creditor(), day, actor=ACTOR, dry_run=dry_run)
+    if result.waited_for:
+        at = timezone.localtime(result.waited_for).strftime("%H:%M:%S")
+        err.print(
+            f"[yellow]Another run for {day} was under way: this one waited for it to finish "
+            f"(at {at}) and planned only what it left.[/yellow]",
+            highlight=False,
+            soft_wrap=True,
+        )
     if as_json:
         emit(result.as_json())
         return

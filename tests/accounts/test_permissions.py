@@ -1,8 +1,10 @@
 """Every staff page, enumerated from the URL resolver, refuses what the user's role and
 creditor do not allow: anonymous users go to the login page, a user of no creditor gets
 403, a read-only user's POSTs get 403, another creditor's admin gets 404 on objects, and
-a collector gets 404 on another collector's customer. A new view without `access` fails
-the first test; a new view with an object in its URL fails until the world fixture has one."""
+a collector gets 404 on another collector's customer, and each role is refused exactly
+what the authorisation matrix below denies it. A new view without `access` fails the
+first test, one missing from the matrix the next; a new view with an object in its URL
+fails until the world fixture has one."""
 
 from __future__ import annotations
 
@@ -35,6 +37,31 @@ SKIPPED_RESOLVERS = {"admin", "api", "i18n/"}
 MEMBER_POSTS = {"switch-creditor", "api-tokens", "api-token-revoke"}
 # Keys every creditor has its own copy of: another creditor's user sees their own.
 PER_CREDITOR_KEYS = {"scenario", "template", "template-preview"}
+
+
+# The authorisation matrix: the permission each staff page asks to be read (GET) and to
+# act (POST), written out so that a change to a view's permissions changes this table too
+# (docs/roles.md says which roles hold which permission: relance.core.roles).
+V, ALL, WORK, APPROVE, MANAGE, ADMIN = (Permission.VIEW, Permission.VIEW_ALL, Permission.WORK,
+                                        Permission.APPROVE, Permission.MANAGE, Permission.ADMIN)  # fmt: skip
+MATRIX = {
+    (V, V): {"api-token-revoke", "api-tokens", "switch-creditor"},
+    (V, WORK): {"call", "dispute", "dispute-detail", "hold", "invoice", "note", "promise",
+                "promise-cancel"},
+    (V, APPROVE): {"message-posted", "message-resolve", "worklist-decide", "worklist-run"},
+    (V, MANAGE): {"customer", "customer-collector", "customer-penalty-invoice", "customers",
+                  "dashboard", "dispute-file", "disputes", "evidence", "handoff-close",
+                  "handoff-payment", "invoice-penalty-invoice", "invoices", "message",
+                  "message-document", "penalty-invoice", "plan", "plan-change", "plan-create",
+                  "plan-letter", "plans", "portal:link-new", "portal:link-revoke", "risk-cover",
+                  "risk-declare", "risk-limit", "risk-score", "worklist",
+                  "worklist-not-contacted"},
+    (ALL, MANAGE): {"aging", "handoff-case", "handoff-cases", "handoff-dossier", "handoff-new",
+                    "handoff-partners", "import-rejects", "imports", "indicators", "letters-pdf",
+                    "matching", "matching-change", "matching-decide", "matching-line",
+                    "scenario", "scenarios", "template", "template-preview", "templates"},
+    (ADMIN, MANAGE): {"webhook-deliveries"},
+}  # fmt: skip
 
 
 def _routes() -> list[tuple[str, URLPattern]]:
@@ -87,6 +114,33 @@ def test_the_resolver_holds_the_staff_pages() -> None:
 def test_every_staff_view_is_guarded_by_access() -> None:
     unguarded = [name for name, p in STAFF if not hasattr(p.callback, "relance_access")]
     assert unguarded == []
+
+
+def test_every_staff_view_asks_the_permissions_of_the_matrix() -> None:
+    declared = {name: p.callback.relance_access for name, p in STAFF}  # type: ignore[attr-defined]
+    assert declared == {name: pair for pair, names in MATRIX.items() for name in names}
+
+
+@pytest.mark.parametrize(
+    ("who", "role"),
+    [("manager", Role.CREDIT_MANAGER), ("collector2", Role.COLLECTOR), ("viewer", Role.READ_ONLY)],
+)
+def test_each_role_is_refused_every_page_and_form_the_matrix_denies_it_and_no_other(
+    client, world, who, role
+) -> None:  # type: ignore[no-untyped-def]
+    """GET every staff page and POST where the role may not act (a POST it may make would
+    change the world the next pages are read in)."""
+    _as(client, world, who)
+    wrong = []
+    for name, pattern in STAFF:
+        [(read, act)] = [pair for pair, names in MATRIX.items() if name in names]
+        url = _url(world, name, pattern)
+        status = client.get(url).status_code
+        if (status == 403) != (not can(role, read)):
+            wrong.append((name, "GET", status))
+        if not can(role, act) and (status := client.post(url).status_code) != 403:
+            wrong.append((name, "POST", status))
+    assert wrong == []
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, world) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 
 import pytest
 from tests.conftest import SHARED_DATA
@@ -134,6 +135,21 @@ def test_a_truncated_file_fails_with_its_name_and_line_and_saves_nothing(credito
     assert "line" in result.stderr
     assert not BankStatement.objects.exists()
     assert not Event.objects.filter(verb="bank_statement.imported").exists()
+
+
+def test_a_huge_xml_statement_is_refused_before_it_is_parsed_and_saves_nothing(creditor, write):
+    sample = (SHARED_DATA / "camt/OCA_test-camt053.xml").read_bytes()
+    # Valid XML all the same: 60 MB of spaces between two elements.
+    at = sample.index(b"</GrpHdr>")
+    huge = write("huge.xml", sample[:at] + b" " * (60 * 2**20) + sample[at:])
+    tracemalloc.start()
+    result = relance("import", "statement", str(huge))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.exit_code == 1
+    assert "huge.xml: the XML file is 60.0 MB: over the 50 MB" in result.stderr
+    assert peak < 200 * 2**20  # read once and refused: no copies of it kept
+    assert not BankStatement.objects.exists()
 
 
 def test_an_unknown_file_asks_for_the_format(creditor, write):

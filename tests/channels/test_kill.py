@@ -1,10 +1,12 @@
 """The sender killed (SIGKILL) at random points of a batch, then started again: every
 email reaches the real SMTP server at most once, and none is lost: each is either
 delivered (once) or, when the kill fell inside the exchange with the server, held as
-"interrupted" for a person, never resent blindly."""
+"interrupted" for a person, never resent blindly. Two senders started together share
+the batch: each email leaves once."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -31,7 +33,10 @@ def database(tmp_path):  # type: ignore[no-untyped-def]
     scratch.drop()
 
 
-def test_a_sender_killed_anywhere_neither_loses_nor_duplicates_an_email(database, tmp_path):
+@pytest.fixture
+def queued(database, tmp_path):  # type: ignore[no-untyped-def]
+    """A real SMTP server, and the environment of a demo ledger whose day's run queued
+    its emails."""
     inbox = Inbox()
     port = free_port()
     server = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -45,22 +50,27 @@ def test_a_sender_killed_anywhere_neither_loses_nor_duplicates_an_email(database
         subprocess.run([*RELANCE, "demo", "--customers", "150"], env=env, check=True,
                        capture_output=True, cwd=tmp_path)  # fmt: skip
         subprocess.run([*RELANCE, "run"], env=env, check=True, capture_output=True, cwd=tmp_path)
-        rng = random.Random(2026)
-        kills = 0
-        for _ in range(8):
-            sender = subprocess.Popen([*RELANCE, "send"], env=env, cwd=tmp_path,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-            time.sleep(rng.uniform(1.0, 3.5))
-            if sender.poll() is None:
-                sender.send_signal(signal.SIGKILL)
-                kills += 1
-            sender.wait()
-        final = subprocess.run([*RELANCE, "send", "--json"], env=env, cwd=tmp_path,
-                               capture_output=True, text=True)  # fmt: skip
-        assert final.returncode == 0, final.stderr
-        status = _statuses(env, tmp_path)
+        yield inbox, env
     finally:
         server.stop()
+
+
+def test_a_sender_killed_anywhere_neither_loses_nor_duplicates_an_email(queued, tmp_path):
+    inbox, env = queued
+    rng = random.Random(2026)
+    kills = 0
+    for _ in range(8):
+        sender = subprocess.Popen([*RELANCE, "send"], env=env, cwd=tmp_path,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(1.0, 3.5))
+        if sender.poll() is None:
+            sender.send_signal(signal.SIGKILL)
+            kills += 1
+        sender.wait()
+    final = subprocess.run([*RELANCE, "send", "--json"], env=env, cwd=tmp_path,
+                           capture_output=True, text=True)  # fmt: skip
+    assert final.returncode == 0, final.stderr
+    status = _statuses(env, tmp_path)
     received = Counter(m["Message-ID"] for m in inbox.received)
     assert kills >= 3, "the batch ended before the sender could be killed: make it larger"
     assert received
@@ -72,6 +82,32 @@ def test_a_sender_killed_anywhere_neither_loses_nor_duplicates_an_email(database
     assert len(status["interrupted"]) <= kills
 
 
+def test_two_senders_started_together_send_each_email_once(queued, tmp_path):
+    inbox, env = queued
+    command = [*RELANCE, "send", "--json"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    senders = [
+        subprocess.Popen(command, env=env, cwd=tmp_path, text=True, **pipes) for _ in range(2)
+    ]
+    reports = []
+    for sender in senders:
+        out, err = sender.communicate(timeout=600)
+        assert sender.returncode == 0, err
+        reports.append(json.loads(out))
+    status = _statuses(env, tmp_path)
+
+    received = Counter(m["Message-ID"] for m in inbox.received)
+    assert received
+    assert max(received.values()) == 1
+    assert status["queued"] == status["sending"] == 0
+    assert status["sent"] == set(received)
+    assert not status["interrupted"]
+    # They shared the batch: each prepared part of it, and together sent all of it once
+    # (emails and text messages).
+    assert all(r["prepared"] > 0 for r in reports), reports
+    assert sum(r["sent"] for r in reports) == status["sent_any_channel"]
+
+
 def _statuses(env: dict[str, str], cwd: Path) -> dict[str, object]:
     script = (
         "import django, json; django.setup()\n"
@@ -81,16 +117,16 @@ def _statuses(env: dict[str, str], cwd: Path) -> dict[str, object]:
         "for s, mid in Message.objects.filter(channel='email').values_list('status', 'message_id'):\n"
         "    by.setdefault(s, []).append(mid)\n"
         "print(json.dumps({'messages': by, 'queued': Action.objects.filter(status='queued')"
-        ".exclude(channel='handoff').count(), 'sending': Action.objects.filter(status='sending').count()}))\n"
+        ".exclude(channel='handoff').count(), 'sending': Action.objects.filter(status='sending').count(),"
+        " 'sent_any_channel': Message.objects.filter(status='sent').count()}))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=cwd, check=True,
                          capture_output=True, text=True).stdout  # fmt: skip
-    import json
-
     data = json.loads(out)
     return {
         "sent": set(data["messages"].get("sent", [])),
         "interrupted": set(data["messages"].get("interrupted", [])),
         "queued": data["queued"],
         "sending": data["sending"],
+        "sent_any_channel": data["sent_any_channel"],
     }

@@ -88,3 +88,28 @@ def test_an_api_token_is_not_kept_or_logged_whether_good_or_bad(creditor, caplog
     for part in (secret, secret[12:-4]):  # all but the public prefix
         assert part not in caplog.text
         assert part not in _written_down()
+
+
+def test_a_day_of_collection_logs_no_debtor_name_email_or_phone(billed, smtp, client, caplog):
+    """The send through a real SMTP server, the staff's pages and the API, with
+    their refusals (logged by Django): the logs name actions and paths, never a debtor."""
+    from tests.members import member
+
+    caplog.set_level(logging.DEBUG)
+    queue(billed, "first_reminder", ["email", "sms"])
+    outbox.send(today=MONDAY)
+    assert smtp.received  # the reminder left
+    alice = member("alice", password="x" * 12)
+    client.force_login(alice)
+    for path in ("/worklist/?date=2026-03-02", "/customers/C001/", "/customers/NOBODY/"):
+        client.get(path)
+    _, secret = create_token(alice, billed.creditor, scopes=["read"], name="erp", actor="test")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.get("/api/customers/C001").status_code == 200
+    assert api.get("/api/customers/NOBODY").status_code == 404
+    # The test's own mail server logs the envelopes it receives: not Relance's logs.
+    logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail"))
+    assert "Not Found" in logged  # django.request logged the 404s
+    for personal in ("Boulangerie Martin", "compta@martin.example", "+33472000000",
+                     "1 rue Haute"):  # fmt: skip
+        assert personal not in logged

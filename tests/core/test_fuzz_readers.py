@@ -25,6 +25,13 @@ STATEMENTS = {
     "cfonb120": sorted((SHARED_DATA / "cfonb120").glob("*.txt")),
 }
 E_INVOICES = sorted((SHARED_DATA / "einvoice").glob("*.xml"))
+FACTUR_X = SHARED_DATA / "einvoice" / "akretion_invoice_EN16931.pdf"
+# A bank's spreadsheet export (no sample in ../shared/data: banks publish none).
+CSV_STATEMENT = "date;amount;currency;reference;text;counterparty;iban\n" + "".join(
+    f"2026-03-{1 + n % 28:02d};{(n * 137) % 5000 - 900}.{n % 100:02d};EUR;RF18{n:06d};"
+    f"VIR F2026-{n:03d};Client {n};FR7630006000011234567890189\n"
+    for n in range(1, 31)
+)
 FEC = SHARED_DATA / "fec" / "0000000001FEC20220831.txt"
 EXAMPLES = settings(
     max_examples=fuzz_examples(60),
@@ -44,6 +51,20 @@ def refusal(read_it: Callable[[], object], *errors: type[Exception]) -> str | No
     except errors as exc:
         return str(exc)
     return None
+
+
+@EXAMPLES
+@given(damaged(CSV_STATEMENT.encode()))
+def test_a_damaged_csv_of_movements_is_read_or_refused_with_a_reason(data: bytes) -> None:
+    reason = refusal(lambda: read(data, "csv"), DomainError)
+    assert reason is None or reason.strip()
+
+
+@EXAMPLES
+@given(damaged(FACTUR_X.read_bytes()))
+def test_a_damaged_factur_x_pdf_is_read_or_refused_with_a_reason(data: bytes) -> None:
+    reason = refusal(lambda: einvoice.read(data), DomainError)
+    assert reason is None or reason.strip()
 
 
 @pytest.mark.parametrize("fmt", sorted(STATEMENTS))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.files import File
@@ -62,6 +62,8 @@ class RunResult:
     run_id: int | None = None
     # Payment plans completed or defaulted, and their reminders queued (follow_plans).
     plans: list[dict[str, Any]] = field(default_factory=list)
+    # When another run for the day held the lock and finished while this one waited.
+    waited_for: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The contract of DESIGN.md section 6 (`relance run --json`), and the plans."""
@@ -87,8 +89,11 @@ def run_collection(
     Runs for one creditor are serialised by a lock on the creditor row (and by SQLite's
     single writer), so two runs for the same day plan each action once.
     """
+    began = timezone.now()
     with transaction.atomic():
         Creditor.objects.select_for_update().filter(pk=creditor.pk).first()
+        other = Run.objects.filter(creditor=creditor, date=day, finished_at__gte=began)
+        waited_for = other.order_by("-finished_at").values_list("finished_at", flat=True).first()
         later = Run.objects.filter(creditor=creditor, date__gt=day).order_by("-date").first()
         if later is not None and not dry_run:
             raise DomainError(
@@ -110,6 +115,7 @@ def run_collection(
             [_action_json(a) for a in plan.actions],
             [_skip_json(s) for s in plan.skipped],
             cancelled,
+            waited_for=waited_for,
         )
         if not dry_run:
             result.run_id = _persist(creditor, plan, book, actor)

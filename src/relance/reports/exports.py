@@ -25,6 +25,8 @@ def neutral(text: str) -> str:
 
     >>> neutral("=HYPERLINK(\\"http://x\\")"), neutral("Dupont SAS"), neutral("-2")
     ('\\'=HYPERLINK("http://x")', 'Dupont SAS', "'-2")
+    >>> neutral("+33 1 23 45 67 89"), neutral("@SUM(A1:A9)"), neutral("a=b")
+    ("'+33 1 23 45 67 89", "'@SUM(A1:A9)", 'a=b')
     """
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 

@@ -41,8 +41,26 @@ def _parser() -> etree.XMLParser:
     )
 
 
+# A bank statement or an e-invoice is far smaller: the largest real camt.054 files run
+# to a few megabytes. A file past this is refused before it is parsed, which would take
+# several times its size in memory.
+MAX_XML_BYTES = 50 * 1024 * 1024
+
+
 def parse(data: bytes) -> Element:
-    """The XML root; a DOCTYPE (the door to entity attacks) or broken XML is an error."""
+    """The XML root; a DOCTYPE (the door to entity attacks), a file past MAX_XML_BYTES or
+    broken XML is an error.
+
+    >>> parse(b"<a>" + b" " * MAX_XML_BYTES + b"</a>")
+    Traceback (most recent call last):
+    ...
+    relance.core.errors.DomainError: the XML file is 50.0 MB: over the 50 MB a statement or an e-invoice may have
+    """
+    if len(data) > MAX_XML_BYTES:
+        raise DomainError(
+            f"the XML file is {len(data) / 2**20:.1f} MB: over the {MAX_XML_BYTES // 2**20} MB "
+            "a statement or an e-invoice may have"
+        )
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
