@@ -6,7 +6,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: install demo test lint messages clean bench-prediction bench-matching bench-load fuzz
+.PHONY: install demo test lint messages clean bench-prediction bench-matching bench-load fuzz kills
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ bench-prediction: install
 # through the database, many more times than `make test` does (docs/reliability.md).
 fuzz: install
 	RELANCE_FUZZ_EXAMPLES=$${EXAMPLES:-3000} $(VENV)/bin/pytest tests/core/test_fuzz_readers.py tests/imports/test_fuzz_imports.py
+
+# The kill tests at more random points (KILLS per command, 20 by default) from a seed drawn
+# here and printed: SEED=N replays one. On PostgreSQL too with RELANCE_DATABASE_URL.
+kills: install
+	@seed=$${SEED:-$$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}; echo "kill seed $$seed"; \
+	RELANCE_KILLS=$${KILLS:-20} RELANCE_KILL_SEED=$$seed $(VENV)/bin/pytest -k killed \
+	    tests/test_faults.py tests/channels/test_kill.py
 
 # The load test (bench/load.sh, bench/README.md): locust users against `relance serve
 # --workers` on the database named by RELANCE_DATABASE_URL (USERS, DURATION, WORKERS).

@@ -112,6 +112,18 @@ def timed(url: str, workdir: Path, *args: str) -> float:
     return time.monotonic() - start
 
 
+def kill_count(quick: int) -> int:
+    """How many times each command is killed: `quick` in the suite, more with `make kills`
+    (RELANCE_KILLS)."""
+    return int(os.environ.get("RELANCE_KILLS", str(quick)))
+
+
+def kill_seed(seed: int) -> int:
+    """The suite's fixed seed, moved by RELANCE_KILL_SEED (`make kills` draws one and
+    prints it, to replay a failure)."""
+    return seed + int(os.environ.get("RELANCE_KILL_SEED", "0"))
+
+
 def kill_at_random(
     url: str,
     workdir: Path,

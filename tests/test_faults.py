@@ -15,11 +15,22 @@ from pathlib import Path
 
 import pytest
 
-from .faults import RELANCE, Scratch, env, kill_at_random, ledger_files, relance, state, timed
+from .faults import (
+    RELANCE,
+    Scratch,
+    env,
+    kill_at_random,
+    kill_count,
+    kill_seed,
+    ledger_files,
+    relance,
+    state,
+    timed,
+)
 
 pytestmark = pytest.mark.slow
 DAY = "2026-12-01"
-KILLS = 4
+KILLS = kill_count(4)
 INVOICES = 8000
 
 
@@ -63,7 +74,7 @@ def clean_and_killed(
     # the next ones to do, and they end too soon to be killed. The first half: a busy
     # machine (two test suites at once) makes the clean run's time vary by a third.
     window = (start, start + 0.5 * (took - start))
-    kills = kill_at_random(killed, workdir, args, window, KILLS, random.Random(seed))
+    kills = kill_at_random(killed, workdir, args, window, KILLS, random.Random(kill_seed(seed)))
     assert relance(killed, workdir, *args).returncode in (0, 1)
     return clean, killed, kills
 

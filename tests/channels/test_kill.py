@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from tests.faults import RELANCE, Scratch
+from tests.faults import RELANCE, Scratch, kill_count, kill_seed
 
 from .conftest import Inbox, free_port
 
@@ -57,29 +57,29 @@ def queued(database, tmp_path):  # type: ignore[no-untyped-def]
 
 def test_a_sender_killed_anywhere_neither_loses_nor_duplicates_an_email(queued, tmp_path):
     inbox, env = queued
-    rng = random.Random(2026)
-    kills = 0
-    for _ in range(8):
+    rng = random.Random(kill_seed(2026))
+    killed = 0
+    for _ in range(kill_count(8)):
         sender = subprocess.Popen([*RELANCE, "send"], env=env, cwd=tmp_path,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         time.sleep(rng.uniform(1.0, 3.5))
         if sender.poll() is None:
             sender.send_signal(signal.SIGKILL)
-            kills += 1
+            killed += 1
         sender.wait()
     final = subprocess.run([*RELANCE, "send", "--json"], env=env, cwd=tmp_path,
                            capture_output=True, text=True)  # fmt: skip
     assert final.returncode == 0, final.stderr
     status = _statuses(env, tmp_path)
     received = Counter(m["Message-ID"] for m in inbox.received)
-    assert kills >= 3, "the batch ended before the sender could be killed: make it larger"
+    assert killed >= 3, "the batch ended before the sender could be killed: make it larger"
     assert received
     assert max(received.values()) == 1
     # Never lost: each email was delivered, or is held for a person (at most one per kill).
     assert status["queued"] == status["sending"] == 0
     assert set(received) <= status["sent"] | status["interrupted"]
     assert status["sent"] <= set(received)
-    assert len(status["interrupted"]) <= kills
+    assert len(status["interrupted"]) <= killed
 
 
 def test_two_senders_started_together_send_each_email_once(queued, tmp_path):

@@ -111,3 +111,35 @@ def test_a_cfonb_date_in_month_13_is_refused_naming_its_line() -> None:
     bad = first[:34] + b"011320" + first[40:]
     with pytest.raises(DomainError, match=r"line 1: bad date '011320'"):
         read(sample.replace(first, bad, 1), "cfonb120")
+
+
+def test_a_cfonb_amount_with_a_superscript_digit_is_refused_naming_its_line() -> None:
+    sample = (SHARED_DATA / "cfonb120" / "silarhi_complex-test.txt").read_bytes()
+    first = sample.splitlines()[0]
+    bad = first[:90] + "²".encode("latin-1") + first[91:]
+    with pytest.raises(DomainError, match=r"line 1: bad amount"):
+        read(sample.replace(first, bad, 1), "cfonb120")
+
+
+def test_a_stray_carriage_return_in_a_csv_of_movements_is_refused_naming_its_line() -> None:
+    data = CSV_STATEMENT.replace("Client 3;", "Cli\rent 3;").encode()
+    with pytest.raises(DomainError, match=r"line \d+: new-line character seen"):
+        read(data, "csv")
+
+
+def _fec_text() -> str:
+    return fec.decode(FEC.read_bytes())[0].lstrip("\ufeff")
+
+
+def test_fec_columns_in_another_order_are_read_by_their_names() -> None:
+    lines = _fec_text().splitlines()
+    moved = "\n".join("\t".join([*f[1:], f[0]]) for f in (line.split("\t") for line in lines))
+    original, reordered = fec.parse(_fec_text()), fec.parse(moved)
+    assert reordered.entries == original.entries
+    assert reordered.errors == original.errors
+
+
+def test_a_fec_header_naming_a_column_twice_is_refused() -> None:
+    first, rest = _fec_text().split("\n", 1)
+    with pytest.raises(fec.FecFileError, match="names JournalCode more than once"):
+        fec.parse(first + "\tJournalCode\n" + rest)

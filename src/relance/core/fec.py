@@ -182,17 +182,17 @@ def parse(text: str, encoding: str = "utf-8") -> Table:
     missing = [c for c in COLUMNS[:13] if c.lower() not in lowered]
     if missing:
         raise FecFileError(f"the header lacks the FEC columns {', '.join(missing)}")
+    if twice := sorted({c for c in header if lowered.count(c.lower()) > 1}):
+        raise FecFileError(f"the header names {', '.join(twice)} more than once")
+    # The header's names as the norm spells them, whatever their case or order.
+    spelled = {x.lower(): x for x in COLUMNS}
+    names = [spelled.get(c.lower(), c) for c in header]
     table = Table(delimiter, encoding)
     for n, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
         values = line.split(delimiter)
-        raw = {
-            COLUMNS[lowered.index(c.lower())]
-            if c.lower() in {x.lower() for x in COLUMNS}
-            else c: v.strip()
-            for c, v in zip(header, values, strict=False)
-        }
+        raw = {c: v.strip() for c, v in zip(names, values, strict=False)}
         table.raw[n] = raw
         if len(values) != len(header):
             table.errors.append(

@@ -25,10 +25,20 @@ _NEGATIVE = {c: i for i, c in enumerate("}JKLMNOPQR")}
 RECORD = 120
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: Python's isdigit() also takes a superscript two, which int()
+    then refuses.
+
+    >>> _digits("0012"), _digits("\u00b2012"), _digits("")
+    (True, False, False)
+    """
+    return text.isascii() and text.isdigit()
+
+
 def amount(field_: str, decimals: int, currency: str) -> int:
     """A signed amount field in the currency's minor units."""
     digits, last = field_[:-1], field_[-1:]
-    if last.isdigit():
+    if _digits(last):
         sign, unit = 1, int(last)
     elif last in _POSITIVE:
         sign, unit = 1, _POSITIVE[last]
@@ -36,7 +46,7 @@ def amount(field_: str, decimals: int, currency: str) -> int:
         sign, unit = -1, _NEGATIVE[last]
     else:
         raise DomainError(f"bad amount {field_!r}")
-    if not digits.isdigit():
+    if not _digits(digits):
         raise DomainError(f"bad amount {field_!r}")
     value = Decimal(int(digits) * 10 + unit).scaleb(-decimals).scaleb(minor_units(currency))
     if value != value.to_integral_value():
@@ -45,8 +55,16 @@ def amount(field_: str, decimals: int, currency: str) -> int:
 
 
 def _date(text: str) -> date:
-    """DDMMYY; the two-digit year is taken in 1980-2079."""
-    if not text.isdigit():
+    """DDMMYY; the two-digit year is taken in 1980-2079.
+
+    >>> _date("010426"), _date("311299")
+    (datetime.date(2026, 4, 1), datetime.date(1999, 12, 31))
+    >>> _date("0804")
+    Traceback (most recent call last):
+    ...
+    relance.core.errors.DomainError: bad date '0804'
+    """
+    if len(text) != 6 or not _digits(text):
         raise DomainError(f"bad date {text!r}")
     year = int(text[4:6])
     try:
@@ -79,7 +97,7 @@ def _account(rec: str) -> str:
 
 def _currency(rec: str) -> tuple[str, int]:
     currency = rec[16:19]
-    if not is_currency(currency) or not rec[19].isdigit():
+    if not is_currency(currency) or not _digits(rec[19]):
         raise DomainError(f"bad currency or decimals {rec[16:20]!r}")
     return currency, int(rec[19])
 

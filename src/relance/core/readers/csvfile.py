@@ -38,35 +38,38 @@ def read(data: bytes) -> list[Statement]:
     rows = csv.DictReader(
         io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ","
     )
-    header = [h.strip().lower() for h in rows.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise DomainError(
-            f"line 1: missing column(s) {', '.join(missing)} (header: {', '.join(COLUMNS)})"
-        )
-    rows.fieldnames = header
-    groups: dict[tuple[str, str], list[Entry]] = {}
-    for row in rows:
-        line = rows.line_num
-        get = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
-        if not any(get.values()):
-            continue
-        try:
-            currency = get["currency"].upper()
-            if not is_currency(currency):
-                raise DomainError(f"unknown currency {currency!r}")
-            entry = Entry(
-                booked=date.fromisoformat(get["date"]),
-                amount=round_money(parse_amount(get["amount"]), currency),
-                currency=currency,
-                reference=get.get("reference", ""),
-                text=get.get("text", ""),
-                counterparty_name=get.get("counterparty", ""),
-                counterparty_iban=get.get("iban", "").replace(" ", "").upper(),
+    try:
+        header = [h.strip().lower() for h in rows.fieldnames or []]
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise DomainError(
+                f"line 1: missing column(s) {', '.join(missing)} (header: {', '.join(COLUMNS)})"
             )
-        except ValueError as exc:  # DomainError is a ValueError, as are bad dates
-            raise DomainError(f"line {line}: {exc}") from None
-        groups.setdefault((get.get("account", ""), currency), []).append(entry)
+        rows.fieldnames = header
+        groups: dict[tuple[str, str], list[Entry]] = {}
+        for row in rows:
+            line = rows.line_num
+            get = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+            if not any(get.values()):
+                continue
+            try:
+                currency = get["currency"].upper()
+                if not is_currency(currency):
+                    raise DomainError(f"unknown currency {currency!r}")
+                entry = Entry(
+                    booked=date.fromisoformat(get["date"]),
+                    amount=round_money(parse_amount(get["amount"]), currency),
+                    currency=currency,
+                    reference=get.get("reference", ""),
+                    text=get.get("text", ""),
+                    counterparty_name=get.get("counterparty", ""),
+                    counterparty_iban=get.get("iban", "").replace(" ", "").upper(),
+                )
+            except ValueError as exc:  # DomainError is a ValueError, as are bad dates
+                raise DomainError(f"line {line}: {exc}") from None
+            groups.setdefault((get.get("account", ""), currency), []).append(entry)
+    except csv.Error as exc:  # a line the csv module cannot split (a stray carriage return)
+        raise DomainError(f"line {rows.line_num}: {exc}") from None
     if not groups:
         raise DomainError("the CSV has no movement")
     return [
