@@ -132,13 +132,16 @@ def kill_at_random(
     times: int,
     rng: random.Random,
 ) -> int:
-    """Start `relance ARGS` `times` times, each killed (SIGKILL) at a random moment of
-    `window` (seconds after start) unless it ended before; how many were killed."""
+    """Start `relance ARGS` `times` times, each killed (SIGKILL) at a random moment
+    unless it ended before; how many were killed. The first moment is drawn from
+    `window` (seconds after start), the next ones from its first half, third...: an
+    import keeps what it committed, so each start has less left to do."""
     kills = 0
-    for _ in range(times):
+    low, high = window
+    for n in range(times):
         process = subprocess.Popen([*RELANCE, *args], env=env(url, workdir), cwd=workdir,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(*window))
+        time.sleep(rng.uniform(low, low + (high - low) / (n + 1)))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1

@@ -1980,8 +1980,8 @@ def serve(
     from relance.server import Gunicorn
 
     # A page is mostly Python, and the threads of one process take turns on its lock:
-    # four threads a process made the slowest pages twice as slow under load as two
-    # (bench/README.md, load).
+    # under load, the slowest pages' p95 was 10 to 45 % higher with four threads a
+    # process than with two (bench/README.md, load).
     Gunicorn(application, bind=f"{host}:{port}", workers=workers, threads=threads or 2).run()
 
 
